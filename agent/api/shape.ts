@@ -1,0 +1,164 @@
+import type { Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
+import { effectiveCodeLengths } from "../codes/constraints.js";
+import { programTime } from "../codes/timing.js";
+
+export type SeamObject = Record<string, unknown>;
+
+const codeIssue = (i: Issue) => ({
+  ...(i.extra ?? {}),
+  message: i.message,
+  created_at: i.createdAt,
+  ...(i.level === "error" ? { error_code: i.code, is_access_code_error: true as const } : { warning_code: i.code }),
+});
+const deviceIssue = (i: Issue) => ({ message: i.message, created_at: i.createdAt, error_code: i.code, is_device_error: true as const });
+
+/** Errors a device shows: stored ones (removed, empty backup pool) plus offline, derived from the live flag. */
+export function deviceIssues(lock: LockRecord, nowIso: string): Issue[] {
+  const issues = [...lock.errors];
+  if (!lock.online && !lock.removed) issues.push({ level: "error", code: "device_offline", message: "The lock is not answering the hub's radio.", createdAt: nowIso });
+  return issues;
+}
+
+/** Seam's `device_type` for a manufacturer; locks of makers Seam has no type for are reported by radio (docs/api.md). */
+export function deviceType(lock: LockRecord): string {
+  const m = (lock.manufacturer ?? "").toLowerCase();
+  for (const [needle, type] of [
+    ["kwikset", "kwikset_lock"],
+    ["schlage", "schlage_lock"],
+    ["yale", "yale_lock"],
+    ["assa", "yale_lock"],
+    ["august", "august_lock"],
+    ["ultraloq", "ultraloq_lock"],
+    ["lockly", "lockly_lock"],
+    ["nuki", "nuki_lock"],
+  ] as const) {
+    if (m.includes(needle)) return type;
+  }
+  // Seam has no generic Z-Wave/Zigbee lock type; smartthings_lock is Seam's type for hub-attached radio locks.
+  return "smartthings_lock";
+}
+
+export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connectedAccountId: string; nowIso: string }): SeamObject {
+  const caps = lock.capabilities;
+  const lengths = effectiveCodeLengths(lock);
+  const errors = deviceIssues(lock, ctx.nowIso).map(deviceIssue);
+  return {
+    device_id: lock.deviceId,
+    device_type: deviceType(lock),
+    display_name: lock.name,
+    nickname: lock.name,
+    properties: {
+      online: lock.online && !lock.removed,
+      name: lock.name,
+      appearance: { name: lock.name },
+      manufacturer: lock.manufacturer ?? (lock.protocol === "zwave" ? "Z-Wave" : "Zigbee"),
+      model: { display_name: lock.model ?? `${lock.protocol === "zwave" ? "Z-Wave" : "Zigbee"} lock`, manufacturer_display_name: lock.manufacturer ?? "" },
+      battery_level: lock.batteryLevel,
+      ...(lock.batteryLevel !== null ? { battery: { level: lock.batteryLevel, status: batteryStatus(lock.batteryLevel) } } : {}),
+      supported_code_lengths: lengths,
+      max_active_codes_supported: caps.slotCount,
+      code_constraints: codeConstraints(lock),
+      supports_backup_access_code_pool: true,
+      supports_accessory_keypad: false,
+      has_native_entry_events: true,
+      locked: null,
+      online_access_codes_enabled: true,
+      offline_access_codes_enabled: false,
+    },
+    errors,
+    warnings: [],
+    capabilities_supported: ["access_code", "lock"],
+    can_program_online_access_codes: true,
+    can_program_offline_access_codes: false,
+    can_remotely_lock: false,
+    can_remotely_unlock: false,
+    space_ids: [],
+    location: null,
+    custom_metadata: {},
+    is_managed: true,
+    workspace_id: ctx.workspaceId,
+    connected_account_id: ctx.connectedAccountId,
+    created_at: lock.createdAt,
+  };
+}
+
+function batteryStatus(level: number): "critical" | "low" | "good" | "full" {
+  if (level < 0.1) return "critical";
+  if (level < 0.25) return "low";
+  if (level < 0.95) return "good";
+  return "full";
+}
+
+/** Rules the hub enforces on generated codes, in Seam's constraint vocabulary. */
+function codeConstraints(lock: LockRecord): Array<{ constraint_type: string }> {
+  void lock;
+  return [{ constraint_type: "no_all_same_digits" }, { constraint_type: "no_ascending_or_descending_sequence" }];
+}
+
+export interface CodeShapeContext {
+  readonly workspaceId: string;
+  readonly nowMs: number;
+  readonly lock: LockRecord | undefined;
+  readonly programAheadMs: number;
+  readonly nativeAheadMs: number;
+  readonly backupAvailable: boolean;
+}
+
+export function pendingMutations(code: CodeRecord, ctx: CodeShapeContext): PendingMutation[] | Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  if (code.desired === "absent") out.push({ mutation_code: "deleting", created_at: code.updatedAt });
+  else {
+    if (code.status === "setting" && !code.wasOnLock) out.push({ mutation_code: "creating", created_at: code.createdAt });
+    if (code.startsAt && ctx.lock) {
+      const at = programTime(code, ctx.lock, { programAheadMs: ctx.programAheadMs, nativeAheadMs: ctx.nativeAheadMs });
+      if (at > ctx.nowMs && !code.wasOnLock) out.push({ mutation_code: "deferring_creation", created_at: code.createdAt, scheduled_at: new Date(at).toISOString() });
+    }
+    out.push(...code.pendingMutations);
+  }
+  return out;
+}
+
+export function shapeAccessCode(code: CodeRecord, ctx: CodeShapeContext): SeamObject {
+  const nowIso = new Date(ctx.nowMs).toISOString();
+  const devErrors = ctx.lock ? deviceIssues(ctx.lock, nowIso).filter((i) => i.code === "device_offline" || i.code === "device_removed") : [];
+  return {
+    access_code_id: code.accessCodeId,
+    device_id: code.deviceId,
+    workspace_id: ctx.workspaceId,
+    name: code.name,
+    code: code.code,
+    common_code_key: code.commonCodeKey,
+    type: code.startsAt || code.endsAt ? "time_bound" : "ongoing",
+    ...(code.startsAt || code.endsAt ? { starts_at: code.startsAt, ends_at: code.endsAt } : {}),
+    status: code.status,
+    created_at: code.createdAt,
+    errors: [...code.errors.filter((i) => i.level === "error").map(codeIssue), ...devErrors.map(deviceIssue)],
+    warnings: code.warnings.filter((i) => i.level === "warning").map(codeIssue),
+    is_managed: true,
+    is_scheduled_on_device: code.isScheduledOnDevice,
+    is_waiting_for_code_assignment: false,
+    is_backup_access_code_available: ctx.backupAvailable,
+    is_backup: code.isBackup,
+    pulled_backup_access_code_id: code.pulledBackupAccessCodeId,
+    is_external_modification_allowed: code.isExternalModificationAllowed,
+    is_one_time_use: code.isOneTimeUse,
+    is_offline_access_code: code.isOfflineAccessCode,
+    pending_mutations: pendingMutations(code, ctx),
+  };
+}
+
+export function shapeUnmanaged(u: UnmanagedRecord, workspaceId: string): SeamObject {
+  return {
+    access_code_id: u.accessCodeId,
+    device_id: u.deviceId,
+    workspace_id: workspaceId,
+    name: u.name,
+    code: u.code,
+    type: "ongoing",
+    status: "set",
+    created_at: u.createdAt,
+    errors: [],
+    warnings: [],
+    is_managed: false,
+  };
+}

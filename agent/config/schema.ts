@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hex digits (${bytes} bytes)`);
+
+const listen = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be "host:port", e.g. "127.0.0.1:8787"')
+  .refine((s) => {
+    const port = Number(s.slice(s.lastIndexOf(":") + 1));
+    return port >= 0 && port <= 65535;
+  }, "port must be between 0 and 65535");
+
+const simulatedLock = z
+  .object({
+    protocol: z.enum(["zwave", "zigbee"]),
+    name: z.string().min(1).max(100),
+    slots: z.number().int().min(1).max(1000),
+    code_lengths: z
+      .array(z.number().int().min(1).max(16))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, "must not repeat a length")
+      .default([4, 5, 6, 7, 8]),
+    checksum: z.boolean().default(false),
+    native_scheduling: z.boolean().default(false),
+    masked_readback: z.boolean().default(false),
+    battery: z.boolean().default(true),
+  })
+  .strict();
+
+const timing = z
+  .object({
+    delay_warning_after_ms: z.number().int().min(0).default(120_000),
+    failure_after_ms: z.number().int().min(1).default(900_000),
+    program_ahead_ms: z.number().int().min(0).default(600_000),
+    reconcile_interval_ms: z.number().int().min(1000).default(21_600_000),
+    /** How far ahead a natively scheduled code is programmed (protocol.md §3: up to 72 h). */
+    native_schedule_ahead_ms: z.number().int().min(0).default(72 * 3_600_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    hub_id: z.string().uuid().optional(),
+    workspace_id: z.string().uuid().optional(),
+    connected_account_id: z.string().uuid().optional(),
+    data_dir: z.string().min(1),
+    cloud: z
+      .object({
+        url: z.string().regex(/^wss?:\/\/\S+$/, "must be a ws:// or wss:// URL"),
+        token: z.string().min(1).optional(),
+        ca_file: z.string().min(1).optional(),
+        /** SHA-256 fingerprints (hex, colons allowed) of acceptable server certificates. */
+        pinned_cert_sha256: z.array(z.string().regex(/^[0-9a-fA-F:]{64,95}$/, "must be a SHA-256 fingerprint")).optional(),
+      })
+      .strict()
+      .optional(),
+    local_api: z
+      .object({
+        listen: listen.default("127.0.0.1:8787"),
+        api_key: z.string().min(16, "must be at least 16 characters").optional(),
+      })
+      .strict()
+      .default({}),
+    zwave: z
+      .object({
+        port: z.string().min(1),
+        security_keys: z
+          .object({
+            S0_Legacy: hex(16).optional(),
+            S2_Unauthenticated: hex(16).optional(),
+            S2_Authenticated: hex(16).optional(),
+            S2_AccessControl: hex(16).optional(),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .optional(),
+    zigbee: z
+      .object({
+        port: z.string().min(1),
+        adapter: z.enum(["zstack", "ember", "deconz", "zigate", "zboss"]).default("zstack"),
+        channel: z.number().int().min(11).max(26).default(15),
+        pan_id: z.number().int().min(1).max(0xfffe).default(6754),
+        network_key: hex(16).optional(),
+        permit_join: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    simulation: z.object({ locks: z.array(simulatedLock).max(64).default([]) }).strict().optional(),
+    timing: timing.default({}),
+    /** Locks without a checksum that run on batteries are not polled after start-up unless this is true. */
+    poll_battery_locks: z.boolean().default(false),
+    backup_pool_size: z.number().int().min(0).max(20).default(2),
+    log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info") }).strict().default({}),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof configSchema>;
+
+/** The configuration the hub runs on: every id and secret resolved. */
+export interface HubConfig extends Omit<FileConfig, "hub_id" | "workspace_id" | "connected_account_id" | "local_api"> {
+  readonly hub_id: string;
+  readonly workspace_id: string;
+  readonly connected_account_id: string;
+  readonly local_api: { readonly listen: string; readonly api_key: string };
+  readonly configPath: string;
+}

@@ -1,0 +1,137 @@
+import { timingSafeEqual, createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../log.js";
+import type { Router } from "../api/router.js";
+import { MAX_FRAME_BYTES } from "./session.js";
+
+export interface HttpDoorOptions {
+  readonly listen: string;
+  readonly apiKey: string;
+  /** Extra unauthenticated-free handlers, e.g. /metrics; return true when handled. */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse, authorized: boolean) => boolean;
+}
+
+/** Compare secrets in constant time (hash first, so lengths do not leak either). */
+export function secretEquals(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.end(text);
+}
+
+const error = (type: string, message: string) => ({ error: { type, message } });
+
+/** Query strings as the Seam SDK sends them: repeated keys become lists; `_strict` is accepted and ignored. */
+export function queryParams(url: URL): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    if (key === "_strict") continue;
+    const all = url.searchParams.getAll(key);
+    const name = key.endsWith("[]") ? key.slice(0, -2) : key;
+    out[name] = all.length > 1 || key.endsWith("[]") ? all : all[0];
+  }
+  return out;
+}
+
+/** The local HTTP door: bearer auth, body or query parameters, one router. */
+export class HttpDoor {
+  private server: Server | null = null;
+  address: { host: string; port: number } | null = null;
+
+  constructor(
+    private readonly opts: HttpDoorOptions,
+    private readonly router: Router,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => {
+        this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "http handler failed");
+        if (!res.headersSent) send(res, 500, error("internal_error", "the hub failed to handle this request"));
+      });
+    });
+    // Slow or half-open clients must not hold sockets forever.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    server.timeout = 60_000;
+    server.maxHeadersCount = 100;
+    const i = this.opts.listen.lastIndexOf(":");
+    const host = this.opts.listen.slice(0, i).replace(/^\[|\]$/g, "");
+    const port = Number(this.opts.listen.slice(i + 1));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address();
+    if (addr && typeof addr === "object") this.address = { host: addr.address, port: addr.port };
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://hub.local");
+    const auth = req.headers.authorization ?? "";
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const authorized = m !== null && secretEquals(m[1]!, this.opts.apiKey);
+    if (this.opts.extra?.(req, res, authorized)) return;
+    if (!authorized) {
+      req.resume();
+      return send(res, 401, error("unauthorized", m ? "the API key is not valid for this hub" : "missing Authorization: Bearer <api_key> header"));
+    }
+    const method = req.method ?? "GET";
+    let params: unknown;
+    if (method === "GET" || method === "DELETE" || method === "HEAD") {
+      params = queryParams(url);
+    } else if (method === "POST" || method === "PATCH" || method === "PUT") {
+      const body = await readBody(req);
+      if (body === "too_large") return send(res, 413, error("invalid_input", `request body is larger than ${MAX_FRAME_BYTES} bytes`));
+      if (body.trim() === "") params = queryParams(url);
+      else {
+        try {
+          params = JSON.parse(body);
+        } catch {
+          return send(res, 400, error("invalid_input", "request body is not valid JSON"));
+        }
+      }
+    } else {
+      return send(res, 405, error("invalid_input", `method ${method.slice(0, 10)} is not supported; use POST with a JSON body or GET with a query string`));
+    }
+    const r = await this.router.handle({ path: url.pathname, params, door: "http" });
+    send(res, r.status, r.body);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_FRAME_BYTES) {
+      req.resume();
+      return resolve("too_large");
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_FRAME_BYTES) over = true;
+      else chunks.push(c);
+    });
+    req.on("end", () => resolve(over ? "too_large" : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

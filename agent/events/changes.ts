@@ -1,0 +1,35 @@
+/** What one committed transaction changed, published to the doors (state frames) and executors (kicks). */
+export class ChangeSet {
+  readonly codes = new Set<string>();
+  readonly deletedCodes = new Set<string>();
+  readonly unmanaged = new Set<string>();
+  readonly deletedUnmanaged = new Set<string>();
+  readonly devices = new Set<string>();
+  readonly deletedDevices = new Set<string>();
+  /** Locks whose executor should plan again. */
+  readonly kicks = new Set<string>();
+  events = 0;
+
+  get empty(): boolean {
+    return (
+      this.events === 0 &&
+      this.kicks.size === 0 &&
+      [this.codes, this.deletedCodes, this.unmanaged, this.deletedUnmanaged, this.devices, this.deletedDevices].every((s) => s.size === 0)
+    );
+  }
+}
+
+export type ChangeListener = (changes: ChangeSet) => void;
+
+/** The one in-process bus every feature listens on (zigbee2mqtt-style), fed only after commit. */
+export class ChangeBus {
+  private readonly listeners = new Set<ChangeListener>();
+  on(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  publish(changes: ChangeSet): void {
+    if (changes.empty) return;
+    for (const l of [...this.listeners]) l(changes);
+  }
+}

@@ -1,0 +1,68 @@
+import type { Clock } from "../util/clock.js";
+import { iso } from "../util/clock.js";
+import type { Store } from "../store/store.js";
+import { ChangeBus, ChangeSet } from "./changes.js";
+import { buildEvent, type EventSubject, type HubEventType } from "./seam-events.js";
+
+/** One open transaction: state writes, events appended to the outbox, and the change set to publish. */
+export class Tx {
+  readonly changes = new ChangeSet();
+  readonly now: number;
+  constructor(
+    readonly store: Store,
+    private readonly ids: { workspaceId: string; connectedAccountId: string },
+    now: number,
+  ) {
+    this.now = now;
+  }
+  get nowIso(): string {
+    return iso(this.now);
+  }
+  emit(type: HubEventType, subject: EventSubject): Record<string, unknown> {
+    const body = buildEvent(type, { workspaceId: this.ids.workspaceId, connectedAccountId: this.ids.connectedAccountId, now: this.nowIso }, subject);
+    this.store.appendEvent(body.event_id as string, type, body);
+    this.changes.events++;
+    return body;
+  }
+  code(accessCodeId: string, deviceId: string): void {
+    this.changes.codes.add(accessCodeId);
+    this.changes.kicks.add(deviceId);
+  }
+  deletedCode(accessCodeId: string): void {
+    this.changes.codes.delete(accessCodeId);
+    this.changes.deletedCodes.add(accessCodeId);
+  }
+  unmanaged(accessCodeId: string): void {
+    this.changes.unmanaged.add(accessCodeId);
+  }
+  deletedUnmanaged(accessCodeId: string): void {
+    this.changes.unmanaged.delete(accessCodeId);
+    this.changes.deletedUnmanaged.add(accessCodeId);
+  }
+  device(deviceId: string): void {
+    this.changes.devices.add(deviceId);
+  }
+  kick(deviceId: string): void {
+    this.changes.kicks.add(deviceId);
+  }
+}
+
+/**
+ * Runs domain mutations as single SQLite transactions and publishes what changed only after
+ * the commit is durable, so no door ever reports a state the disk does not hold.
+ */
+export class Journal {
+  constructor(
+    readonly store: Store,
+    readonly bus: ChangeBus,
+    readonly clock: Clock,
+    private readonly ids: { workspaceId: string; connectedAccountId: string },
+  ) {}
+
+  run<T>(fn: (tx: Tx) => T): T {
+    const tx = new Tx(this.store, this.ids, this.clock.now());
+    const result = this.store.transaction(() => fn(tx));
+    this.bus.publish(tx.changes);
+    return result;
+  }
+}

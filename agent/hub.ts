@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { LockDriver, Protocol, SimulatedLockConfig } from "../drivers/contract.js";
+import { Shaper, type ApiContext } from "./api/context.js";
+import { accessCodeRoutes } from "./api/routes/access-codes.js";
+import { actionAttemptRoutes } from "./api/routes/action-attempts.js";
+import { deviceRoutes } from "./api/routes/devices.js";
+import { eventRoutes } from "./api/routes/events.js";
+import { hubRoutes } from "./api/routes/hub.js";
+import { Router } from "./api/router.js";
+import type { HubConfig } from "./config/schema.js";
+import { CloudWsDoor } from "./doors/cloud-ws.js";
+import { HttpDoor } from "./doors/http.js";
+import { ChangeBus } from "./events/changes.js";
+import { Journal } from "./events/journal.js";
+import type { Logger } from "./log.js";
+import { LockRegistry } from "./reconcile/registry.js";
+import { openDatabase, type Db } from "./store/db.js";
+import { Store } from "./store/store.js";
+import { systemClock, type Clock } from "./util/clock.js";
+import { createDrivers } from "./radios.js";
+
+export const AGENT_VERSION: string = (() => {
+  try {
+    const here = path.dirname(new URL(import.meta.url).pathname);
+    for (const p of [path.join(here, "..", "package.json"), path.join(here, "..", "..", "package.json")]) {
+      try {
+        return (JSON.parse(readFileSync(p, "utf8")) as { version: string }).version;
+      } catch {
+        /* try the next candidate */
+      }
+    }
+  } catch {
+    /* fall through */
+  }
+  return "0.0.0";
+})();
+
+export interface HubOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Override radio drivers (tests); by default built from the config. */
+  readonly drivers?: LockDriver[];
+}
+
+/** Wires the rooms together in start-up order and takes them down in reverse. */
+export class Hub {
+  readonly db: Db;
+  readonly store: Store;
+  readonly bus = new ChangeBus();
+  readonly journal: Journal;
+  readonly router: Router;
+  readonly registry: LockRegistry;
+  readonly http: HttpDoor;
+  readonly shaper: Shaper;
+  cloud: CloudWsDoor | null = null;
+  drivers: LockDriver[] = [];
+  private readonly startedAt: number;
+  private readonly clock: Clock;
+  private pruneTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly config: HubConfig,
+    private readonly opts: HubOptions,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    this.db = openDatabase(config.data_dir);
+    this.store = new Store(this.db);
+    this.journal = new Journal(this.store, this.bus, this.clock, { workspaceId: config.workspace_id, connectedAccountId: config.connected_account_id });
+    const t = config.timing;
+    const policy = { programAheadMs: t.program_ahead_ms, nativeAheadMs: t.native_schedule_ahead_ms, delayWarningMs: t.delay_warning_after_ms, failureMs: t.failure_after_ms };
+    this.registry = new LockRegistry(
+      this.journal,
+      this.clock,
+      opts.logger.child({ room: "reconcile" }),
+      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks },
+      t.reconcile_interval_ms,
+    );
+    const ctx: ApiContext = {
+      config,
+      clock: this.clock,
+      policy,
+      simulatorFor: (lock) => this.drivers.find((d) => d.protocol === lock.protocol && d.simulator)?.simulator,
+      status: () => this.status(),
+    };
+    this.shaper = new Shaper(ctx, this.store);
+    this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
+    this.http = new HttpDoor({ listen: config.local_api.listen, apiKey: config.local_api.api_key }, this.router, opts.logger.child({ door: "http" }));
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.logger;
+    this.registry.start();
+    await this.http.start();
+    log.info({ listen: this.http.address }, "local API ready");
+    this.drivers = this.opts.drivers ?? createDrivers(this.config, log);
+    for (const d of this.drivers) this.registry.attachDriver(d);
+    if (this.config.cloud) {
+      if (!this.config.cloud.token) log.warn({}, "cloud.url is set but no token (cloud.token or LOCKBRIDGE_CLOUD_TOKEN); the cloud link stays off");
+      else {
+        this.cloud = new CloudWsDoor(
+          { url: this.config.cloud.url, token: this.config.cloud.token, caFile: this.config.cloud.ca_file, pinnedCertSha256: this.config.cloud.pinned_cert_sha256 },
+          { router: this.router, store: this.store, bus: this.bus, shaper: this.shaper, hello: { hubId: this.config.hub_id, workspaceId: this.config.workspace_id, agentVersion: AGENT_VERSION }, logger: log, door: "cloud" },
+        );
+        this.cloud.start();
+      }
+    }
+    this.pruneTimer = setInterval(() => this.router.prune(), 3600_000);
+    this.pruneTimer.unref();
+    // Radios come up in the background: the API and cloud serve stored state meanwhile.
+    for (const d of this.drivers) {
+      d.start().catch((e: unknown) => log.error({ radio: d.protocol, reason: e instanceof Error ? e.message : String(e) }, "radio failed to start"));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.cloud?.stop();
+    await this.http.stop();
+    await this.registry.stop();
+    await Promise.all(this.drivers.map((d) => d.stop().catch(() => undefined)));
+    this.db.close();
+  }
+
+  status(): Record<string, unknown> {
+    const locks = this.store.locks();
+    const codes = this.store.codes();
+    const byStatus: Record<string, number> = {};
+    for (const c of codes) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+    const radios: Record<string, unknown> = {};
+    for (const d of this.drivers) radios[d.protocol] = { locks: d.locks().length, simulated: Boolean(d.simulator) };
+    return {
+      hub_id: this.config.hub_id,
+      workspace_id: this.config.workspace_id,
+      version: AGENT_VERSION,
+      uptime_s: Math.round((this.clock.now() - this.startedAt) / 1000),
+      cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
+      radios,
+      locks: locks.map((l) => ({ device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: this.registry.executor(l.deviceId)?.queueDepth ?? 0 })),
+      access_codes: byStatus,
+      pending_events: this.store.unackedCount(),
+      counters: {
+        requests: this.router.requests,
+        radio_commands: this.registry.all().reduce((n, e) => n + e.radioCommands, 0),
+      },
+    };
+  }
+}
+
+export type { Protocol, SimulatedLockConfig };

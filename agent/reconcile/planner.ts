@@ -1,0 +1,175 @@
+import { endTime, programTime, startTime, usesNativeSchedule } from "../codes/timing.js";
+import type { CodeRecord, CodeStatus, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
+import type { IssueSpec, Plan, Step } from "./steps.js";
+
+export interface ReconcilePolicy {
+  readonly programAheadMs: number;
+  readonly nativeAheadMs: number;
+  readonly delayWarningMs: number;
+  readonly failureMs: number;
+}
+
+export interface PlanInput {
+  readonly now: number;
+  readonly lock: LockRecord;
+  readonly codes: readonly CodeRecord[];
+  readonly slots: ReadonlyMap<number, SlotRecord>;
+  readonly unmanaged: readonly UnmanagedRecord[];
+  readonly policy: ReconcilePolicy;
+}
+
+const NO_SPACE: IssueSpec = { level: "error", code: "no_space_for_access_code_on_device", message: "Every slot on the lock is in use; the code will be programmed as soon as a slot frees." };
+const DELAY_SET: IssueSpec = { level: "warning", code: "delay_in_setting_on_device", message: "The lock has not confirmed this code yet." };
+const DELAY_REMOVE: IssueSpec = { level: "warning", code: "delay_in_removing_from_device", message: "The lock has not confirmed removing this code yet." };
+const FAILED_SET: IssueSpec = { level: "error", code: "failed_to_set_on_device", message: "The lock did not accept this code in time; update the code to try again." };
+const FAILED_REMOVE: IssueSpec = { level: "error", code: "failed_to_remove_from_device", message: "The lock did not confirm removing this code in time." };
+
+const hasIssue = (c: CodeRecord, code: string) => c.errors.some((i) => i.code === code) || c.warnings.some((i) => i.code === code);
+const occupied = (s: SlotRecord | undefined) => s !== undefined && (s.code !== null || s.masked);
+
+/** Whether the slot holds exactly what the hub wants there (code and window). */
+function holds(slot: SlotRecord | undefined, code: CodeRecord, schedule: { startsAt: string; endsAt: string } | null): boolean {
+  if (!slot || slot.code !== code.code) return false;
+  if (!schedule) return slot.schedule === null;
+  return slot.schedule?.startsAt === schedule.startsAt && slot.schedule?.endsAt === schedule.endsAt;
+}
+
+/**
+ * plan(desired codes, observed slots, lock capabilities, policy, now) -> steps. Pure: no I/O, no clock.
+ * The executor applies every store step, runs the first radio step, records what the lock said, and plans again.
+ */
+export function plan(input: PlanInput): Plan {
+  const { now, lock, policy } = input;
+  const steps: Step[] = [];
+  const wakes: number[] = [];
+  if (lock.removed) return { steps, wakeAt: null };
+  const radioOk = lock.online;
+
+  const owned = new Set<number>();
+  for (const c of input.codes) if (c.slot !== null) owned.add(c.slot);
+  const foreign = new Set(input.unmanaged.map((u) => u.slot));
+  const claimedNow = new Set<number>();
+  const freeSlot = (): number | null => {
+    for (let s = 1; s <= lock.capabilities.slotCount; s++) {
+      if (owned.has(s) || foreign.has(s) || claimedNow.has(s)) continue;
+      const obs = input.slots.get(s);
+      if (obs && occupied(obs)) continue;
+      return s;
+    }
+    return null;
+  };
+
+  const setStatus = (c: CodeRecord, status: CodeStatus, extra: { scheduledOnDevice?: boolean; onLock?: boolean } = {}) => {
+    if (c.status !== status || (extra.scheduledOnDevice !== undefined && extra.scheduledOnDevice !== c.isScheduledOnDevice)) steps.push({ kind: "set_status", accessCodeId: c.accessCodeId, status, ...extra });
+  };
+  const raise = (c: CodeRecord, issue: IssueSpec) => {
+    if (!hasIssue(c, issue.code)) steps.push({ kind: "raise_issue", accessCodeId: c.accessCodeId, issue });
+  };
+  const clear = (c: CodeRecord, ...codes: string[]) => {
+    for (const code of codes) if (hasIssue(c, code)) steps.push({ kind: "clear_issue", accessCodeId: c.accessCodeId, code });
+  };
+  /** Delay warning, then give up: shared by setting and removing. Returns true when the hub gave up. */
+  const watchDelay = (c: CodeRecord, delay: IssueSpec, failed: IssueSpec, failedEvent: "access_code.failed_to_set_on_device" | "access_code.failed_to_remove_from_device", delayEvent: "access_code.delay_in_setting_on_device" | "access_code.delay_in_removing_from_device") => {
+    const started = c.attemptStartedAt ?? now;
+    if (now - started >= policy.failureMs) {
+      clear(c, delay.code);
+      raise(c, failed);
+      steps.push({ kind: "give_up", accessCodeId: c.accessCodeId }, { kind: "emit", type: failedEvent, accessCodeId: c.accessCodeId });
+      return true;
+    }
+    if (now - started >= policy.delayWarningMs) {
+      if (!hasIssue(c, delay.code)) {
+        raise(c, delay);
+        steps.push({ kind: "emit", type: delayEvent, accessCodeId: c.accessCodeId });
+      }
+    } else wakes.push(started + policy.delayWarningMs);
+    wakes.push(started + policy.failureMs);
+    return false;
+  };
+
+  for (const c of input.codes) {
+    const end = endTime(c);
+    if (c.desired === "present" && now >= end) {
+      steps.push({ kind: "expire", accessCodeId: c.accessCodeId });
+      continue;
+    }
+    if (c.desired === "present" && c.gaveUp) continue;
+    const native = usesNativeSchedule(c, lock);
+    const schedule = native ? { startsAt: c.startsAt!, endsAt: c.endsAt! } : null;
+    const at = programTime(c, lock, policy);
+    const wantOnLock = c.desired === "present" && now >= at;
+    if (c.desired === "present" && !wantOnLock) wakes.push(at);
+    if (c.desired === "present" && Number.isFinite(end)) wakes.push(end);
+    const obs = c.slot !== null ? input.slots.get(c.slot) : undefined;
+
+    if (wantOnLock) {
+      if (c.slot === null) {
+        const slot = freeSlot();
+        if (slot === null) {
+          setStatus(c, "setting");
+          raise(c, NO_SPACE);
+          continue;
+        }
+        clear(c, NO_SPACE.code);
+        claimedNow.add(slot);
+        steps.push({ kind: "claim_slot", accessCodeId: c.accessCodeId, slot });
+        if (!input.slots.has(slot) && !lock.slotsSynced) {
+          if (radioOk) steps.push({ kind: "read_slot", slot });
+          continue;
+        }
+        setStatus(c, "setting");
+        if (radioOk) steps.push({ kind: "write_slot", accessCodeId: c.accessCodeId, slot, code: c.code, schedule });
+        continue;
+      }
+      if (holds(obs, c, schedule)) {
+        const target: CodeStatus = native && now < startTime(c) ? "unset" : "set";
+        if (native && now < startTime(c)) wakes.push(startTime(c));
+        const wasSet = c.status === "set";
+        setStatus(c, target, { onLock: true, scheduledOnDevice: native });
+        clear(c, DELAY_SET.code, NO_SPACE.code, "code_modified_external_to_seam");
+        if (native && !c.isScheduledOnDevice) steps.push({ kind: "emit", type: "access_code.scheduled_on_device", accessCodeId: c.accessCodeId, withCode: true });
+        if (target === "set" && !wasSet) steps.push({ kind: "emit", type: "access_code.set_on_device", accessCodeId: c.accessCodeId, withCode: true });
+        continue;
+      }
+      if (c.status !== "setting") {
+        setStatus(c, "setting");
+        continue; // the attempt clock starts with this status; plan again from there
+      }
+      if (watchDelay(c, DELAY_SET, FAILED_SET, "access_code.failed_to_set_on_device", "access_code.delay_in_setting_on_device")) continue;
+      if (c.nextAttemptAt !== null && c.nextAttemptAt > now) {
+        wakes.push(c.nextAttemptAt);
+        continue;
+      }
+      if (radioOk) steps.push({ kind: "write_slot", accessCodeId: c.accessCodeId, slot: c.slot, code: c.code, schedule });
+      continue;
+    }
+
+    // The code must not be on the lock: before its window, deleted, or expired.
+    if (c.slot !== null && (obs === undefined || occupied(obs))) {
+      if (obs === undefined) {
+        if (radioOk) steps.push({ kind: "read_slot", slot: c.slot });
+        continue;
+      }
+      if (c.desired === "absent" && c.status !== "removing") {
+        setStatus(c, "removing");
+        continue;
+      }
+      if (c.desired === "absent" && watchDelay(c, DELAY_REMOVE, FAILED_REMOVE, "access_code.failed_to_remove_from_device", "access_code.delay_in_removing_from_device")) continue;
+      if (c.nextAttemptAt !== null && c.nextAttemptAt > now) {
+        wakes.push(c.nextAttemptAt);
+        continue;
+      }
+      if (radioOk) steps.push({ kind: "clear_slot", slot: c.slot, accessCodeId: c.accessCodeId });
+      continue;
+    }
+    if (c.slot !== null) steps.push({ kind: "release_slot", accessCodeId: c.accessCodeId });
+    if (c.desired === "absent") {
+      if (c.wasOnLock) steps.push({ kind: "emit", type: "access_code.removed_from_device", accessCodeId: c.accessCodeId });
+      steps.push({ kind: "finish_delete", accessCodeId: c.accessCodeId });
+      continue;
+    }
+    setStatus(c, "unset", { onLock: false, scheduledOnDevice: false });
+  }
+  const future = wakes.filter((w) => w > now);
+  return { steps, wakeAt: future.length ? Math.min(...future) : null };
+}

@@ -1,0 +1,214 @@
+import type { DriverEvent, LockDriver, LockHandle, LockMethod } from "../../drivers/contract.js";
+import type { Journal } from "../events/journal.js";
+import type { Logger } from "../log.js";
+import type { LockRecord } from "../store/records.js";
+import type { Clock } from "../util/clock.js";
+import { uuidV5 } from "../util/uuid.js";
+import { withIssue } from "./apply.js";
+import { LockExecutor, type ExecutorOptions } from "./executor.js";
+
+export const deviceIdFor = (radioId: string) => uuidV5(radioId);
+
+/**
+ * Owns one executor per lock, turns driver events into observations and Seam events,
+ * and runs the periodic (checksum-only) check.
+ */
+export class LockRegistry {
+  private readonly executors = new Map<string, LockExecutor>();
+  private readonly drivers: LockDriver[] = [];
+  private periodic: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly executorOptions: Omit<ExecutorOptions, "journal" | "clock" | "logger">,
+    private readonly reconcileIntervalMs: number,
+  ) {
+    journal.bus.on((changes) => {
+      for (const id of changes.kicks) this.executors.get(id)?.kick();
+    });
+  }
+
+  /** Start executors for locks already known, so their codes are planned (offline) before radios are up. */
+  start(): void {
+    for (const lock of this.journal.store.locks()) this.executorFor(lock.deviceId);
+    this.periodic = setInterval(() => {
+      for (const ex of this.executors.values()) if (ex.lockHandle) ex.requestVerify("periodic");
+    }, this.reconcileIntervalMs);
+    this.periodic.unref();
+  }
+
+  attachDriver(driver: LockDriver): void {
+    this.drivers.push(driver);
+    driver.onEvent((e) => {
+      try {
+        this.onDriverEvent(e);
+      } catch (err) {
+        this.logger.error({ err, event: e.type }, "failed to handle a driver event");
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.periodic) clearInterval(this.periodic);
+    await Promise.all([...this.executors.values()].map((e) => e.stop()));
+  }
+
+  executor(deviceId: string): LockExecutor | undefined {
+    return this.executors.get(deviceId);
+  }
+  all(): LockExecutor[] {
+    return [...this.executors.values()];
+  }
+
+  private executorFor(deviceId: string): LockExecutor {
+    let ex = this.executors.get(deviceId);
+    if (!ex) {
+      ex = new LockExecutor(deviceId, { ...this.executorOptions, journal: this.journal, clock: this.clock, logger: this.logger });
+      this.executors.set(deviceId, ex);
+      ex.start();
+    }
+    return ex;
+  }
+
+  private byRadio(radioId: string): LockRecord | undefined {
+    return this.journal.store.lockByRadio(radioId);
+  }
+
+  private onDriverEvent(e: DriverEvent): void {
+    if (e.type === "lock_ready") return this.onLockReady(e.lock);
+    const lock = this.byRadio(e.radioId);
+    if (!lock) return;
+    const ex = this.executorFor(lock.deviceId);
+    switch (e.type) {
+      case "slot_changed":
+        if (e.code !== undefined) ex.observe({ slot: e.slot, code: e.code, masked: false });
+        else if (e.cause === "keypad_deleted") ex.observe({ slot: e.slot, code: null, masked: false });
+        else ex.requestRead([e.slot]);
+        return;
+      case "all_slots_cleared":
+        for (let slot = 1; slot <= lock.capabilities.slotCount; slot++) ex.observe({ slot, code: null, masked: false });
+        return;
+      case "duplicate_refused":
+        return this.onDuplicate(lock, ex, e.slot);
+      case "lock_operation":
+        return this.onOperation(lock, e.action, e.method, e.slot);
+      case "availability":
+        return this.setOnline(lock, e.online);
+      case "battery":
+        this.journal.run((tx) => {
+          tx.store.updateLock(lock.deviceId, { batteryLevel: Math.max(0, Math.min(1, e.level / 100)) });
+          tx.device(lock.deviceId);
+        });
+        return;
+      case "lock_removed":
+        this.journal.run((tx) => {
+          const issue = { level: "error" as const, code: "device_removed", message: "The lock was excluded from the radio network.", createdAt: tx.nowIso };
+          tx.store.updateLock(lock.deviceId, { removed: true, online: false, errors: [...lock.errors.filter((i) => i.code !== "device_removed"), issue] });
+          tx.emit("device.removed", { deviceId: lock.deviceId });
+          tx.device(lock.deviceId);
+          for (const c of tx.store.codes({ deviceId: lock.deviceId })) tx.code(c.accessCodeId, lock.deviceId);
+        });
+        return;
+    }
+  }
+
+  private onLockReady(handle: LockHandle): void {
+    const id = handle.identity;
+    const deviceId = deviceIdFor(id.radioId);
+    const caps = handle.capabilities();
+    this.journal.run((tx) => {
+      const existing = tx.store.lock(deviceId);
+      if (!existing) {
+        tx.store.insertLock({
+          deviceId,
+          radioId: id.radioId,
+          protocol: id.protocol,
+          name: id.name,
+          manufacturer: id.manufacturer,
+          model: id.model,
+          simulated: id.simulated,
+          isBattery: id.isBattery,
+          capabilities: caps,
+          reportedCodeLengths: null,
+          online: handle.isOnline(),
+          removed: false,
+          batteryLevel: handle.batteryLevel() === null ? null : handle.batteryLevel()! / 100,
+          checksum: null,
+          slotsSynced: false,
+          readbackProof: null,
+          errors: [],
+          createdAt: tx.nowIso,
+        });
+        tx.emit("device.added", { deviceId });
+      } else {
+        tx.store.updateLock(deviceId, { capabilities: caps, name: id.name, online: handle.isOnline(), removed: false, errors: existing.errors.filter((i) => i.code !== "device_removed") });
+      }
+      tx.device(deviceId);
+    });
+    const ex = this.executorFor(deviceId);
+    ex.attach(handle);
+    ex.requestVerify("startup");
+    this.logger.info({ device_id: deviceId, radio_id: id.radioId, slots: caps.slotCount, checksum: caps.supportsChecksum }, "lock ready");
+  }
+
+  private setOnline(lock: LockRecord, online: boolean): void {
+    if (lock.online === online) return;
+    this.journal.run((tx) => {
+      tx.store.updateLock(lock.deviceId, { online });
+      tx.emit(online ? "device.connected" : "device.disconnected", {
+        deviceId: lock.deviceId,
+        deviceIssues: online ? [] : [{ level: "error", code: "device_offline", message: "The lock is not answering the hub's radio.", createdAt: tx.nowIso }],
+      });
+      tx.device(lock.deviceId);
+      for (const c of tx.store.codes({ deviceId: lock.deviceId })) tx.code(c.accessCodeId, lock.deviceId);
+    });
+    this.logger.info({ device_id: lock.deviceId, online }, online ? "lock back online" : "lock offline");
+  }
+
+  private onDuplicate(lock: LockRecord, ex: LockExecutor, slot: number | null): void {
+    const codes = this.journal.store.codes({ deviceId: lock.deviceId });
+    const inFlight = ex.currentWrite;
+    const target = codes.find((c) => (slot !== null && c.slot === slot && c.status === "setting") || (inFlight && c.accessCodeId === inFlight.accessCodeId && c.status === "setting"));
+    if (!target) {
+      this.logger.info({ device_id: lock.deviceId, slot }, "lock refused a duplicate code entered at the keypad");
+      return;
+    }
+    this.journal.run((tx) => {
+      const clash = tx.store.unmanaged({ deviceId: lock.deviceId }).find((u) => u.code === target.code);
+      const other = codes.find((c) => c.accessCodeId !== target.accessCodeId && c.code === target.code);
+      const issues = withIssue(
+        target,
+        {
+          level: "error",
+          code: "duplicate_code_on_device",
+          message: "The lock refused the code because it already holds the same code in another slot.",
+          extra: { ...(clash ? { unmanaged_access_code_id: clash.accessCodeId } : {}), ...(other ? { managed_access_code_id: other.accessCodeId } : {}) },
+        },
+        tx.nowIso,
+      );
+      tx.store.updateCode(target.accessCodeId, { ...issues, gaveUp: true, attemptStartedAt: null, nextAttemptAt: null, updatedAt: tx.nowIso });
+      tx.emit("access_code.failed_to_set_on_device", { deviceId: lock.deviceId, accessCodeId: target.accessCodeId, codeIssues: [...issues.errors, ...issues.warnings] });
+      tx.code(target.accessCodeId, lock.deviceId);
+    });
+  }
+
+  private onOperation(lock: LockRecord, action: "locked" | "unlocked", method: LockMethod, slot: number | null): void {
+    this.journal.run((tx) => {
+      const managed = slot !== null ? tx.store.codes({ deviceId: lock.deviceId }).find((c) => c.slot === slot && c.desired === "present") : undefined;
+      const unmanaged = slot !== null && !managed ? tx.store.unmanaged({ deviceId: lock.deviceId }).find((u) => u.slot === slot) : undefined;
+      const accessCodeId = managed?.accessCodeId ?? unmanaged?.accessCodeId;
+      tx.emit(action === "unlocked" ? "lock.unlocked" : "lock.locked", {
+        deviceId: lock.deviceId,
+        method,
+        ...(accessCodeId ? { accessCodeId, accessCodeIsManaged: Boolean(managed) } : {}),
+      });
+      if (managed?.isOneTimeUse && action === "unlocked" && method === "keycode") {
+        // First use of a one-time code: take it off the lock and delete it.
+        tx.store.updateCode(managed.accessCodeId, { desired: "absent", updatedAt: tx.nowIso });
+        tx.code(managed.accessCodeId, lock.deviceId);
+      }
+    });
+  }
+}

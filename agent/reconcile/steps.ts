@@ -1,0 +1,39 @@
+import type { AccessCodeEventType } from "../events/seam-events.js";
+import type { CodeStatus, Issue } from "../store/records.js";
+
+/** A lock-enforced window to program with a code. */
+export interface StepSchedule {
+  readonly startsAt: string;
+  readonly endsAt: string;
+}
+
+export type IssueSpec = Omit<Issue, "createdAt">;
+
+/**
+ * What the reconciler can do, as data (after balena-supervisor's composition steps).
+ * Radio steps touch the lock; the others only touch the store and the outbox.
+ */
+export type Step =
+  | { readonly kind: "write_slot"; readonly accessCodeId: string; readonly slot: number; readonly code: string; readonly schedule: StepSchedule | null }
+  | { readonly kind: "clear_slot"; readonly slot: number; readonly accessCodeId: string | null }
+  | { readonly kind: "read_slot"; readonly slot: number }
+  | { readonly kind: "claim_slot"; readonly accessCodeId: string; readonly slot: number }
+  | { readonly kind: "release_slot"; readonly accessCodeId: string }
+  | { readonly kind: "set_status"; readonly accessCodeId: string; readonly status: CodeStatus; readonly scheduledOnDevice?: boolean; readonly onLock?: boolean }
+  | { readonly kind: "raise_issue"; readonly accessCodeId: string; readonly issue: IssueSpec }
+  | { readonly kind: "clear_issue"; readonly accessCodeId: string; readonly code: string }
+  | { readonly kind: "give_up"; readonly accessCodeId: string }
+  | { readonly kind: "expire"; readonly accessCodeId: string }
+  | { readonly kind: "finish_delete"; readonly accessCodeId: string }
+  | { readonly kind: "emit"; readonly type: AccessCodeEventType; readonly accessCodeId: string; readonly withCode?: boolean };
+
+export type RadioStep = Extract<Step, { kind: "write_slot" | "clear_slot" | "read_slot" }>;
+export type StoreStep = Exclude<Step, RadioStep>;
+
+export const isRadioStep = (s: Step): s is RadioStep => s.kind === "write_slot" || s.kind === "clear_slot" || s.kind === "read_slot";
+
+export interface Plan {
+  readonly steps: readonly Step[];
+  /** Epoch ms at which the plan could change with time alone (window edges, delays, retries); null if never. */
+  readonly wakeAt: number | null;
+}

@@ -1,0 +1,36 @@
+import Database from "better-sqlite3";
+import { chmodSync, existsSync } from "node:fs";
+import path from "node:path";
+import { MIGRATIONS } from "./migrations.js";
+
+export type Db = Database.Database;
+
+/**
+ * Open (or create) the hub database. WAL with synchronous=FULL: a transaction is on disk when
+ * commit returns, and the hub answers a request only after its commit (docs/durability.md).
+ */
+export function openDatabase(dataDir: string, fileName = "lockbridge.db"): Db {
+  const file = path.join(dataDir, fileName);
+  const fresh = !existsSync(file);
+  const db = new Database(file);
+  if (fresh) chmodSync(file, 0o600);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = Number(db.pragma("user_version", { simple: true }));
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this lockbridge (${MIGRATIONS.length}); refusing to downgrade`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

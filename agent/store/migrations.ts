@@ -1,0 +1,105 @@
+// Versioned schema. Append a migration; never edit a shipped one. PRAGMA user_version holds the version.
+export const MIGRATIONS: readonly string[] = [
+  // 1: the foundation
+  `
+  CREATE TABLE locks (
+    device_id TEXT PRIMARY KEY,
+    radio_id TEXT NOT NULL UNIQUE,
+    protocol TEXT NOT NULL,
+    name TEXT NOT NULL,
+    manufacturer TEXT,
+    model TEXT,
+    simulated INTEGER NOT NULL,
+    is_battery INTEGER NOT NULL,
+    capabilities TEXT NOT NULL,
+    reported_code_lengths TEXT,
+    online INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    battery_level REAL,
+    checksum INTEGER,
+    slots_synced INTEGER NOT NULL DEFAULT 0,
+    readback_proof TEXT,
+    errors TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE access_codes (
+    access_code_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES locks(device_id),
+    name TEXT,
+    code TEXT NOT NULL,
+    starts_at TEXT,
+    ends_at TEXT,
+    status TEXT NOT NULL,
+    desired TEXT NOT NULL DEFAULT 'present',
+    slot INTEGER,
+    was_on_lock INTEGER NOT NULL DEFAULT 0,
+    is_external_modification_allowed INTEGER NOT NULL DEFAULT 0,
+    is_one_time_use INTEGER NOT NULL DEFAULT 0,
+    is_offline_access_code INTEGER NOT NULL DEFAULT 0,
+    prefer_native_scheduling INTEGER NOT NULL DEFAULT 1,
+    use_backup_access_code_pool INTEGER NOT NULL DEFAULT 0,
+    is_backup INTEGER NOT NULL DEFAULT 0,
+    backup_state TEXT,
+    pulled_backup_access_code_id TEXT,
+    common_code_key TEXT,
+    is_scheduled_on_device INTEGER NOT NULL DEFAULT 0,
+    errors TEXT NOT NULL DEFAULT '[]',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    pending_mutations TEXT NOT NULL DEFAULT '[]',
+    attempt_started_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    gave_up INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX access_codes_device ON access_codes(device_id);
+  CREATE UNIQUE INDEX access_codes_slot ON access_codes(device_id, slot) WHERE slot IS NOT NULL;
+  CREATE TABLE slots (
+    device_id TEXT NOT NULL REFERENCES locks(device_id),
+    slot INTEGER NOT NULL,
+    code TEXT,
+    masked INTEGER NOT NULL DEFAULT 0,
+    schedule TEXT,
+    observed_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, slot)
+  );
+  CREATE TABLE unmanaged_codes (
+    access_code_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES locks(device_id),
+    slot INTEGER NOT NULL,
+    code TEXT,
+    name TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (device_id, slot)
+  );
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    event_type TEXT NOT NULL,
+    device_id TEXT,
+    access_code_id TEXT,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    acked_at TEXT
+  );
+  CREATE INDEX events_unacked ON events(seq) WHERE acked_at IS NULL;
+  CREATE TABLE requests (
+    request_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX requests_age ON requests(created_at);
+  CREATE TABLE action_attempts (
+    action_attempt_id TEXT PRIMARY KEY,
+    action_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    access_code_id TEXT,
+    result TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,194 @@
+import type { Db } from "./db.js";
+import type { CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
+import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
+
+const LOCK_COLS: ColumnSpec = { bool: ["simulated", "is_battery", "online", "removed", "slots_synced"], json: ["capabilities", "reported_code_lengths", "errors"] };
+const CODE_COLS: ColumnSpec = {
+  bool: [
+    "was_on_lock",
+    "is_external_modification_allowed",
+    "is_one_time_use",
+    "is_offline_access_code",
+    "prefer_native_scheduling",
+    "use_backup_access_code_pool",
+    "is_backup",
+    "is_scheduled_on_device",
+    "gave_up",
+  ],
+  json: ["errors", "warnings", "pending_mutations"],
+};
+const SLOT_COLS: ColumnSpec = { bool: ["masked"], json: ["schedule"] };
+const UNMANAGED_COLS: ColumnSpec = {};
+
+type Row = Record<string, unknown>;
+
+/**
+ * The hub's repositories over one SQLite connection. Every mutation runs inside `transaction`,
+ * which is also where events are appended, so a state change and its events commit together.
+ */
+export class Store {
+  constructor(readonly db: Db) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- locks
+  locks(): LockRecord[] {
+    return this.db.prepare("SELECT * FROM locks ORDER BY created_at, device_id").all().map((r) => fromRow<LockRecord>(r as Row, LOCK_COLS));
+  }
+  lock(deviceId: string): LockRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM locks WHERE device_id = ?").get(deviceId) as Row | undefined;
+    return r && fromRow<LockRecord>(r, LOCK_COLS);
+  }
+  lockByRadio(radioId: string): LockRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM locks WHERE radio_id = ?").get(radioId) as Row | undefined;
+    return r && fromRow<LockRecord>(r, LOCK_COLS);
+  }
+  insertLock(lock: LockRecord): void {
+    const row = toRow(lock, LOCK_COLS);
+    const cols = Object.keys(row);
+    this.db.prepare(`INSERT INTO locks (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+  }
+  updateLock(deviceId: string, patch: Partial<Omit<LockRecord, "deviceId">>): void {
+    const row = toRow(patch, LOCK_COLS);
+    const cols = Object.keys(row);
+    if (!cols.length) return;
+    this.db.prepare(`UPDATE locks SET ${assignments(cols)} WHERE device_id = @device_id`).run({ ...row, device_id: deviceId });
+  }
+
+  // --- managed access codes
+  codes(filter: { deviceId?: string; ids?: readonly string[] } = {}): CodeRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.deviceId) {
+      where.push("device_id = ?");
+      params.push(filter.deviceId);
+    }
+    if (filter.ids) {
+      where.push(`access_code_id IN (${filter.ids.map(() => "?").join(",") || "NULL"})`);
+      params.push(...filter.ids);
+    }
+    const sql = `SELECT * FROM access_codes ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, access_code_id`;
+    return this.db.prepare(sql).all(...params).map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
+  }
+  code(accessCodeId: string): CodeRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM access_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
+    return r && fromRow<CodeRecord>(r, CODE_COLS);
+  }
+  insertCode(code: CodeRecord): void {
+    const row = toRow(code, CODE_COLS);
+    const cols = Object.keys(row);
+    this.db.prepare(`INSERT INTO access_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+  }
+  updateCode(accessCodeId: string, patch: Partial<Omit<CodeRecord, "accessCodeId">>): void {
+    const row = toRow(patch, CODE_COLS);
+    const cols = Object.keys(row);
+    if (!cols.length) return;
+    this.db.prepare(`UPDATE access_codes SET ${assignments(cols)} WHERE access_code_id = @access_code_id`).run({ ...row, access_code_id: accessCodeId });
+  }
+  deleteCode(accessCodeId: string): void {
+    this.db.prepare("DELETE FROM access_codes WHERE access_code_id = ?").run(accessCodeId);
+  }
+
+  // --- observed slots
+  slots(deviceId: string): SlotRecord[] {
+    return this.db.prepare("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
+  }
+  putSlot(slot: SlotRecord): void {
+    const row = toRow(slot, SLOT_COLS);
+    this.db
+      .prepare(
+        `INSERT INTO slots (device_id, slot, code, masked, schedule, observed_at) VALUES (@device_id, @slot, @code, @masked, @schedule, @observed_at)
+         ON CONFLICT (device_id, slot) DO UPDATE SET code = excluded.code, masked = excluded.masked, schedule = excluded.schedule, observed_at = excluded.observed_at`,
+      )
+      .run({ schedule: null, ...row });
+  }
+
+  // --- unmanaged codes
+  unmanaged(filter: { deviceId?: string } = {}): UnmanagedRecord[] {
+    const rows = filter.deviceId
+      ? this.db.prepare("SELECT * FROM unmanaged_codes WHERE device_id = ? ORDER BY slot").all(filter.deviceId)
+      : this.db.prepare("SELECT * FROM unmanaged_codes ORDER BY device_id, slot").all();
+    return rows.map((r) => fromRow<UnmanagedRecord>(r as Row, UNMANAGED_COLS));
+  }
+  unmanagedCode(accessCodeId: string): UnmanagedRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM unmanaged_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
+    return r && fromRow<UnmanagedRecord>(r, UNMANAGED_COLS);
+  }
+  putUnmanaged(u: UnmanagedRecord): void {
+    this.db.prepare("DELETE FROM unmanaged_codes WHERE device_id = ? AND slot = ?").run(u.deviceId, u.slot);
+    const row = toRow(u, UNMANAGED_COLS);
+    const cols = Object.keys(row);
+    this.db.prepare(`INSERT INTO unmanaged_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+  }
+  updateUnmanaged(accessCodeId: string, patch: { name?: string | null }): void {
+    if (patch.name !== undefined) this.db.prepare("UPDATE unmanaged_codes SET name = ? WHERE access_code_id = ?").run(patch.name, accessCodeId);
+  }
+  deleteUnmanaged(accessCodeId: string): void {
+    this.db.prepare("DELETE FROM unmanaged_codes WHERE access_code_id = ?").run(accessCodeId);
+  }
+
+  // --- events (outbox and history)
+  appendEvent(eventId: string, eventType: string, body: Record<string, unknown>): number {
+    const r = this.db
+      .prepare("INSERT INTO events (event_id, event_type, device_id, access_code_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(eventId, eventType, (body.device_id as string | undefined) ?? null, (body.access_code_id as string | undefined) ?? null, JSON.stringify(body), body.created_at as string);
+    return Number(r.lastInsertRowid);
+  }
+  unackedEvents(afterSeq = 0, limit = 500): EventRecord[] {
+    return this.db
+      .prepare("SELECT seq, event_id, event_type, body, acked_at FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?")
+      .all(afterSeq, limit)
+      .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
+  }
+  unackedCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE acked_at IS NULL").get() as { n: number }).n;
+  }
+  ackEvents(eventIds: readonly string[], at: string): number {
+    const stmt = this.db.prepare("UPDATE events SET acked_at = ? WHERE event_id = ? AND acked_at IS NULL");
+    let n = 0;
+    this.transaction(() => {
+      for (const id of eventIds) n += stmt.run(at, id).changes;
+    });
+    return n;
+  }
+  events(filter: { deviceId?: string; accessCodeId?: string; types?: readonly string[]; since?: string; limit: number }): EventRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
+    if (filter.accessCodeId) (where.push("access_code_id = ?"), params.push(filter.accessCodeId));
+    if (filter.types?.length) (where.push(`event_type IN (${filter.types.map(() => "?").join(",")})`), params.push(...filter.types));
+    if (filter.since) (where.push("created_at >= ?"), params.push(filter.since));
+    const sql = `SELECT * FROM (SELECT seq, event_id, event_type, body, acked_at FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?) ORDER BY seq`;
+    return this.db
+      .prepare(sql)
+      .all(...params, filter.limit)
+      .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
+  }
+
+  // --- request idempotency
+  recordedResponse(requestId: string): { path: string; status: number; body: unknown } | undefined {
+    const r = this.db.prepare("SELECT path, status, body FROM requests WHERE request_id = ?").get(requestId) as { path: string; status: number; body: string } | undefined;
+    return r && { path: r.path, status: r.status, body: JSON.parse(r.body) as unknown };
+  }
+  recordResponse(requestId: string, path: string, status: number, body: unknown, at: number): void {
+    this.db.prepare("INSERT OR REPLACE INTO requests (request_id, path, status, body, created_at) VALUES (?, ?, ?, ?, ?)").run(requestId, path, status, JSON.stringify(body), at);
+  }
+  pruneRequests(olderThan: number): number {
+    return this.db.prepare("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
+  }
+
+  // --- action attempts
+  putActionAttempt(a: { id: string; type: string; status: string; accessCodeId: string | null; result: unknown; error: unknown; createdAt: string }): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(a.id, a.type, a.status, a.accessCodeId, JSON.stringify(a.result), JSON.stringify(a.error), a.createdAt);
+  }
+  actionAttempt(id: string): { action_attempt_id: string; action_type: string; status: string; result: unknown; error: unknown } | undefined {
+    const r = this.db.prepare("SELECT action_attempt_id, action_type, status, result, error FROM action_attempts WHERE action_attempt_id = ?").get(id) as
+      | { action_attempt_id: string; action_type: string; status: string; result: string; error: string }
+      | undefined;
+    return r && { ...r, result: JSON.parse(r.result) as unknown, error: JSON.parse(r.error) as unknown };
+  }
+}

@@ -1,0 +1,183 @@
+// The one lock-driver contract shared by every radio. A driver knows locks, slots and codes;
+// it knows nothing about Seam, access codes or the store (see docs/architecture.md).
+
+export type Protocol = "zwave" | "zigbee";
+
+/** Who a lock is. `radioId` is stable across restarts: "zwave:<homeId hex>:<nodeId>" or "zigbee:<ieee>". */
+export interface LockIdentity {
+  readonly radioId: string;
+  readonly protocol: Protocol;
+  readonly name: string;
+  readonly manufacturer: string | null;
+  readonly model: string | null;
+  readonly simulated: boolean;
+  /** Battery-powered locks are never polled after start-up unless the hub is configured to. */
+  readonly isBattery: boolean;
+}
+
+/** What a lock can hold, learned from the lock itself (User Code capabilities, Door Lock attributes). */
+export interface LockCapabilities {
+  /** Usable user-code slots, numbered 1..slotCount. */
+  readonly slotCount: number;
+  /** Every PIN length the lock accepts, ascending. */
+  readonly codeLengths: readonly number[];
+  /** Characters a PIN may contain, e.g. "0123456789". */
+  readonly charset: string;
+  /** The lock can report a checksum over all its user codes (Z-Wave User Code v2). */
+  readonly supportsChecksum: boolean;
+  /** The lock can enforce a start/end window itself (Schedule Entry Lock CC, Zigbee year-day schedules). */
+  readonly supportsNativeSchedule: boolean;
+  /**
+   * How a write can be proven: "readback" when the lock returns the digits it holds,
+   * "status" when it only answers with a status (SendPINOverTheAir off, or no getPinCode answer).
+   */
+  readonly readback: "digits" | "status_only";
+}
+
+/** What one slot physically holds. `code: null` means empty; `code: undefined` means the lock would not say. */
+export interface SlotContent {
+  readonly slot: number;
+  readonly code: string | null | undefined;
+}
+
+/** A lock-enforced window for a code. */
+export interface SlotSchedule {
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+}
+
+/** How a successful write was confirmed. */
+export type WriteProof = "supervision" | "readback" | "status";
+
+export type RadioFailure =
+  /** The lock refused the code because the same PIN is in another slot. Never retried. */
+  | "duplicate"
+  /** The lock answered and said no (invalid code, slot not settable). Never retried. */
+  | "rejected"
+  /** The lock did not answer in time. Retried with backoff by the executor. */
+  | "timeout"
+  /** The lock is known to be offline / dead. */
+  | "offline"
+  /** The lock accepted the write but a read-back shows something else. */
+  | "mismatch";
+
+export type RadioResult =
+  | { readonly ok: true; readonly proof: WriteProof }
+  | { readonly ok: false; readonly failure: RadioFailure; readonly message: string };
+
+/** One lock reachable over a radio. All methods may be called only one at a time per lock (the executor serialises). */
+export interface LockHandle {
+  readonly identity: LockIdentity;
+  capabilities(): LockCapabilities;
+  isOnline(): boolean;
+  batteryLevel(): number | null;
+  /** Read one slot from the lock (radio traffic). Rejects with RadioError. */
+  readSlot(slot: number): Promise<SlotContent>;
+  /** Ask the lock for its user-code checksum (radio traffic); null when unsupported. Rejects with RadioError. */
+  readChecksum(): Promise<number | null>;
+  /** Write a PIN into a slot, optionally with a lock-enforced window, and confirm it. */
+  writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult>;
+  /** Clear a slot (and any schedule on it) and confirm it. */
+  clearSlot(slot: number): Promise<RadioResult>;
+}
+
+/** Events a driver reports. Slot numbers are the lock's own user ids. */
+export type DriverEvent =
+  | { readonly type: "lock_ready"; readonly lock: LockHandle }
+  /** Something changed a slot behind the hub's back; `code` is present when the report carried it. */
+  | { readonly type: "slot_changed"; readonly radioId: string; readonly slot: number; readonly code?: string | null; readonly cause: "keypad_added" | "keypad_deleted" | "report" }
+  | { readonly type: "all_slots_cleared"; readonly radioId: string }
+  /** The lock refused a PIN as a duplicate (Access Control 0x0F, Zigbee status 3, Yale alarm 113). */
+  | { readonly type: "duplicate_refused"; readonly radioId: string; readonly slot: number | null }
+  | { readonly type: "lock_operation"; readonly radioId: string; readonly action: "locked" | "unlocked"; readonly method: LockMethod; readonly slot: number | null }
+  | { readonly type: "availability"; readonly radioId: string; readonly online: boolean }
+  | { readonly type: "battery"; readonly radioId: string; readonly level: number }
+  | { readonly type: "lock_removed"; readonly radioId: string };
+
+export type LockMethod = "keycode" | "manual" | "automatic" | "remote" | "unknown";
+
+export type DriverEventListener = (event: DriverEvent) => void;
+
+/** Faults a simulated lock can be told to show (protocol.md /hub/simulate/lock_faults). */
+export interface SimulatedFaults {
+  /** The lock stops answering any radio command. */
+  readonly unresponsive?: boolean;
+  /** The lock answers every write with a refusal. */
+  readonly rejects_codes?: boolean;
+  /** The lock returns slot status without digits, so writes can only be proven by status. */
+  readonly masked_readback?: boolean;
+}
+
+/** Hooks into a simulated lock, for tests and the /hub/simulate paths. Never touches a real lock. */
+export interface LockSimulator {
+  /** A person at the keypad writes `code` into `slot`; the lock sends the notification a real one sends. */
+  keypadSetCode(radioId: string, slot: number, code: string): Promise<void>;
+  keypadClearCode(radioId: string, slot: number): Promise<void>;
+  /** A person types `code`; returns whether the lock unlocked (it must hold the code, inside any schedule). */
+  keypadUnlock(radioId: string, code: string, at?: Date): Promise<{ unlocked: boolean; slot: number | null }>;
+  /** What the simulated lock physically holds, straight from the simulator's memory. */
+  physicalSlots(radioId: string): Array<{ slot: number; code: string | null }>;
+  setFaults(radioId: string, faults: SimulatedFaults): void;
+  /** Take the lock off the air / back on the air / exclude it. */
+  disconnect(radioId: string): Promise<void>;
+  connect(radioId: string): Promise<void>;
+  remove(radioId: string): Promise<void>;
+  /** Radio frames exchanged with the simulated lock so far (for benchmarks). */
+  frameCount(radioId?: string): number;
+}
+
+/** One radio stack. */
+export interface LockDriver {
+  readonly protocol: Protocol;
+  /** Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via lock_ready). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  locks(): LockHandle[];
+  onEvent(listener: DriverEventListener): void;
+  /** Present only when every lock of this driver is simulated. */
+  readonly simulator?: LockSimulator;
+}
+
+/** Thrown by LockHandle reads when the lock does not answer or answers nonsense. */
+export class RadioError extends Error {
+  constructor(
+    readonly failure: RadioFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RadioError";
+  }
+}
+
+/** Configuration of one simulated lock (protocol.md §5, simulation.locks). */
+export interface SimulatedLockConfig {
+  readonly protocol: Protocol;
+  readonly name: string;
+  readonly slots: number;
+  readonly code_lengths: readonly number[];
+  readonly checksum: boolean;
+  readonly native_scheduling: boolean;
+  readonly masked_readback: boolean;
+  /** Battery-powered (default true for simulated locks, like most real ones). */
+  readonly battery: boolean;
+}
+
+/** The slice of pino a driver uses. PIN codes must never be passed to it. */
+export interface DriverLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options every driver factory receives. */
+export interface DriverOptions {
+  /** Directory the driver may persist into (radio caches, simulated lock memory). Created by the hub (mode 0700). */
+  readonly dataDir: string;
+  readonly logger: DriverLogger;
+  /**
+   * Stable seed for simulated networks (the hub id), so simulated radio identities
+   * (home id, IEEE addresses) and thus device ids survive restarts.
+   */
+  readonly simulationSeed: string;
+}
