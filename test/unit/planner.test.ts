@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { plan, type PlanInput } from "../../agent/reconcile/planner.js";
+import type { Step } from "../../agent/reconcile/steps.js";
+import type { CodeRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
+import { at, caps, codeRecord, lockRecord, slotRecord, T0, unmanagedRecord } from "../support/records.js";
+
+const MIN = 60_000;
+const policy = { programAheadMs: 10 * MIN, nativeAheadMs: 72 * 60 * MIN, delayWarningMs: 2 * MIN, failureMs: 15 * MIN };
+
+function summarise(s: Step): string {
+  switch (s.kind) {
+    case "write_slot":
+      return `write#${s.slot}${s.schedule ? "+schedule" : ""}`;
+    case "clear_slot":
+    case "read_slot":
+    case "claim_slot":
+      return `${s.kind.split("_")[0]}#${s.slot}`;
+    case "set_status":
+      return `status:${s.status}`;
+    case "raise_issue":
+      return `raise:${s.issue.code}`;
+    case "clear_issue":
+      return `clear:${s.code}`;
+    case "emit":
+      return `emit:${s.type.replace("access_code.", "")}`;
+    default:
+      return s.kind;
+  }
+}
+
+interface Row {
+  name: string;
+  now?: number;
+  lock?: Partial<LockRecord>;
+  codes: Array<Partial<CodeRecord>>;
+  slots?: Array<[number, string | null, Partial<SlotRecord>?]>;
+  unmanaged?: Array<[number, string]>;
+  expect: string[];
+  wakeAt?: number | null;
+}
+
+const full = (n: number): Array<[number, string]> => Array.from({ length: n }, (_, i) => [i + 1, `90${i}1`] as [number, string]);
+const future = (ms: number) => at(ms);
+const native = { lock: { capabilities: caps({ supportsNativeSchedule: true }) } };
+
+const rows: Row[] = [
+  { name: "new ongoing code on an empty lock: claim the first slot and write", codes: [{}], expect: ["claim#1", "write#1"] },
+  { name: "skips a slot holding an unmanaged code", codes: [{}], unmanaged: [[1, "1111"]], slots: [[1, "1111"]], expect: ["claim#2", "write#2"] },
+  { name: "skips a slot observed occupied", codes: [{}], slots: [[1, "7777"]], expect: ["claim#2", "write#2"] },
+  { name: "never takes a slot another managed code owns", codes: [{ slot: 1, status: "set", wasOnLock: true }, { code: "5555" }], slots: [[1, "4821"]], expect: ["claim#2", "write#2"] },
+  { name: "two new codes claim distinct slots", codes: [{}, { code: "6060" }], expect: ["claim#1", "write#1", "claim#2", "write#2"] },
+  { name: "full lock: raise no_space on the waiting code", codes: [{}], unmanaged: full(5), slots: full(5), expect: ["raise:no_space_for_access_code_on_device"] },
+  {
+    name: "full lock with no_space already shown: nothing to do",
+    codes: [{ errors: [{ level: "error", code: "no_space_for_access_code_on_device", message: "", createdAt: at(0) }] }],
+    unmanaged: full(5),
+    slots: full(5),
+    expect: [],
+  },
+  {
+    name: "slot freed: clear no_space and program at once",
+    codes: [{ errors: [{ level: "error", code: "no_space_for_access_code_on_device", message: "", createdAt: at(0) }] }],
+    unmanaged: full(4),
+    slots: full(4),
+    expect: ["clear:no_space_for_access_code_on_device", "claim#5", "write#5"],
+  },
+  { name: "write confirmed: set and announce set_on_device", codes: [{ slot: 1 }], slots: [[1, "4821"]], expect: ["status:set", "emit:set_on_device"] },
+  { name: "set and matching: nothing to do", codes: [{ slot: 1, status: "set", wasOnLock: true }], slots: [[1, "4821"]], expect: [] },
+  { name: "masked slot the hub proved by status counts as holding the code", codes: [{ slot: 1 }], slots: [[1, "4821", { masked: true }]], expect: ["status:set", "emit:set_on_device"] },
+  { name: "set code found cleared: back to setting", codes: [{ slot: 1, status: "set", wasOnLock: true }], slots: [[1, null]], expect: ["status:setting"] },
+  { name: "setting code with a different value in its slot: rewrite", codes: [{ slot: 1 }], slots: [[1, "9999"]], expect: ["write#1"] },
+  {
+    name: "restored after external change: clear the error and announce",
+    codes: [{ slot: 1, wasOnLock: true, errors: [{ level: "error", code: "code_modified_external_to_seam", message: "", createdAt: at(0) }] }],
+    slots: [[1, "4821"]],
+    expect: ["status:set", "clear:code_modified_external_to_seam", "emit:set_on_device"],
+  },
+  { name: "still setting after the delay threshold: warn once, keep trying", now: T0 + 3 * MIN, codes: [{ slot: 1 }], slots: [[1, null]], expect: ["raise:delay_in_setting_on_device", "emit:delay_in_setting_on_device", "write#1"] },
+  {
+    name: "delay warning already shown: just retry",
+    now: T0 + 3 * MIN,
+    codes: [{ slot: 1, warnings: [{ level: "warning", code: "delay_in_setting_on_device", message: "", createdAt: at(0) }] }],
+    slots: [[1, null]],
+    expect: ["write#1"],
+  },
+  {
+    name: "past failure_after_ms: give up with failed_to_set_on_device",
+    now: T0 + 16 * MIN,
+    codes: [{ slot: 1, warnings: [{ level: "warning", code: "delay_in_setting_on_device", message: "", createdAt: at(0) }] }],
+    slots: [[1, null]],
+    expect: ["clear:delay_in_setting_on_device", "raise:failed_to_set_on_device", "give_up", "emit:failed_to_set_on_device"],
+  },
+  { name: "a code the hub gave up on is left alone", codes: [{ slot: 1, gaveUp: true }], slots: [[1, null]], expect: [] },
+  { name: "backing off after a timeout: wait for next_attempt_at", codes: [{ slot: 1, nextAttemptAt: T0 + 5000 }], slots: [[1, null]], expect: [], wakeAt: T0 + 5000 },
+  { name: "offline lock: claim the slot but send nothing", lock: { online: false }, codes: [{}], expect: ["claim#1"] },
+  { name: "removed lock: nothing at all", lock: { removed: true }, codes: [{}], expect: [], wakeAt: null },
+  { name: "delete of a set code: removing first", codes: [{ slot: 1, status: "set", wasOnLock: true, desired: "absent" }], slots: [[1, "4821"]], expect: ["status:removing"] },
+  { name: "removing: clear the slot", codes: [{ slot: 1, status: "removing", wasOnLock: true, desired: "absent" }], slots: [[1, "4821"]], expect: ["clear#1"] },
+  {
+    name: "removing confirmed: release, removed_from_device, delete",
+    codes: [{ slot: 1, status: "removing", wasOnLock: true, desired: "absent" }],
+    slots: [[1, null]],
+    expect: ["release_slot", "emit:removed_from_device", "finish_delete"],
+  },
+  { name: "delete of a code never on the lock: no removed_from_device", codes: [{ desired: "absent" }], expect: ["finish_delete"] },
+  {
+    name: "removing past the delay threshold: warn and keep clearing",
+    now: T0 + 3 * MIN,
+    codes: [{ slot: 1, status: "removing", wasOnLock: true, desired: "absent" }],
+    slots: [[1, "4821"]],
+    expect: ["raise:delay_in_removing_from_device", "emit:delay_in_removing_from_device", "clear#1"],
+  },
+  { name: "time-bound code before its program time: wait", codes: [{ status: "unset", startsAt: future(3600_000), endsAt: future(7200_000) }], expect: [], wakeAt: T0 + 3600_000 - 10 * MIN },
+  {
+    name: "time-bound code inside program_ahead: program it",
+    codes: [{ status: "unset", startsAt: future(5 * MIN), endsAt: future(3600_000) }],
+    expect: ["claim#1", "status:setting", "write#1"],
+  },
+  { name: "window ended: expire", codes: [{ slot: 1, status: "set", wasOnLock: true, startsAt: future(-3600_000), endsAt: future(-1) }], slots: [[1, "4821"]], expect: ["expire"] },
+  {
+    name: "expired code still on the lock: removing",
+    codes: [{ slot: 1, status: "set", wasOnLock: true, desired: "absent", startsAt: future(-3600_000), endsAt: future(-1) }],
+    slots: [[1, "4821"]],
+    expect: ["status:removing"],
+  },
+  { name: "native schedule: program 72 h ahead with the window", ...native, codes: [{ status: "unset", startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }], expect: ["claim#1", "status:setting", "write#1+schedule"] },
+  {
+    name: "native schedule on the lock before start: unset and scheduled_on_device",
+    ...native,
+    codes: [{ slot: 1, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
+    slots: [[1, "4821", { schedule: { startsAt: future(60 * MIN), endsAt: future(120 * MIN) } }]],
+    expect: ["status:unset", "emit:scheduled_on_device"],
+    wakeAt: T0 + 60 * MIN,
+  },
+  {
+    name: "native schedule reaches starts_at: set and set_on_device",
+    ...native,
+    now: T0 + 61 * MIN,
+    codes: [{ slot: 1, status: "unset", wasOnLock: true, isScheduledOnDevice: true, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
+    slots: [[1, "4821", { schedule: { startsAt: future(60 * MIN), endsAt: future(120 * MIN) } }]],
+    expect: ["status:set", "emit:set_on_device"],
+  },
+  { name: "prefer_native_scheduling false: just in time even on a scheduling lock", ...native, codes: [{ status: "unset", preferNativeScheduling: false, startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }], expect: [] },
+  { name: "window moved later while on the lock: clear it until then", codes: [{ slot: 1, status: "set", wasOnLock: true, startsAt: future(3600_000), endsAt: future(7200_000) }], slots: [[1, "4821"]], expect: ["clear#1"] },
+  { name: "first sync not done: read an unobserved slot before writing it", lock: { slotsSynced: false }, codes: [{}], expect: ["claim#1", "read#1"] },
+  { name: "owned slot never observed on a removing code: read it first", codes: [{ slot: 2, status: "removing", desired: "absent", wasOnLock: true }], expect: ["read#2"] },
+];
+
+describe("planner", () => {
+  it.each(rows)("$name", (row) => {
+    const lock = lockRecord(row.lock);
+    const input: PlanInput = {
+      now: row.now ?? T0,
+      lock,
+      codes: row.codes.map((c) => codeRecord(c)),
+      slots: new Map((row.slots ?? []).map(([s, code, over]) => [s, slotRecord(s, code, over)])),
+      unmanaged: (row.unmanaged ?? []).map(([s, code]) => unmanagedRecord(s, code) as UnmanagedRecord),
+      policy,
+    };
+    const result = plan(input);
+    expect(result.steps.map(summarise)).toEqual(row.expect);
+    if (row.wakeAt !== undefined) expect(result.wakeAt).toBe(row.wakeAt);
+  });
+
+  it("has at least 30 cases", () => expect(rows.length).toBeGreaterThanOrEqual(30));
+
+  it("is pure: the same input twice gives the same plan", () => {
+    const input: PlanInput = { now: T0, lock: lockRecord(), codes: [codeRecord({})], slots: new Map(), unmanaged: [], policy };
+    expect(plan(input)).toEqual(plan(input));
+  });
+});
