@@ -1,0 +1,160 @@
+// Starts the real hub the way a user does (`npm run agent -- --config <file>`), with its own data dir.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SeamHttp } from "@seamapi/http/connect";
+import { freePort, sleep } from "./ports.js";
+
+export interface SimLock {
+  protocol: "zwave" | "zigbee";
+  name: string;
+  slots: number;
+  code_lengths?: number[];
+  checksum?: boolean;
+  native_scheduling?: boolean;
+  masked_readback?: boolean;
+  battery?: boolean;
+}
+
+export interface HubProcessOptions {
+  locks: SimLock[];
+  cloud?: { url: string; token: string };
+  timing?: Record<string, number>;
+  extra?: Record<string, unknown>;
+  env?: Record<string, string>;
+  /** Run dist directly with node instead of through npm (benchmarks measuring the hub's own RSS). */
+  direct?: boolean;
+}
+
+/** Every log line any hub wrote in this test process, for the PIN-leak scan. */
+export const allHubLogs: string[] = [];
+
+export class HubProcess {
+  readonly dir = mkdtempSync(path.join(tmpdir(), "lockbridge-test-"));
+  readonly apiKey = `seam_test_${randomUUID().replaceAll("-", "")}`;
+  readonly hubId = randomUUID();
+  readonly workspaceId = randomUUID();
+  port = 0;
+  logs = "";
+  proc: ChildProcess | null = null;
+  http!: SeamHttp;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(readonly opts: HubProcessOptions) {}
+
+  get configPath(): string {
+    return path.join(this.dir, "config.json");
+  }
+  get dataDir(): string {
+    return path.join(this.dir, "data");
+  }
+
+  async writeConfig(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const config = {
+      hub_id: this.hubId,
+      workspace_id: this.workspaceId,
+      connected_account_id: randomUUID(),
+      data_dir: this.dataDir,
+      local_api: { listen: `127.0.0.1:${this.port}`, api_key: this.apiKey },
+      simulation: { locks: this.opts.locks },
+      timing: { delay_warning_after_ms: 1500, failure_after_ms: 6000, program_ahead_ms: 1000, reconcile_interval_ms: 3_600_000, ...(this.opts.timing ?? {}) },
+      log: { level: "info" },
+      ...(this.opts.cloud ? { cloud: this.opts.cloud } : {}),
+      ...(this.opts.extra ?? {}),
+    };
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  async start(readyMs = 60_000): Promise<this> {
+    await this.writeConfig();
+    const root = path.resolve(import.meta.dirname, "..", "..");
+    const cmd = this.opts.direct ? process.execPath : "npm";
+    const args = this.opts.direct ? [path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
+    const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, NODE_ENV: "production", ...(this.opts.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.proc = proc;
+    this.exited = new Promise((r) => proc.once("exit", () => r()));
+    const collect = (d: Buffer) => {
+      const s = d.toString();
+      this.logs += s;
+      allHubLogs.push(s);
+    };
+    proc.stdout!.on("data", collect);
+    proc.stderr!.on("data", collect);
+    this.http = new SeamHttp({ apiKey: this.apiKey, endpoint: `http://127.0.0.1:${this.port}` });
+    const t0 = Date.now();
+    for (;;) {
+      try {
+        const r = await this.post("/hub/status", {});
+        if (r.status === 200) return this;
+      } catch {
+        /* not up yet */
+      }
+      if (proc.exitCode !== null) throw new Error(`hub exited during start:\n${this.logs.slice(-3000)}`);
+      if (Date.now() - t0 > readyMs) throw new Error(`hub not ready in ${readyMs} ms:\n${this.logs.slice(-3000)}`);
+      await sleep(100);
+    }
+  }
+
+  async post(p: string, body: unknown, key: string | null = this.apiKey): Promise<{ status: number; body: Record<string, any> }> {
+    const r = await fetch(`http://127.0.0.1:${this.port}${p}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let json: Record<string, any> = {};
+    try {
+      json = JSON.parse(text) as Record<string, any>;
+    } catch {
+      json = { raw: text };
+    }
+    return { status: r.status, body: json };
+  }
+
+  /** Devices by display name, once every configured lock has been interviewed. */
+  async devices(): Promise<Map<string, Record<string, any>>> {
+    const t0 = Date.now();
+    for (;;) {
+      const r = await this.post("/devices/list", {});
+      const list = (r.body.devices ?? []) as Array<Record<string, any>>;
+      if (list.length >= this.opts.locks.length) return new Map(list.map((d) => [d.display_name as string, d]));
+      if (Date.now() - t0 > 60_000) throw new Error(`locks not ready: ${list.length}/${this.opts.locks.length}\n${this.logs.slice(-2000)}`);
+      await sleep(100);
+    }
+  }
+
+  async slots(deviceId: string): Promise<Array<{ slot: number; code: string | null }>> {
+    const r = await this.post("/hub/simulate/lock_slots", { device_id: deviceId });
+    return r.body.slots as Array<{ slot: number; code: string | null }>;
+  }
+
+  async stop(ms = 5000): Promise<{ graceful: boolean; code: number | null }> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null) return { graceful: true, code: proc?.exitCode ?? null };
+    try {
+      process.kill(-proc.pid!, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+    const done = await Promise.race([this.exited.then(() => true), sleep(ms).then(() => false)]);
+    if (!done) this.kill9();
+    await this.exited;
+    return { graceful: done, code: proc.exitCode };
+  }
+
+  kill9(): void {
+    try {
+      process.kill(-this.proc!.pid!, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop(3000).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
