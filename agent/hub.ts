@@ -18,7 +18,6 @@ import { LockRegistry } from "./reconcile/registry.js";
 import { openDatabase, type Db } from "./store/db.js";
 import { Store } from "./store/store.js";
 import { systemClock, type Clock } from "./util/clock.js";
-import { createDrivers } from "./radios.js";
 
 export const AGENT_VERSION: string = (() => {
   try {
@@ -39,8 +38,8 @@ export const AGENT_VERSION: string = (() => {
 export interface HubOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Override radio drivers (tests); by default built from the config. */
-  readonly drivers?: LockDriver[];
+  /** Builds the radio drivers (main.ts passes the config-driven factory; tests pass fakes). */
+  readonly drivers: () => Promise<LockDriver[]>;
 }
 
 /** Wires the rooms together in start-up order and takes them down in reverse. */
@@ -95,7 +94,7 @@ export class Hub {
     this.registry.start();
     await this.http.start();
     log.info({ listen: this.http.address }, "local API ready");
-    this.drivers = this.opts.drivers ?? createDrivers(this.config, log);
+    this.drivers = await this.opts.drivers();
     for (const d of this.drivers) this.registry.attachDriver(d);
     if (this.config.cloud) {
       if (!this.config.cloud.token) log.warn({}, "cloud.url is set but no token (cloud.token or LOCKBRIDGE_CLOUD_TOKEN); the cloud link stays off");

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { Hub } from "./hub.js";
 import { createLogger } from "./log.js";
+import { createDrivers } from "./radios.js";
 
 const STOP_DEADLINE_MS = 4500;
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger({ level: config.log.level, pretty: values.pretty });
-  const hub = new Hub(config, { logger });
+  const hub = new Hub(config, { logger, drivers: () => createDrivers(config, logger) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

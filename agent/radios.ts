@@ -1,23 +1,26 @@
 import path from "node:path";
 import type { LockDriver, SimulatedLockConfig } from "../drivers/contract.js";
-import { createZWaveDriver } from "../drivers/zwave/index.js";
-import { createZigbeeDriver } from "../drivers/zigbee/index.js";
 import type { HubConfig } from "./config/schema.js";
 import type { Logger } from "./log.js";
 
-/** Build the radio drivers the config asks for: real controllers and/or simulated networks. */
-export function createDrivers(config: HubConfig, logger: Logger): LockDriver[] {
+/**
+ * Build the radio drivers the config asks for: real controllers and/or simulated networks.
+ * Radio stacks are imported only when used: an all-Z-Wave hub never loads zigbee-herdsman (RSS on a Pi).
+ */
+export async function createDrivers(config: HubConfig, logger: Logger): Promise<LockDriver[]> {
   const drivers: LockDriver[] = [];
   const sims = (config.simulation?.locks ?? []) as SimulatedLockConfig[];
   const base = (radio: string) => ({ logger: logger.child({ radio }), simulationSeed: config.hub_id });
   const zwaveSims = sims.filter((l) => l.protocol === "zwave");
   const zigbeeSims = sims.filter((l) => l.protocol === "zigbee");
-  if (config.zwave) {
+  const { createZWaveDriver } = config.zwave || zwaveSims.length ? await import("../drivers/zwave/index.js") : { createZWaveDriver: null };
+  const { createZigbeeDriver } = config.zigbee || zigbeeSims.length ? await import("../drivers/zigbee/index.js") : { createZigbeeDriver: null };
+  if (config.zwave && createZWaveDriver) {
     drivers.push(createZWaveDriver({ ...base("zwave"), dataDir: path.join(config.data_dir, "zwave"), mode: "serial", port: config.zwave.port, securityKeys: config.zwave.security_keys }));
-  } else if (zwaveSims.length) {
+  } else if (zwaveSims.length && createZWaveDriver) {
     drivers.push(createZWaveDriver({ ...base("zwave"), dataDir: path.join(config.data_dir, "sim-zwave"), mode: "simulation", locks: zwaveSims }));
   }
-  if (config.zigbee) {
+  if (config.zigbee && createZigbeeDriver) {
     drivers.push(
       createZigbeeDriver({
         ...base("zigbee"),
@@ -31,7 +34,7 @@ export function createDrivers(config: HubConfig, logger: Logger): LockDriver[] {
         permitJoin: config.zigbee.permit_join,
       }),
     );
-  } else if (zigbeeSims.length) {
+  } else if (zigbeeSims.length && createZigbeeDriver) {
     drivers.push(createZigbeeDriver({ ...base("zigbee"), dataDir: path.join(config.data_dir, "sim-zigbee"), mode: "simulation", locks: zigbeeSims }));
   }
   return drivers;

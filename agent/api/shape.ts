@@ -106,12 +106,12 @@ export interface CodeShapeContext {
 
 export function pendingMutations(code: CodeRecord, ctx: CodeShapeContext): PendingMutation[] | Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
-  if (code.desired === "absent") out.push({ mutation_code: "deleting", created_at: code.updatedAt });
+  if (code.desired === "absent") out.push({ mutation_code: "deleting", created_at: code.updatedAt, message: "Removing the code from the lock." });
   else {
-    if (code.status === "setting" && !code.wasOnLock) out.push({ mutation_code: "creating", created_at: code.createdAt });
+    if (code.status === "setting" && !code.wasOnLock) out.push({ mutation_code: "creating", created_at: code.createdAt, message: "Programming the code on the lock." });
     if (code.startsAt && ctx.lock) {
       const at = programTime(code, ctx.lock, { programAheadMs: ctx.programAheadMs, nativeAheadMs: ctx.nativeAheadMs });
-      if (at > ctx.nowMs && !code.wasOnLock) out.push({ mutation_code: "deferring_creation", created_at: code.createdAt, scheduled_at: new Date(at).toISOString() });
+      if (at > ctx.nowMs && !code.wasOnLock) out.push({ mutation_code: "deferring_creation", created_at: code.createdAt, message: "Waiting until closer to starts_at to program the code.", scheduled_at: new Date(at).toISOString() });
     }
     out.push(...code.pendingMutations);
   }

@@ -135,8 +135,8 @@ export function updateCode(tx: Tx, input: UpdateInput): CodeRecord {
   const name = input.name !== undefined ? input.name : current.name;
 
   const pending: PendingMutation[] = current.pendingMutations.filter((m) => !(m.mutation_code === "updating_code" && code !== current.code) && !(m.mutation_code === "updating_time_frame" && (startsAt !== current.startsAt || endsAt !== current.endsAt)));
-  if (code !== current.code) pending.push({ mutation_code: "updating_code", created_at: tx.nowIso, from: { code: current.code }, to: { code } });
-  if (startsAt !== current.startsAt || endsAt !== current.endsAt) pending.push({ mutation_code: "updating_time_frame", created_at: tx.nowIso, from: { starts_at: current.startsAt, ends_at: current.endsAt }, to: { starts_at: startsAt, ends_at: endsAt } });
+  if (code !== current.code) pending.push({ mutation_code: "updating_code", created_at: tx.nowIso, message: "Pushing the new code to the lock.", from: { code: current.code }, to: { code } });
+  if (startsAt !== current.startsAt || endsAt !== current.endsAt) pending.push({ mutation_code: "updating_time_frame", created_at: tx.nowIso, message: "Applying the new time frame on the lock.", from: { starts_at: current.startsAt, ends_at: current.endsAt }, to: { starts_at: startsAt, ends_at: endsAt } });
   const lockChange = code !== current.code || startsAt !== current.startsAt || endsAt !== current.endsAt;
   const patch: Partial<CodeRecord> = {
     name,

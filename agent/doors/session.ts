@@ -104,9 +104,10 @@ export class CloudSession {
     if (c.events) this.pump();
     const shaper = this.d.shaper;
     const store = this.d.store;
-    const codes = [...c.codes].map((id) => store.code(id)).filter((x) => x !== undefined && !(x.isBackup && x.backupState === "pool"));
-    const unmanaged = [...c.unmanaged].map((id) => store.unmanagedCode(id)).filter((x) => x !== undefined);
-    const devices = [...c.devices].map((id) => store.lock(id)).filter((x) => x !== undefined);
+    const present = <T>(x: T | undefined): x is T => x !== undefined;
+    const codes = [...c.codes].map((id) => store.code(id)).filter(present).filter((x) => !(x.isBackup && x.backupState === "pool"));
+    const unmanaged = [...c.unmanaged].map((id) => store.unmanagedCode(id)).filter(present);
+    const devices = [...c.devices].map((id) => store.lock(id)).filter(present);
     if (!codes.length && !unmanaged.length && !devices.length && !c.deletedCodes.size && !c.deletedUnmanaged.size && !c.deletedDevices.size) return;
     this.send({
       type: "state",

@@ -25,7 +25,7 @@ export const storeExecutors: Executors = {
   claim_slot: (tx, s, c) => touch(tx, c, { slot: s.slot }),
   release_slot: (tx, _s, c) => touch(tx, c, { slot: null }),
   set_status: (tx, s, c) => {
-    const patch: Partial<CodeRecord> = { status: s.status };
+    const patch: { -readonly [K in keyof CodeRecord]?: CodeRecord[K] } = { status: s.status };
     if (s.status === "setting" || s.status === "removing") Object.assign(patch, { attemptStartedAt: tx.now, attempts: 0, nextAttemptAt: null });
     else Object.assign(patch, { attemptStartedAt: null, attempts: 0, nextAttemptAt: null });
     if (s.onLock) Object.assign(patch, { wasOnLock: true, pendingMutations: [] });

@@ -11,11 +11,12 @@ export interface Issue {
 }
 
 export type PendingMutation =
-  | { readonly mutation_code: "updating_code"; readonly created_at: string; readonly from: { code: string | null }; readonly to: { code: string | null } }
-  | { readonly mutation_code: "updating_name"; readonly created_at: string; readonly from: { name: string | null }; readonly to: { name: string | null } }
+  | { readonly mutation_code: "updating_code"; readonly created_at: string; readonly message: string; readonly from: { code: string | null }; readonly to: { code: string | null } }
+  | { readonly mutation_code: "updating_name"; readonly created_at: string; readonly message: string; readonly from: { name: string | null }; readonly to: { name: string | null } }
   | {
       readonly mutation_code: "updating_time_frame";
       readonly created_at: string;
+      readonly message: string;
       readonly from: { starts_at: string | null; ends_at: string | null };
       readonly to: { starts_at: string | null; ends_at: string | null };
     };

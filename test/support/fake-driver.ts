@@ -1,0 +1,131 @@
+// An in-memory lock driver for unit tests of the agent (our own code, mocked): no radio, instant answers.
+import type { DriverEvent, DriverEventListener, LockCapabilities, LockDriver, LockHandle, LockSimulator, RadioResult, SimulatedFaults, SlotSchedule } from "../../drivers/contract.js";
+import { RadioError } from "../../drivers/contract.js";
+
+export class FakeLock implements LockHandle {
+  readonly memory = new Map<number, { code: string; schedule?: SlotSchedule | undefined }>();
+  faults: SimulatedFaults = {};
+  online = true;
+  commands = 0;
+  constructor(
+    readonly identity: LockHandle["identity"],
+    readonly caps: LockCapabilities,
+  ) {}
+  capabilities(): LockCapabilities {
+    return { ...this.caps, readback: this.faults.masked_readback ? "status_only" : this.caps.readback };
+  }
+  isOnline(): boolean {
+    return this.online;
+  }
+  batteryLevel(): number | null {
+    return 80;
+  }
+  private check(): void {
+    this.commands++;
+    if (!this.online || this.faults.unresponsive) throw new RadioError("timeout", "no answer");
+  }
+  async readSlot(slot: number) {
+    this.check();
+    const m = this.memory.get(slot);
+    return { slot, code: m ? (this.faults.masked_readback ? undefined : m.code) : null };
+  }
+  async readChecksum(): Promise<number | null> {
+    this.check();
+    if (!this.caps.supportsChecksum) return null;
+    let h = 0;
+    for (const [s, m] of [...this.memory].sort((a, b) => a[0] - b[0])) for (const ch of `${s}:${m.code};`) h = (h * 31 + ch.charCodeAt(0)) & 0xffff;
+    return h;
+  }
+  async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
+    try {
+      this.check();
+    } catch {
+      return { ok: false, failure: "timeout", message: "no answer" };
+    }
+    if (this.faults.rejects_codes) return { ok: false, failure: "rejected", message: "lock refused the code" };
+    if (!this.caps.codeLengths.includes(code.length)) return { ok: false, failure: "rejected", message: "bad length" };
+    if ([...this.memory].some(([s, m]) => s !== slot && m.code === code)) return { ok: false, failure: "duplicate", message: "duplicate" };
+    this.memory.set(slot, { code, schedule });
+    return { ok: true, proof: this.faults.masked_readback ? "status" : "readback" };
+  }
+  async clearSlot(slot: number): Promise<RadioResult> {
+    try {
+      this.check();
+    } catch {
+      return { ok: false, failure: "timeout", message: "no answer" };
+    }
+    this.memory.delete(slot);
+    return { ok: true, proof: "readback" };
+  }
+}
+
+export class FakeDriver implements LockDriver, LockSimulator {
+  readonly protocol = "zwave" as const;
+  readonly simulator: LockSimulator = this;
+  readonly fakes: FakeLock[] = [];
+  private listeners: DriverEventListener[] = [];
+  constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean }>) {
+    specs.forEach((s, i) =>
+      this.fakes.push(
+        new FakeLock(
+          { radioId: `zwave:fa4e0001:${i + 2}`, protocol: "zwave", name: s.name, manufacturer: null, model: null, simulated: true, isBattery: true },
+          { slotCount: s.slots, codeLengths: s.codeLengths ?? [4, 5, 6], charset: "0123456789", supportsChecksum: s.checksum ?? true, supportsNativeSchedule: s.native ?? false, readback: "digits" },
+        ),
+      ),
+    );
+  }
+  emit(e: DriverEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+  async start(): Promise<void> {
+    for (const f of this.fakes) this.emit({ type: "lock_ready", lock: f });
+  }
+  async stop(): Promise<void> {}
+  locks(): LockHandle[] {
+    return this.fakes;
+  }
+  onEvent(l: DriverEventListener): void {
+    this.listeners.push(l);
+  }
+  fake(radioId: string): FakeLock {
+    return this.fakes.find((f) => f.identity.radioId === radioId)!;
+  }
+  async keypadSetCode(radioId: string, slot: number, code: string): Promise<void> {
+    const f = this.fake(radioId);
+    if ([...f.memory].some(([s, m]) => s !== slot && m.code === code)) return this.emit({ type: "duplicate_refused", radioId, slot });
+    f.memory.set(slot, { code });
+    this.emit({ type: "slot_changed", radioId, slot, cause: "keypad_added" });
+  }
+  async keypadClearCode(radioId: string, slot: number): Promise<void> {
+    this.fake(radioId).memory.delete(slot);
+    this.emit({ type: "slot_changed", radioId, slot, cause: "keypad_deleted" });
+  }
+  async keypadUnlock(radioId: string, code: string): Promise<{ unlocked: boolean; slot: number | null }> {
+    const hit = [...this.fake(radioId).memory].find(([, m]) => m.code === code);
+    if (!hit) return { unlocked: false, slot: null };
+    this.emit({ type: "lock_operation", radioId, action: "unlocked", method: "keycode", slot: hit[0] });
+    return { unlocked: true, slot: hit[0] };
+  }
+  physicalSlots(radioId: string) {
+    const f = this.fake(radioId);
+    return Array.from({ length: f.caps.slotCount }, (_, i) => ({ slot: i + 1, code: f.memory.get(i + 1)?.code ?? null }));
+  }
+  setFaults(radioId: string, faults: SimulatedFaults): void {
+    const f = this.fake(radioId);
+    f.faults = { ...f.faults, ...faults };
+  }
+  async disconnect(radioId: string): Promise<void> {
+    this.fake(radioId).online = false;
+    this.emit({ type: "availability", radioId, online: false });
+  }
+  async connect(radioId: string): Promise<void> {
+    this.fake(radioId).online = true;
+    this.emit({ type: "availability", radioId, online: true });
+  }
+  async remove(radioId: string): Promise<void> {
+    this.emit({ type: "lock_removed", radioId });
+  }
+  frameCount(): number {
+    return this.fakes.reduce((n, f) => n + f.commands, 0);
+  }
+}
