@@ -1,0 +1,237 @@
+// The Zigbee LockDriver: one zigbee-herdsman Controller (on a real coordinator or on the simulated one),
+// the locks it finds, and the events they send. Lock traffic lives in lock-handle.ts and lock-events.ts.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Controller, type Events, type Models } from "zigbee-herdsman";
+import type { DriverEvent, DriverEventListener, LockDriver, LockHandle, LockIdentity } from "../contract.js";
+import { routeHerdsmanLogs } from "./herdsman-logger.js";
+import { LockEvents } from "./lock-events.js";
+import { ZigbeeLockHandle } from "./lock-handle.js";
+import { discoverLock, findDoorLockEndpoint } from "./lock-setup.js";
+import { DEFAULT_REAL_TIMEOUT_MS, DEFAULT_SIMULATED_TIMEOUT_MS, parseNetworkKey, validateSerialOptions, type ZigbeeDriverOptions } from "./options.js";
+import { ProfileStore, type LockProfile } from "./profile-store.js";
+import { registerSimulatedNetwork } from "./sim/install.js";
+import { SimNetwork, type ZigbeeLockSimulator } from "./sim/network.js";
+
+type ControllerOptions = ConstructorParameters<typeof Controller>[0];
+
+interface TrackedLock {
+  readonly handle: ZigbeeLockHandle;
+  readonly events: LockEvents;
+}
+
+/** herdsman keeps devices, database and adapter in module-level state: one Controller per process. */
+let running: ZigbeeDriver | null = null;
+
+export class ZigbeeDriver implements LockDriver {
+  readonly protocol = "zigbee" as const;
+  readonly simulator?: ZigbeeLockSimulator;
+  private readonly dir: string;
+  private readonly timeoutMs: number;
+  private readonly network: SimNetwork | null;
+  private readonly profiles: ProfileStore;
+  private readonly listeners: DriverEventListener[] = [];
+  private readonly locksByIeee = new Map<string, TrackedLock>();
+  /** Locks whose capabilities are being read, and when a failed read may be tried again. */
+  private readonly setup = new Map<string, { inFlight: boolean; retryAt: number }>();
+  private controller: Controller | null = null;
+  private unregister: (() => void) | null = null;
+
+  constructor(private readonly options: ZigbeeDriverOptions) {
+    this.dir = path.join(options.dataDir, "zigbee");
+    if (options.mode === "serial") validateSerialOptions(options);
+    this.network = options.mode === "simulation" ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: options.locks }) : null;
+    if (this.network) this.simulator = this.network;
+    this.timeoutMs = options.commandTimeoutMs ?? (this.network ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
+    this.profiles = new ProfileStore(path.join(this.dir, "lock-profiles.json"));
+  }
+
+  async start(): Promise<void> {
+    if (running) throw new Error("a Zigbee driver is already running in this process (zigbee-herdsman allows one network per process)");
+    running = this;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      routeHerdsmanLogs(this.options.logger);
+      const controller = new Controller(this.controllerOptions());
+      this.controller = controller;
+      this.listen(controller);
+      await controller.start();
+      if (this.options.mode === "serial" && this.options.permitJoin) await controller.permitJoin(254);
+      this.adoptKnownDevices(controller);
+      this.network?.joinUnknown((ieee) => controller.getDeviceByIeeeAddr(ieee) !== undefined);
+      this.options.logger.info({ mode: this.options.mode, locks: this.locksByIeee.size }, "zigbee network started");
+    } catch (error) {
+      this.unregister?.();
+      this.unregister = null;
+      this.controller = null;
+      running = null;
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const controller = this.controller;
+    this.controller = null;
+    try {
+      if (controller) await controller.stop();
+    } finally {
+      this.unregister?.();
+      this.unregister = null;
+      this.locksByIeee.clear();
+      this.setup.clear();
+      if (running === this) running = null;
+    }
+  }
+
+  locks(): LockHandle[] {
+    return [...this.locksByIeee.values()].map((l) => l.handle);
+  }
+
+  onEvent(listener: DriverEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  private controllerOptions(): ControllerOptions {
+    const paths = {
+      databasePath: path.join(this.dir, "database.db"),
+      databaseBackupPath: path.join(this.dir, "database.db.backup"),
+      backupPath: path.join(this.dir, "coordinator-backup.json"),
+      adapter: { disableLED: false },
+      // Which devices may stay is decided after the interview (only locks are adopted).
+      acceptJoiningDeviceHandler: async () => true,
+    };
+    const options = this.options;
+    if (options.mode === "serial") {
+      return {
+        ...paths,
+        network: { panID: options.panId, channelList: [options.channel], networkKey: parseNetworkKey(options.networkKey) },
+        transport: { path: options.port, adapter: options.adapter },
+      };
+    }
+    const registration = registerSimulatedNetwork(this.network as SimNetwork, this.timeoutMs);
+    this.unregister = registration.unregister;
+    return { ...paths, network: { panID: 0x1a62, channelList: [15] }, transport: { path: registration.path, adapter: "zstack" } };
+  }
+
+  private listen(controller: Controller): void {
+    controller.on("message", (message) => this.onMessage(message));
+    controller.on("deviceInterview", ({ status, device }) => {
+      if (status === "successful") this.adopt(device);
+    });
+    controller.on("deviceLeave", ({ ieeeAddr }) => this.onLeave(ieeeAddr));
+    controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
+    controller.on("adapterDisconnected", () => {
+      this.options.logger.error({}, "zigbee coordinator disconnected; locks are unreachable until the hub restarts");
+    });
+  }
+
+  private adoptKnownDevices(controller: Controller): void {
+    for (const device of controller.getDevicesIterator((d) => d.type !== "Coordinator")) {
+      // A simulated network drops devices it no longer hosts (the configuration changed).
+      if (this.network && !this.network.hosts(device.ieeeAddr)) {
+        device.removeFromDatabase();
+        continue;
+      }
+      this.adopt(device);
+    }
+  }
+
+  /** Makes a lock of a device: from its saved profile (no radio traffic), or by reading its capabilities. */
+  private adopt(device: Models.Device): void {
+    const ieee = device.ieeeAddr;
+    const state = this.setup.get(ieee);
+    if (this.locksByIeee.has(ieee) || state?.inFlight || (state && Date.now() < state.retryAt)) return;
+    const endpoint = findDoorLockEndpoint(device);
+    if (!endpoint) return;
+    const saved = this.profiles.get(ieee);
+    if (saved && saved.endpoint === endpoint.ID) {
+      this.track(device, saved);
+      return;
+    }
+    this.setup.set(ieee, { inFlight: true, retryAt: 0 });
+    const coordinatorEndpoint = this.controller?.getDevicesByType("Coordinator")[0]?.getEndpoint(1);
+    const radioId = radioIdOf(ieee);
+    discoverLock({ device, endpoint, coordinatorEndpoint, timeoutMs: this.timeoutMs, logger: this.options.logger, radioId }).then(
+      (profile) => {
+        this.setup.delete(ieee);
+        if (!this.controller) return;
+        this.profiles.put(ieee, profile);
+        this.track(device, profile);
+      },
+      () => {
+        // Tried again when the lock is next heard from, at most once per retry interval.
+        this.setup.set(ieee, { inFlight: false, retryAt: Date.now() + 20 * this.timeoutMs });
+        this.options.logger.warn({ radioId }, "lock capabilities not read; retrying when the lock is heard from");
+      },
+    );
+  }
+
+  private track(device: Models.Device, profile: LockProfile): void {
+    const ieee = device.ieeeAddr;
+    const identity = this.identityOf(device);
+    const handle = new ZigbeeLockHandle(
+      {
+        identity,
+        ieee,
+        profiles: this.profiles,
+        timeoutMs: this.timeoutMs,
+        logger: this.options.logger,
+        emit: (event) => this.emit(event),
+        endpoint: () => this.controller?.getDeviceByIeeeAddr(ieee)?.getEndpoint(profile.endpoint),
+      },
+      profile,
+    );
+    this.locksByIeee.set(ieee, { handle, events: new LockEvents(handle, (event) => this.emit(event)) });
+    this.emit({ type: "lock_ready", lock: handle });
+  }
+
+  private identityOf(device: Models.Device): LockIdentity {
+    const ieee = device.ieeeAddr;
+    const simulated = this.network?.describe().find((l) => l.ieee === ieee);
+    const manufacturer = device.manufacturerName ?? null;
+    const model = device.modelID ?? null;
+    return {
+      radioId: radioIdOf(ieee),
+      protocol: "zigbee",
+      name: simulated?.name ?? `${manufacturer ?? "Zigbee"} ${model ?? "lock"} ${ieee.slice(-4)}`,
+      manufacturer,
+      model,
+      simulated: simulated !== undefined,
+      // Most locks run on batteries; only a lock that says otherwise is treated as mains powered.
+      isBattery: device.powerSource === undefined || device.powerSource === "Battery",
+    };
+  }
+
+  private onMessage(message: Events.MessagePayload): void {
+    this.locksByIeee.get(message.device.ieeeAddr)?.events.handle({ type: message.type, cluster: message.cluster, data: message.data });
+  }
+
+  private onHeard(device: Models.Device): void {
+    const tracked = this.locksByIeee.get(device.ieeeAddr);
+    if (tracked) tracked.handle.noteHeard();
+    else if (this.setup.has(device.ieeeAddr)) this.adopt(device);
+  }
+
+  private onLeave(ieee: string): void {
+    const tracked = this.locksByIeee.get(ieee);
+    this.locksByIeee.delete(ieee);
+    this.setup.delete(ieee);
+    this.profiles.delete(ieee);
+    if (tracked) this.emit({ type: "lock_removed", radioId: radioIdOf(ieee) });
+  }
+
+  private emit(event: DriverEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A failing listener must not break herdsman's event handling.
+        this.options.logger.error({ err: error instanceof Error ? error.message : String(error), event: event.type }, "driver event listener failed");
+      }
+    }
+  }
+}
+
+function radioIdOf(ieee: string): string {
+  return `zigbee:${ieee}`;
+}

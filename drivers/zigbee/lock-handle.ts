@@ -1,0 +1,347 @@
+// One Zigbee lock behind the contract's LockHandle: user slots over the Door Lock cluster, one bounded
+// attempt per call (the hub's executor owns retries), and the proof rules of protocol.md §3.
+import type { Models } from "zigbee-herdsman";
+import {
+  RadioError,
+  type DriverEventListener,
+  type DriverLogger,
+  type LockCapabilities,
+  type LockHandle,
+  type LockIdentity,
+  type RadioResult,
+  type SlotContent,
+  type SlotSchedule,
+} from "../contract.js";
+import { decodePinReply, decodeStatusReply, type PinReply } from "./decode.js";
+import {
+  DOOR_LOCK,
+  DoorLockStatus,
+  SCHEDULE_ID,
+  UserStatus,
+  UserType,
+  failure,
+  isOccupied,
+  pinToBuffer,
+  statusFailure,
+  toZigbeeLocalTime,
+} from "./door-lock.js";
+import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
+import { classifyRadioError } from "./radio-errors.js";
+
+export interface HandleContext {
+  readonly identity: LockIdentity;
+  readonly ieee: string;
+  readonly profiles: ProfileStore;
+  readonly timeoutMs: number;
+  readonly logger: DriverLogger;
+  readonly emit: DriverEventListener;
+  /** Looked up per call: herdsman may rebuild the device after a rejoin. */
+  readonly endpoint: () => Models.Endpoint | undefined;
+}
+
+/** Yale reports a refused duplicate as an alarm next to a plain failure status; wait this long for it. */
+const DUPLICATE_ALARM_GRACE_MS = 250;
+
+type PinAnswer = Extract<PinReply, { kind: "pin" }>;
+
+type CommandOptions = { timeout: number; disableRecovery: true; sendPolicy: "immediate" };
+
+/** "ok": the lock said success; "unconfirmed": it sent a Default Response with SUCCESS instead of the real answer. */
+type StatusOutcome = "ok" | "unconfirmed" | RadioResult;
+
+export class ZigbeeLockHandle implements LockHandle {
+  readonly identity: LockIdentity;
+  private online = true;
+  private duplicateAlarmAt = Number.NEGATIVE_INFINITY;
+  private duplicateAlarmWaiter: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: HandleContext,
+    private profile: LockProfile,
+  ) {
+    this.identity = ctx.identity;
+  }
+
+  capabilities(): LockCapabilities {
+    return this.profile.capabilities;
+  }
+
+  isOnline(): boolean {
+    return this.online;
+  }
+
+  batteryLevel(): number | null {
+    return this.profile.battery;
+  }
+
+  async readSlot(slot: number): Promise<SlotContent> {
+    this.assertSlot(slot);
+    // Known never to answer getPinCode: every read would only wait out its timeout.
+    if (this.profile.readbackLimit === "no_get_pin_code_answer") return { slot, code: undefined };
+    const reply = await this.getPin(slot);
+    return { slot, code: reply === "silent" ? undefined : this.heldCode(reply) };
+  }
+
+  /** Zigbee has no user-code checksum. */
+  async readChecksum(): Promise<number | null> {
+    return null;
+  }
+
+  async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
+    const invalid = this.validateWrite(slot, code, schedule);
+    if (invalid) return invalid;
+    const sentAt = Date.now();
+    const outcome = await this.statusCommand("setPinCode", (ep, o) =>
+      ep.command(
+        DOOR_LOCK,
+        "setPinCode",
+        {
+          userid: slot,
+          userstatus: UserStatus.ENABLED,
+          // A year-day user is only let in inside its schedule; everyone else at any time.
+          usertype: schedule ? UserType.YEAR_DAY_SCHEDULE : UserType.UNRESTRICTED,
+          pincodevalue: pinToBuffer(code),
+        },
+        o,
+      ),
+    );
+    if (typeof outcome === "object") return this.writeFailure(outcome, slot, sentAt);
+    if (schedule) {
+      const scheduled = await this.statusCommand("setYearDaySchedule", (ep, o) =>
+        ep.command(
+          DOOR_LOCK,
+          "setYearDaySchedule",
+          {
+            scheduleid: SCHEDULE_ID,
+            userid: slot,
+            zigbeelocalstarttime: toZigbeeLocalTime(schedule.startsAt),
+            zigbeelocalendtime: toZigbeeLocalTime(schedule.endsAt),
+          },
+          o,
+        ),
+      );
+      if (typeof scheduled === "object") return scheduled;
+    }
+    return this.confirm(slot, code, outcome === "unconfirmed");
+  }
+
+  async clearSlot(slot: number): Promise<RadioResult> {
+    const invalid = this.validateSlot(slot);
+    if (invalid) return invalid;
+    const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
+    if (typeof outcome === "object") return outcome;
+    if (this.profile.capabilities.supportsNativeSchedule) {
+      // A stale schedule is harmless (unrestricted users ignore it; a scheduled write replaces it), so a
+      // failure here is logged, not returned: the PIN, which is what grants access, is gone.
+      const cleared = await this.statusCommand("clearYearDaySchedule", (ep, o) =>
+        ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o),
+      );
+      if (typeof cleared === "object") this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
+    }
+    return this.confirm(slot, null, outcome === "unconfirmed");
+  }
+
+  /** Anything heard from the lock proves it is on the air. */
+  noteHeard(): void {
+    this.setOnline(true);
+  }
+
+  noteDuplicateAlarm(): void {
+    this.duplicateAlarmAt = Date.now();
+    this.duplicateAlarmWaiter?.();
+  }
+
+  noteBattery(level: number): void {
+    if (level === this.profile.battery) return;
+    this.updateProfile({ battery: level });
+    this.ctx.emit({ type: "battery", radioId: this.identity.radioId, level });
+  }
+
+  // ---- radio plumbing -------------------------------------------------------------------------
+
+  /**
+   * One command, one attempt, bounded by the command timeout. A timeout or delivery failure marks the
+   * lock offline unless `probeOnTimeout` (the caller decides after probing); an answer marks it online.
+   */
+  private async radio<T>(label: string, op: (ep: Models.Endpoint, options: CommandOptions) => Promise<T>, probeOnTimeout = false): Promise<T> {
+    const ep = this.ctx.endpoint();
+    if (!ep) {
+      this.setOnline(false);
+      throw new RadioError("offline", `${label}: the lock is not on the network`);
+    }
+    const wasOnline = this.online;
+    try {
+      const result = await op(ep, { timeout: this.ctx.timeoutMs, disableRecovery: true, sendPolicy: "immediate" });
+      this.setOnline(true);
+      return result;
+    } catch (error) {
+      const { failure: kind, detail } = classifyRadioError(error, this.ctx.timeoutMs);
+      const unanswered = kind === "timeout" || kind === "offline";
+      if (unanswered && !(probeOnTimeout && kind === "timeout")) this.setOnline(false);
+      // A lock already known to be gone is "offline", not a fresh "timeout".
+      throw new RadioError(unanswered && !wasOnline ? "offline" : kind, `${label}: ${detail}`);
+    }
+  }
+
+  /** Sends a command whose answer is a Door Lock status, and checks that answer rather than its arrival. */
+  private async statusCommand(label: string, op: (ep: Models.Endpoint, options: CommandOptions) => Promise<unknown>): Promise<StatusOutcome> {
+    let raw: unknown;
+    try {
+      raw = await this.radio(label, op);
+    } catch (error) {
+      return asResult(error);
+    }
+    const reply = decodeStatusReply(raw);
+    if (reply === null) return failure("mismatch", `${label}: the lock's answer is not a status response`);
+    if (reply.kind === "default_response") {
+      // A Default Response is not the command's response. Herdsman resolves with it all the same.
+      if (reply.status !== DoorLockStatus.SUCCESS) {
+        return failure("rejected", `${label}: the lock answered with a Default Response (ZCL status 0x${reply.status.toString(16)})`);
+      }
+      return "unconfirmed";
+    }
+    return statusFailure(label, reply.status) ?? "ok";
+  }
+
+  /** Duplicate handling: ZCL status 3 is reported as an event too; Yale sends a general failure plus genAlarms 113. */
+  private async writeFailure(result: RadioResult, slot: number, sentAt: number): Promise<RadioResult> {
+    if (result.ok) return result;
+    if (result.failure === "duplicate") {
+      this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
+    } else if (result.failure === "rejected" && (await this.duplicateAlarmSince(sentAt))) {
+      return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
+    }
+    return result;
+  }
+
+  private duplicateAlarmSince(since: number): Promise<boolean> {
+    if (this.duplicateAlarmAt >= since) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), DUPLICATE_ALARM_GRACE_MS);
+      const done = (seen: boolean): void => {
+        clearTimeout(timer);
+        this.duplicateAlarmWaiter = null;
+        resolve(seen);
+      };
+      this.duplicateAlarmWaiter = () => done(true);
+    });
+  }
+
+  /**
+   * Proof of a write or clear: a read-back when the lock shows digits (or, for a clear, at least the slot
+   * status), else the success status. A Default Response with SUCCESS proves nothing without a read-back.
+   */
+  private async confirm(slot: number, code: string | null, unconfirmed: boolean): Promise<RadioResult> {
+    const limit = this.profile.readbackLimit;
+    // A clear can be read back from the slot status even when digits are masked.
+    const canRead = code === null ? limit !== "no_get_pin_code_answer" : limit === null;
+    const byStatus: RadioResult = unconfirmed
+      ? failure("rejected", "the lock answered with a Default Response and cannot read back")
+      : { ok: true, proof: "status" };
+    if (!canRead) return byStatus;
+    let reply: PinAnswer | "silent";
+    try {
+      reply = await this.getPin(slot);
+    } catch (error) {
+      return asResult(error);
+    }
+    // Read-back turned out not to work on this lock (now remembered): the status is the proof.
+    if (reply === "silent") return byStatus;
+    if (code === null) {
+      return isOccupied(reply.userStatus) ? failure("mismatch", `slot ${slot} still holds a PIN after clearing`) : { ok: true, proof: "readback" };
+    }
+    const held = this.heldCode(reply);
+    if (held === undefined) return byStatus;
+    return held === code ? { ok: true, proof: "readback" } : failure("mismatch", `read-back of slot ${slot} does not show the written PIN`);
+  }
+
+  private async getPin(slot: number): Promise<PinAnswer | "silent"> {
+    const wasOnline = this.online;
+    let raw: unknown;
+    try {
+      raw = await this.radio("getPinCode", (ep, o) => ep.command(DOOR_LOCK, "getPinCode", { userid: slot }, o), true);
+    } catch (error) {
+      if (error instanceof RadioError && error.failure === "timeout") {
+        // Silent on getPinCode but answering otherwise: a lock that cannot read PINs back. Detected once.
+        if (await this.answersOtherwise()) {
+          this.learnReadbackLimit("no_get_pin_code_answer");
+          return "silent";
+        }
+        throw new RadioError(wasOnline ? "timeout" : "offline", error.message);
+      }
+      throw error;
+    }
+    const reply = decodePinReply(raw);
+    if (reply === null) throw new RadioError("mismatch", "getPinCode: the lock's answer is not a getPinCodeRsp");
+    if (reply.kind === "default_response") {
+      throw new RadioError("rejected", `getPinCode: the lock answered with a Default Response (ZCL status 0x${reply.status.toString(16)})`);
+    }
+    if (reply.userId !== slot) throw new RadioError("mismatch", `getPinCode: asked for user ${slot}, the lock answered for user ${reply.userId}`);
+    return reply;
+  }
+
+  private async answersOtherwise(): Promise<boolean> {
+    try {
+      await this.radio("probe", (ep, o) => ep.read(DOOR_LOCK, ["lockState"], o));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** What a getPinCodeRsp says the slot holds: null empty, undefined when the digits are withheld. */
+  private heldCode(reply: PinAnswer): string | null | undefined {
+    if (!isOccupied(reply.userStatus)) return null;
+    if (reply.pin === "") {
+      this.learnReadbackLimit("masked_digits");
+      return undefined;
+    }
+    return reply.pin;
+  }
+
+  private learnReadbackLimit(limit: ReadbackLimit): void {
+    const current = this.profile.readbackLimit;
+    // Only "never answers" may replace an earlier finding: it is the one that stops all reads.
+    if (current === limit || current === "no_get_pin_code_answer" || (current !== null && limit !== "no_get_pin_code_answer")) return;
+    this.ctx.logger.info({ radioId: this.identity.radioId, limit }, "lock cannot read PINs back; writes are proven by status");
+    this.updateProfile({ readbackLimit: limit, capabilities: { ...this.profile.capabilities, readback: "status_only" } });
+  }
+
+  private updateProfile(change: Partial<LockProfile>): void {
+    this.profile = this.ctx.profiles.update(this.ctx.ieee, change) ?? { ...this.profile, ...change };
+  }
+
+  private setOnline(online: boolean): void {
+    if (this.online === online) return;
+    this.online = online;
+    this.ctx.emit({ type: "availability", radioId: this.identity.radioId, online });
+  }
+
+  // ---- validation before any radio traffic ----------------------------------------------------
+
+  private validateSlot(slot: number): RadioResult | null {
+    const { slotCount } = this.profile.capabilities;
+    return Number.isInteger(slot) && slot >= 1 && slot <= slotCount ? null : failure("rejected", `slot ${slot} is outside 1..${slotCount}`);
+  }
+
+  private assertSlot(slot: number): void {
+    const invalid = this.validateSlot(slot);
+    if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
+  }
+
+  private validateWrite(slot: number, code: string, schedule: SlotSchedule | undefined): RadioResult | null {
+    const caps = this.profile.capabilities;
+    const bad = this.validateSlot(slot);
+    if (bad) return bad;
+    if (!caps.codeLengths.includes(code.length)) return failure("rejected", `a PIN of ${code.length} digits does not fit (lengths ${caps.codeLengths.join(", ")})`);
+    if ([...code].some((c) => !caps.charset.includes(c))) return failure("rejected", "the PIN has characters the lock does not accept");
+    if (schedule && !caps.supportsNativeSchedule) return failure("rejected", "the lock cannot enforce a schedule");
+    if (schedule && schedule.endsAt.getTime() <= schedule.startsAt.getTime()) return failure("rejected", "the schedule ends before it starts");
+    return null;
+  }
+}
+
+function asResult(error: unknown): RadioResult {
+  if (error instanceof RadioError) return failure(error.failure, error.message);
+  return failure("timeout", "radio error");
+}
