@@ -1,0 +1,175 @@
+// The LockDriver over zwave-js: follows nodes, turns them into LockHandles once interviewed, and
+// translates zwave-js node/controller events into the contract's DriverEvents.
+import { CommandClasses } from "@zwave-js/core";
+import { NodeStatus, type Driver, type ZWaveNode } from "zwave-js";
+import type {
+  DriverEvent,
+  DriverEventListener,
+  DriverLogger,
+  LockDriver,
+  LockHandle,
+  LockSimulator,
+} from "../contract.js";
+import { radioIdOf, type ZWaveBackend } from "./backend.js";
+import { ZWaveLockHandle } from "./lock-handle.js";
+import { batteryValueToEvent, notificationToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
+
+export class ZWaveLockDriver implements LockDriver {
+  readonly protocol = "zwave" as const;
+  readonly simulator?: LockSimulator;
+  private zwave: Driver | null = null;
+  private readonly handles = new Map<number, ZWaveLockHandle>();
+  private readonly attached = new Set<number>();
+  private readonly listeners: DriverEventListener[] = [];
+  /** Last availability reported per node, so "dead" twice is one event. */
+  private readonly online = new Map<number, boolean>();
+  /**
+   * slot_changed events from User Code value updates wait one microtask: when a lock reports
+   * "all user codes deleted", zwave-js blanks every cached code (one value event each) right
+   * BEFORE it emits the notification; that flood is dropped in favour of all_slots_cleared.
+   */
+  private readonly pendingReports = new Map<number, DriverEvent[]>();
+
+  constructor(
+    private readonly backend: ZWaveBackend,
+    private readonly logger: DriverLogger,
+  ) {
+    if (backend.simulator) this.simulator = backend.simulator;
+  }
+
+  async start(): Promise<void> {
+    if (this.zwave) throw new Error("the Z-Wave driver is already started");
+    const zwave = await this.backend.open();
+    this.zwave = zwave;
+    zwave.controller.on("node added", (node) => this.attachNode(node));
+    zwave.controller.on("node removed", (node) => this.onNodeRemoved(node));
+    for (const node of zwave.controller.nodes.values()) this.attachNode(node);
+    this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
+  }
+
+  async stop(): Promise<void> {
+    const zwave = this.zwave;
+    this.zwave = null;
+    for (const handle of this.handles.values()) handle.markRemoved();
+    try {
+      if (zwave) await zwave.destroy();
+    } finally {
+      await this.backend.close();
+    }
+  }
+
+  locks(): LockHandle[] {
+    return [...this.handles.values()];
+  }
+
+  onEvent(listener: DriverEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(event: DriverEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        this.logger.error({ event: event.type, err: e instanceof Error ? e.message : String(e) }, "driver event listener threw");
+      }
+    }
+  }
+
+  private radioId(node: ZWaveNode): string {
+    return radioIdOf(this.zwave?.controller.homeId ?? 0, node.id);
+  }
+
+  private attachNode(node: ZWaveNode): void {
+    if (node.isControllerNode || this.attached.has(node.id)) return;
+    this.attached.add(node.id);
+    node.on("ready", () => this.onNodeReady(node));
+    node.on("dead", () => this.setOnline(node, false));
+    node.on("alive", () => this.setOnline(node, true));
+    node.on("wake up", () => this.setOnline(node, true));
+    // An asleep node is reachable at its next wake-up: not "offline" in Seam's sense.
+    node.on("sleep", () => this.logger.debug({ radioId: this.radioId(node) }, "z-wave lock asleep"));
+    node.on("notification", (_endpoint, ccId, args) => {
+      if (ccId === CommandClasses.Notification) this.onNotification(node, args);
+    });
+    node.on("value added", (_node, args) => this.onValue(node, args));
+    node.on("value updated", (_node, args) => this.onValue(node, args));
+    if (node.ready) this.onNodeReady(node);
+  }
+
+  private onNodeReady(node: ZWaveNode): void {
+    if (this.handles.has(node.id) || !this.zwave) return;
+    if (!node.supportsCC(CommandClasses["User Code"])) {
+      this.logger.debug({ nodeId: node.id }, "z-wave node without User Code CC ignored");
+      return;
+    }
+    const handle = new ZWaveLockHandle(node, this.radioId(node), this.backend.profileFor(node), {
+      commandTimeoutMs: this.backend.commandTimeoutMs,
+      logger: this.logger,
+    });
+    this.handles.set(node.id, handle);
+    this.online.set(node.id, node.status !== NodeStatus.Dead);
+    const caps = handle.capabilities();
+    this.logger.info(
+      { radioId: handle.identity.radioId, slots: caps.slotCount, checksum: caps.supportsChecksum, schedule: caps.supportsNativeSchedule },
+      "z-wave lock ready",
+    );
+    this.emit({ type: "lock_ready", lock: handle });
+  }
+
+  private setOnline(node: ZWaveNode, online: boolean): void {
+    const handle = this.handles.get(node.id);
+    if (!handle || this.online.get(node.id) === online) return;
+    this.online.set(node.id, online);
+    this.logger.info({ radioId: handle.identity.radioId, online }, "z-wave lock availability");
+    this.emit({ type: "availability", radioId: handle.identity.radioId, online });
+  }
+
+  private onNotification(node: ZWaveNode, args: unknown): void {
+    const handle = this.handles.get(node.id);
+    if (!handle || typeof args !== "object" || args === null) return;
+    const { type, event, parameters } = args as Record<string, unknown>;
+    if (typeof type !== "number" || typeof event !== "number") return;
+    const mapped = notificationToEvent(handle.identity.radioId, type, event, parameters);
+    if (!mapped) return;
+    if (mapped.type === "duplicate_refused") handle.noteDuplicateRefused(mapped.slot);
+    if (mapped.type === "all_slots_cleared") this.pendingReports.delete(node.id);
+    this.emit(mapped);
+  }
+
+  private onValue(node: ZWaveNode, args: ValueChange & { source?: string }): void {
+    const handle = this.handles.get(node.id);
+    // Before "ready" these are the interview's own reads; "driver" updates are zwave-js's guesses.
+    if (!handle || args.source === "driver") return;
+    const battery = batteryValueToEvent(handle.identity.radioId, args);
+    if (battery) {
+      this.emit(battery);
+      return;
+    }
+    const report = userCodeValueToEvent(handle.identity.radioId, args);
+    if (!report || handle.isSlotBusy(report.slot)) return;
+    const queue = this.pendingReports.get(node.id);
+    if (queue) {
+      queue.push(report);
+      return;
+    }
+    this.pendingReports.set(node.id, [report]);
+    queueMicrotask(() => {
+      const events = this.pendingReports.get(node.id) ?? [];
+      this.pendingReports.delete(node.id);
+      for (const e of events) this.emit(e);
+    });
+  }
+
+  private onNodeRemoved(node: ZWaveNode): void {
+    const handle = this.handles.get(node.id);
+    this.handles.delete(node.id);
+    this.attached.delete(node.id);
+    this.online.delete(node.id);
+    this.pendingReports.delete(node.id);
+    if (!handle) return;
+    handle.markRemoved();
+    this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock removed from the network");
+    this.emit({ type: "lock_removed", radioId: handle.identity.radioId });
+  }
+}

@@ -1,0 +1,335 @@
+// One Z-Wave lock as the contract's LockHandle: every call is a bounded, single attempt over
+// zwave-js's User Code / Schedule Entry Lock APIs, and every write is confirmed before ok:true.
+import { CommandClasses, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
+import {
+  BatteryCCValues,
+  NodeStatus,
+  ScheduleEntryLockCCValues,
+  UserCodeCCValues,
+  UserIDStatus,
+  type ZWaveNode,
+} from "zwave-js";
+import {
+  RadioError,
+  type DriverLogger,
+  type LockCapabilities,
+  type LockHandle,
+  type LockIdentity,
+  type RadioResult,
+  type SlotContent,
+  type SlotSchedule,
+} from "../contract.js";
+import { readableCode } from "./notifications.js";
+import { ZWAVE_MAX_CODE_LENGTH, ZWAVE_MIN_CODE_LENGTH } from "./options.js";
+import { failed, toRadioError, withDeadline } from "./radio-errors.js";
+import { toYearDaySchedule } from "./schedule.js";
+import { YEAR_DAY_SCHEDULE_SLOT, isOccupiedStatus } from "./mock-state-keys.js";
+
+/** What the driver knows about a lock beyond what the node reports. */
+export interface LockProfile {
+  readonly name: string;
+  readonly manufacturer: string | null;
+  readonly model: string | null;
+  readonly simulated: boolean;
+  readonly isBattery: boolean;
+  /** Z-Wave capabilities carry no PIN lengths: from config (simulation) or a documented default. */
+  readonly codeLengths: readonly number[];
+  /** Simulation only: whether the lock currently hides digits. Real locks are learned from reports. */
+  readonly masksDigits?: () => boolean;
+}
+
+export interface LockHandleOptions {
+  readonly commandTimeoutMs: number;
+  readonly logger: DriverLogger;
+}
+
+const DEFAULT_CHARSET = "0123456789";
+/** How long to wait after a refusal for the lock's "duplicate" notification (Access Control 0x0F). */
+const DUPLICATE_NOTICE_WAIT_MS = 400;
+
+export class ZWaveLockHandle implements LockHandle {
+  readonly identity: LockIdentity;
+  /** Slots with a call in flight: User Code value updates for them are our own, not the lock's news. */
+  private readonly busySlots = new Set<number>();
+  /** A real lock answered an occupied slot without digits: it can only prove writes by status. */
+  private maskedSeen = false;
+  /** Slots where we know no schedule restricts the code (so plain writes skip lifting one). */
+  private readonly scheduleFree = new Set<number>();
+  private readonly duplicateNotices: Array<{ at: number; slot: number | null }> = [];
+  private readonly duplicateWaiters = new Set<() => void>();
+  private removed = false;
+
+  constructor(
+    private readonly node: ZWaveNode,
+    radioId: string,
+    private readonly profile: LockProfile,
+    private readonly options: LockHandleOptions,
+  ) {
+    this.identity = {
+      radioId,
+      protocol: "zwave",
+      name: profile.name,
+      manufacturer: profile.manufacturer,
+      model: profile.model,
+      simulated: profile.simulated,
+      isBattery: profile.isBattery,
+    };
+  }
+
+  get nodeId(): number {
+    return this.node.id;
+  }
+
+  capabilities(): LockCapabilities {
+    const yearDaySlots = this.node.getValue<number>(ScheduleEntryLockCCValues.numYearDaySlots.id) ?? 0;
+    return {
+      slotCount: this.node.getValue<number>(UserCodeCCValues.supportedUsers.id) ?? 0,
+      codeLengths: this.profile.codeLengths,
+      charset: this.node.getValue<string>(UserCodeCCValues.supportedASCIIChars.id) || DEFAULT_CHARSET,
+      supportsChecksum: this.node.getValue<boolean>(UserCodeCCValues.supportsUserCodeChecksum.id) === true,
+      supportsNativeSchedule: this.node.supportsCC(CommandClasses["Schedule Entry Lock"]) && yearDaySlots > 0,
+      readback: this.readbackMode(),
+    };
+  }
+
+  isOnline(): boolean {
+    return !this.removed && this.node.status !== NodeStatus.Dead;
+  }
+
+  batteryLevel(): number | null {
+    if (!this.node.supportsCC(CommandClasses.Battery)) return null;
+    const level = this.node.getValue<number>(BatteryCCValues.level.id);
+    return typeof level === "number" ? level : null;
+  }
+
+  async readSlot(slot: number): Promise<SlotContent> {
+    this.assertSlot(slot);
+    return this.run(slot, async () => {
+      const report = await this.node.commandClasses["User Code"].get(slot);
+      if (!report) throw new RadioError("timeout", `no User Code Report for slot ${slot}`);
+      if (report.userIdStatus === UserIDStatus.StatusNotAvailable) {
+        throw new RadioError("rejected", `the lock has no slot ${slot}`);
+      }
+      if (!isOccupiedStatus(report.userIdStatus)) return { slot, code: null };
+      return { slot, code: this.digitsOf(report.userCode) };
+    });
+  }
+
+  async readChecksum(): Promise<number | null> {
+    if (!this.capabilities().supportsChecksum) return null;
+    return this.run(null, async () => {
+      const checksum = await this.node.commandClasses["User Code"].getUserCodeChecksum();
+      if (typeof checksum !== "number") throw new RadioError("timeout", "no User Code Checksum Report");
+      return checksum;
+    });
+  }
+
+  async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
+    const invalid = this.validateWrite(slot, code, schedule);
+    if (invalid) return invalid;
+    return this.runResult(slot, async () => {
+      const since = Date.now();
+      // A window is programmed BEFORE the code, so the code never works outside it.
+      if (schedule) {
+        const refused = await this.programSchedule(slot, schedule);
+        if (refused) return refused;
+      }
+      const result = await this.node.commandClasses["User Code"].set(slot, UserIDStatus.Enabled, code);
+      if (result?.status === SupervisionStatus.Fail) return this.refusal(slot, since);
+      if (!schedule) {
+        // A plain code must not inherit the window of the slot's previous, time-bound code.
+        const refused = await this.liftSchedule(slot);
+        if (refused) return refused;
+      }
+      return this.confirm(slot, code, result, since);
+    });
+  }
+
+  async clearSlot(slot: number): Promise<RadioResult> {
+    try {
+      this.assertSlot(slot);
+    } catch (e) {
+      return failed("rejected", e instanceof Error ? e.message : String(e));
+    }
+    return this.runResult(slot, async () => {
+      const since = Date.now();
+      // The code goes first: it must stop working even if removing its schedule fails.
+      const result = await this.node.commandClasses["User Code"].clear(slot);
+      if (result?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to clear slot ${slot}`);
+      const refused = await this.liftSchedule(slot);
+      if (refused) return refused;
+      return this.confirm(slot, null, result, since);
+    });
+  }
+
+  // ---- driver-facing ------------------------------------------------------------------------
+
+  /** True while one of our own calls is reading or writing this slot. */
+  isSlotBusy(slot: number): boolean {
+    return this.busySlots.has(slot);
+  }
+
+  /** The driver saw Access Control 0x0F from this lock. */
+  noteDuplicateRefused(slot: number | null): void {
+    const now = Date.now();
+    this.duplicateNotices.push({ at: now, slot });
+    while (this.duplicateNotices.length > 0 && now - (this.duplicateNotices[0]?.at ?? now) > 60_000) {
+      this.duplicateNotices.shift();
+    }
+    for (const wake of this.duplicateWaiters) wake();
+  }
+
+  /** The node left the network: every later call fails fast with "offline". */
+  markRemoved(): void {
+    this.removed = true;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private readbackMode(): "digits" | "status_only" {
+    const masked = this.profile.masksDigits ? this.profile.masksDigits() : this.maskedSeen;
+    return masked ? "status_only" : "digits";
+  }
+
+  /** The code of an occupied slot, or undefined when the lock masks it ("****", empty, binary). */
+  private digitsOf(userCode: unknown): string | undefined {
+    const code = readableCode(userCode);
+    if (typeof code !== "string") {
+      this.maskedSeen = true;
+      return undefined;
+    }
+    this.maskedSeen = false;
+    return this.readbackMode() === "status_only" ? undefined : code;
+  }
+
+  private assertSlot(slot: number): void {
+    const { slotCount } = this.capabilities();
+    if (!Number.isInteger(slot) || slot < 1 || slot > slotCount) {
+      throw new RadioError("rejected", `slot ${slot} is outside 1..${slotCount}`);
+    }
+  }
+
+  /** Checks that need no radio traffic; a failure here is never worth a retry. */
+  private validateWrite(slot: number, code: string, schedule?: SlotSchedule): RadioResult | null {
+    try {
+      this.assertSlot(slot);
+    } catch (e) {
+      return failed("rejected", e instanceof Error ? e.message : String(e));
+    }
+    const { charset, supportsNativeSchedule } = this.capabilities();
+    if (code.length < ZWAVE_MIN_CODE_LENGTH || code.length > ZWAVE_MAX_CODE_LENGTH) {
+      return failed("rejected", `a Z-Wave user code has ${ZWAVE_MIN_CODE_LENGTH}..${ZWAVE_MAX_CODE_LENGTH} characters, got ${code.length}`);
+    }
+    if ([...code].some((c) => !charset.includes(c))) {
+      return failed("rejected", `the code contains characters the lock does not accept (allowed: ${charset})`);
+    }
+    if (schedule) {
+      if (!supportsNativeSchedule) return failed("rejected", "this lock cannot enforce a schedule (no Schedule Entry Lock year-day slots)");
+      try {
+        toYearDaySchedule(schedule);
+      } catch (e) {
+        return failed("rejected", e instanceof Error ? e.message : String(e));
+      }
+    }
+    return null;
+  }
+
+  /** Runs one call under the deadline; radio trouble becomes a RadioError. */
+  private async run<T>(slot: number | null, work: () => Promise<T>): Promise<T> {
+    if (this.removed) throw new RadioError("offline", "the lock was removed from the Z-Wave network");
+    const wasDead = this.node.status === NodeStatus.Dead;
+    if (slot !== null) this.busySlots.add(slot);
+    try {
+      return await withDeadline(work(), this.options.commandTimeoutMs);
+    } catch (e) {
+      const error = toRadioError(e, wasDead);
+      this.options.logger.debug({ radioId: this.identity.radioId, slot, failure: error.failure }, "z-wave lock call failed");
+      throw error;
+    } finally {
+      if (slot !== null) this.busySlots.delete(slot);
+    }
+  }
+
+  private async runResult(slot: number, work: () => Promise<RadioResult>): Promise<RadioResult> {
+    try {
+      return await this.run(slot, work);
+    } catch (e) {
+      const error = toRadioError(e, false);
+      return failed(error.failure, error.message);
+    }
+  }
+
+  private async programSchedule(slot: number, schedule: SlotSchedule): Promise<RadioResult | null> {
+    const api = this.node.commandClasses["Schedule Entry Lock"];
+    const set = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT }, toYearDaySchedule(schedule));
+    if (set?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused the schedule for slot ${slot}`);
+    // Editing a schedule enables scheduling on most locks; say it explicitly for the others.
+    const enable = await api.setEnabled(true, slot);
+    if (enable?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to enable the schedule of slot ${slot}`);
+    this.scheduleFree.delete(slot);
+    return null;
+  }
+
+  /** Makes sure no schedule restricts the slot (disable, then erase); skipped when known. */
+  private async liftSchedule(slot: number): Promise<RadioResult | null> {
+    if (!this.capabilities().supportsNativeSchedule || this.scheduleFree.has(slot)) return null;
+    const api = this.node.commandClasses["Schedule Entry Lock"];
+    const disable = await api.setEnabled(false, slot);
+    const erase = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT });
+    if (disable?.status === SupervisionStatus.Fail || erase?.status === SupervisionStatus.Fail) {
+      return failed("rejected", `the lock refused to remove the schedule of slot ${slot}`);
+    }
+    this.scheduleFree.add(slot);
+    return null;
+  }
+
+  /**
+   * Proves a write (`expected` = the code) or a clear (`expected` = null): Supervision success
+   * suffices for locks that show digits; otherwise one User Code Get decides.
+   */
+  private async confirm(slot: number, expected: string | null, result: SupervisionResult | undefined, since: number): Promise<RadioResult> {
+    const statusOnly = this.readbackMode() === "status_only";
+    if (result?.status === SupervisionStatus.Success && !statusOnly) return { ok: true, proof: "supervision" };
+    const report = await this.node.commandClasses["User Code"].get(slot);
+    if (!report) return failed("timeout", `no User Code Report for slot ${slot} after the write`);
+    const occupied = isOccupiedStatus(report.userIdStatus);
+    if (expected === null) {
+      return occupied
+        ? failed("mismatch", `slot ${slot} still holds a code after clearing`)
+        : { ok: true, proof: statusOnly ? "status" : "readback" };
+    }
+    if (!occupied) {
+      if (await this.sawDuplicate(slot, since)) return failed("duplicate", "the lock refused the code: the same PIN is in another slot");
+      return failed("mismatch", `slot ${slot} is empty after the write`);
+    }
+    const digits = this.digitsOf(report.userCode);
+    if (digits === undefined) return { ok: true, proof: "status" };
+    // Never put either code into the message: it ends up in logs.
+    return digits === expected ? { ok: true, proof: "readback" } : failed("mismatch", `slot ${slot} holds a different code than written`);
+  }
+
+  private async refusal(slot: number, since: number): Promise<RadioResult> {
+    return (await this.sawDuplicate(slot, since))
+      ? failed("duplicate", "the lock refused the code: the same PIN is in another slot")
+      : failed("rejected", `the lock refused the code for slot ${slot}`);
+  }
+
+  /** Whether the lock reported a duplicate for this write, waiting briefly for a late report. */
+  private async sawDuplicate(slot: number, since: number): Promise<boolean> {
+    const seen = (): boolean => this.duplicateNotices.some((n) => n.at >= since && (n.slot === slot || n.slot === null));
+    if (seen()) return true;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.duplicateWaiters.delete(wake);
+        resolve();
+      };
+      const wake = (): void => {
+        if (seen()) done();
+      };
+      const timer = setTimeout(done, DUPLICATE_NOTICE_WAIT_MS);
+      this.duplicateWaiters.add(wake);
+    });
+    return seen();
+  }
+}

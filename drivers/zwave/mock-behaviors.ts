@@ -1,0 +1,178 @@
+// Behaviours we add on top of zwave-js's published mock node behaviours so a MockNode acts like a
+// real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
+// answers (the defaults leave them unanswered and each interview would stall), frame counting,
+// and a hook to persist the lock's memory whenever a command may have changed it.
+import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNodeBehavior } from "@zwave-js/testing";
+import {
+  BatteryCCGet,
+  BatteryCCReport,
+  NotificationCCGet,
+  NotificationCCReport,
+  ScheduleEntryLockCCEnableAllSet,
+  ScheduleEntryLockCCEnableSet,
+  UserCodeCCExtendedUserCodeSet,
+  UserCodeCCGet,
+  UserCodeCCReport,
+  UserCodeCCSet,
+  UserIDStatus,
+  type CommandClass,
+} from "zwave-js";
+import { isOccupiedStatus, readMockSlot, writeMockScheduleEnabled } from "./mock-state-keys.js";
+import { ACCESS_CONTROL } from "./notifications.js";
+
+/** Live switches of one simulated lock, read by the behaviours on every frame. */
+export interface MockLockControls {
+  readonly slotCount: number;
+  readonly codeLengths: readonly number[];
+  /** Unresponsive or off the air: swallow everything (the node also stops ACKing, see simulation.ts). */
+  isSilent(): boolean;
+  rejectsCodes(): boolean;
+  masksDigits(): boolean;
+  batteryLevel(): number;
+  countFrame(): void;
+  /** A command was handled that may have changed the lock's memory. */
+  memoryMayHaveChanged(): void;
+}
+
+/** What a real lock shows in place of digits when it does not send PINs over the air. */
+const MASKED_CODE = "****";
+
+/** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
+export function accessControlFrame(controllerNodeId: number, event: number, userId?: number): LazyMockZWaveRequestFrame {
+  return createMockZWaveRequestFrame(
+    new NotificationCCReport({
+      nodeId: controllerNodeId,
+      notificationType: ACCESS_CONTROL,
+      notificationEvent: event,
+      ...(userId === undefined ? {} : { eventParameters: Uint8Array.of(userId) }),
+    }),
+    { ackRequested: true },
+  );
+}
+
+interface CodeWrite {
+  readonly userId: number;
+  readonly code: string;
+}
+
+/** The codes a (Extended) User Code Set wants to store; clears are not listed. */
+function codesToStore(cc: CommandClass): CodeWrite[] | null {
+  let entries: Array<{ userId: number; userIdStatus: UserIDStatus; userCode?: string | Uint8Array }>;
+  if (cc instanceof UserCodeCCExtendedUserCodeSet) entries = cc.userCodes;
+  else if (cc instanceof UserCodeCCSet) entries = [cc];
+  else return null;
+  return entries
+    .filter((e) => isOccupiedStatus(e.userIdStatus) && e.userCode !== undefined)
+    .map((e) => ({
+      userId: e.userId,
+      code: typeof e.userCode === "string" ? e.userCode : Buffer.from(e.userCode ?? new Uint8Array()).toString("latin1"),
+    }));
+}
+
+/** The slot already holding `code`, other than `exceptSlot`, or null. */
+export function slotHoldingCode(state: Map<string, unknown>, slotCount: number, code: string, exceptSlot?: number): number | null {
+  for (let slot = 1; slot <= slotCount; slot++) {
+    if (slot === exceptSlot) continue;
+    if (readMockSlot(state, slot).code === code) return slot;
+  }
+  return null;
+}
+
+/** Behaviours to register AFTER createDefaultMockNodeBehaviors(), so they run first. */
+export function createLockBehaviors(controls: MockLockControls): MockNodeBehavior[] {
+  const countFrames: MockNodeBehavior = {
+    transformIncomingCC(_controller, _self, cc) {
+      controls.countFrame();
+      return cc;
+    },
+  };
+
+  const silence: MockNodeBehavior = {
+    handleCC() {
+      return controls.isSilent() ? { action: "stop" } : undefined;
+    },
+  };
+
+  const guardUserCodeSet: MockNodeBehavior = {
+    async handleCC(controller, self, cc) {
+      const writes = codesToStore(cc);
+      if (!writes || writes.length === 0) return undefined;
+      if (controls.rejectsCodes()) return { action: "fail" };
+      for (const write of writes) {
+        // Keypads only take the lengths they were built for; the memory stays unchanged.
+        if (!controls.codeLengths.includes(write.code.length)) return { action: "fail" };
+        if (slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
+          // What real locks do: "new user code not added due to duplicate code", then refuse.
+          await self.sendToController(accessControlFrame(controller.ownNodeId, 0x0f, write.userId));
+          return { action: "fail" };
+        }
+      }
+      return undefined; // let zwave-js's User Code behaviour store it
+    },
+  };
+
+  const maskedReadback: MockNodeBehavior = {
+    handleCC(controller, self, cc) {
+      if (!(cc instanceof UserCodeCCGet) || !controls.masksDigits()) return undefined;
+      if (cc.userId < 1 || cc.userId > controls.slotCount) return undefined;
+      const held = readMockSlot(self.state, cc.userId);
+      const report = new UserCodeCCReport({
+        nodeId: controller.ownNodeId,
+        userId: cc.userId,
+        userIdStatus: held.status,
+        userCode: held.code === null ? "" : MASKED_CODE,
+      });
+      return { action: "sendCC", cc: report };
+    },
+  };
+
+  const answerNotificationGet: MockNodeBehavior = {
+    handleCC(controller, _self, cc) {
+      if (!(cc instanceof NotificationCCGet)) return undefined;
+      // Nothing pending: an "idle" report for the asked type, so the interview moves on at once.
+      const report = new NotificationCCReport({
+        nodeId: controller.ownNodeId,
+        notificationType: cc.notificationType ?? ACCESS_CONTROL,
+        notificationEvent: 0x00,
+        notificationStatus: 0xff,
+      });
+      return { action: "sendCC", cc: report };
+    },
+  };
+
+  const answerBatteryGet: MockNodeBehavior = {
+    handleCC(controller, _self, cc) {
+      if (!(cc instanceof BatteryCCGet)) return undefined;
+      return { action: "sendCC", cc: new BatteryCCReport({ nodeId: controller.ownNodeId, level: controls.batteryLevel() }) };
+    },
+  };
+
+  const rememberScheduleEnable: MockNodeBehavior = {
+    handleCC(_controller, self, cc) {
+      if (cc instanceof ScheduleEntryLockCCEnableSet) {
+        if (cc.userId >= 1 && cc.userId <= controls.slotCount) writeMockScheduleEnabled(self.state, cc.userId, cc.enabled);
+      } else if (cc instanceof ScheduleEntryLockCCEnableAllSet) {
+        for (let slot = 1; slot <= controls.slotCount; slot++) writeMockScheduleEnabled(self.state, slot, cc.enabled);
+      }
+      return undefined; // zwave-js's behaviour answers "ok"
+    },
+  };
+
+  const persistAfterCommand: MockNodeBehavior = {
+    transformResponse(_controller, _self, _cc, response) {
+      controls.memoryMayHaveChanged();
+      return response;
+    },
+  };
+
+  return [
+    countFrames,
+    silence,
+    guardUserCodeSet,
+    maskedReadback,
+    answerNotificationGet,
+    answerBatteryGet,
+    rememberScheduleEnable,
+    persistAfterCommand,
+  ];
+}

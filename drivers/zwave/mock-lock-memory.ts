@@ -1,0 +1,143 @@
+// The non-volatile memory of one simulated lock: a real lock keeps its codes and schedules across
+// hub restarts, so the simulator does too. One JSON file per lock, written atomically (tmp file +
+// fsync + rename) and restored into the mock node's state before the radio starts.
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { ScheduleEntryLockYearDaySchedule } from "zwave-js";
+import { z } from "zod";
+import type { DriverLogger } from "../contract.js";
+import {
+  asYearDaySchedule,
+  readMockScheduleEnabled,
+  readMockSlot,
+  readMockYearDay,
+  writeMockScheduleEnabled,
+  writeMockSlot,
+  writeMockYearDay,
+} from "./mock-state-keys.js";
+
+const fileSchema = z.object({
+  version: z.literal(1),
+  /** The lock was excluded from the network (simulator.remove): it stays gone across restarts. */
+  excluded: z.boolean().default(false),
+  battery: z.number().int().min(0).max(100).default(100),
+  /** slot -> { User ID status, code } for occupied slots only. */
+  slots: z.record(z.string(), z.object({ status: z.number().int(), code: z.string().min(1) })).default({}),
+  schedules: z.record(z.string(), z.object({ yearDay: z.unknown(), enabled: z.boolean() })).default({}),
+});
+
+export interface LockMemorySnapshot {
+  readonly excluded: boolean;
+  readonly battery: number;
+  readonly slots: Readonly<Record<string, { status: number; code: string }>>;
+  readonly schedules: Readonly<Record<string, { yearDay: ScheduleEntryLockYearDaySchedule; enabled: boolean }>>;
+}
+
+const EMPTY: LockMemorySnapshot = { excluded: false, battery: 100, slots: {}, schedules: {} };
+
+export class MockLockMemory {
+  private current: LockMemorySnapshot;
+  private saved: string;
+  private writing: Promise<void> = Promise.resolve();
+  private tmpCounter = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly slotCount: number,
+    private readonly logger: DriverLogger,
+    initial: LockMemorySnapshot,
+  ) {
+    this.current = initial;
+    this.saved = JSON.stringify(initial);
+  }
+
+  /** Reads the file; a missing file is a factory-fresh lock, an unreadable one is logged and reset. */
+  static async load(file: string, slotCount: number, logger: DriverLogger): Promise<MockLockMemory> {
+    let initial = EMPTY;
+    try {
+      const parsed = fileSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
+      if (parsed.success) {
+        const schedules: Record<string, { yearDay: ScheduleEntryLockYearDaySchedule; enabled: boolean }> = {};
+        for (const [slot, entry] of Object.entries(parsed.data.schedules)) {
+          const yearDay = asYearDaySchedule(entry.yearDay);
+          if (yearDay) schedules[slot] = { yearDay, enabled: entry.enabled };
+        }
+        initial = { excluded: parsed.data.excluded, battery: parsed.data.battery, slots: parsed.data.slots, schedules };
+      } else {
+        logger.warn({ file, issues: parsed.error.issues.length }, "simulated lock memory unreadable; starting empty");
+      }
+    } catch (e) {
+      if (!(e instanceof Error && "code" in e && e.code === "ENOENT")) {
+        logger.warn({ file, err: e instanceof Error ? e.message : String(e) }, "simulated lock memory unreadable; starting empty");
+      }
+    }
+    return new MockLockMemory(file, slotCount, logger, initial);
+  }
+
+  get snapshot(): LockMemorySnapshot {
+    return this.current;
+  }
+
+  /** Puts the remembered codes and schedules into a fresh mock node's state. */
+  applyTo(state: Map<string, unknown>): void {
+    for (let slot = 1; slot <= this.slotCount; slot++) {
+      const entry = this.current.slots[String(slot)];
+      writeMockSlot(state, slot, entry ? { status: entry.status, code: entry.code } : { status: 0, code: null });
+      const schedule = this.current.schedules[String(slot)];
+      writeMockYearDay(state, slot, schedule?.yearDay);
+      if (schedule) writeMockScheduleEnabled(state, slot, schedule.enabled);
+    }
+  }
+
+  /** Re-reads the mock node's state; saves when something changed. */
+  captureFrom(state: Map<string, unknown>): void {
+    const slots: Record<string, { status: number; code: string }> = {};
+    const schedules: Record<string, { yearDay: ScheduleEntryLockYearDaySchedule; enabled: boolean }> = {};
+    for (let slot = 1; slot <= this.slotCount; slot++) {
+      const held = readMockSlot(state, slot);
+      if (held.code !== null) slots[String(slot)] = { status: held.status, code: held.code };
+      const yearDay = readMockYearDay(state, slot);
+      if (yearDay) schedules[String(slot)] = { yearDay, enabled: readMockScheduleEnabled(state, slot) };
+    }
+    this.update({ ...this.current, slots, schedules });
+  }
+
+  markExcluded(): void {
+    this.update({ ...this.current, excluded: true });
+  }
+
+  /** Waits until everything captured so far is on disk. */
+  async flush(): Promise<void> {
+    await this.writing;
+  }
+
+  private update(next: LockMemorySnapshot): void {
+    this.current = next;
+    const text = JSON.stringify(next);
+    if (text === this.saved) return;
+    this.saved = text;
+    // Writes are chained so an older snapshot can never overwrite a newer one.
+    this.writing = this.writing.then(() => this.write(next)).catch((e: unknown) => {
+      this.logger.error({ file: this.file, err: e instanceof Error ? e.message : String(e) }, "could not save simulated lock memory");
+    });
+  }
+
+  private async write(snapshot: LockMemorySnapshot): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.tmp-${process.pid}-${++this.tmpCounter}`;
+    const body = JSON.stringify({ version: 1, ...snapshot }, null, 1);
+    try {
+      const handle = await open(tmp, "w", 0o600);
+      try {
+        await handle.writeFile(body, "utf8");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.file);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+}
