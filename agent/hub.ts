@@ -7,6 +7,8 @@ import { actionAttemptRoutes } from "./api/routes/action-attempts.js";
 import { deviceRoutes } from "./api/routes/devices.js";
 import { eventRoutes } from "./api/routes/events.js";
 import { hubRoutes } from "./api/routes/hub.js";
+import { multiRoutes } from "./api/routes/multi.js";
+import { unmanagedRoutes } from "./api/routes/unmanaged.js";
 import { Router } from "./api/router.js";
 import type { HubConfig } from "./config/schema.js";
 import { CloudWsDoor } from "./doors/cloud-ws.js";
@@ -73,7 +75,7 @@ export class Hub {
       this.journal,
       this.clock,
       opts.logger.child({ room: "reconcile" }),
-      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks },
+      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size },
       t.reconcile_interval_ms,
     );
     const ctx: ApiContext = {
@@ -85,7 +87,7 @@ export class Hub {
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
     this.http = new HttpDoor({ listen: config.local_api.listen, apiKey: config.local_api.api_key }, this.router, opts.logger.child({ door: "http" }));
   }
 

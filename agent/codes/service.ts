@@ -76,7 +76,7 @@ function checkWindow(startsAt: string | null | undefined, endsAt: string | null 
 
 const normalise = (t: string | null | undefined) => (t ? new Date(t).toISOString() : null);
 
-export function createCode(tx: Tx, input: CreateInput, policy: TimingPolicy, extra: Partial<CodeRecord> = {}): CodeRecord {
+export function createCode(tx: Tx, input: CreateInput, policy: TimingPolicy, extra: Partial<CodeRecord> = {}, opts: { silent?: boolean } = {}): CodeRecord {
   const lock = requireLock(tx, input.device_id);
   checkWindow(input.starts_at, input.ends_at, tx.now);
   if (input.code !== undefined) checkCodeFits(tx, lock, input.code);
@@ -116,7 +116,8 @@ export function createCode(tx: Tx, input: CreateInput, policy: TimingPolicy, ext
   };
   if (programTime(record, lock, policy) > tx.now) Object.assign(record, { status: "unset", attemptStartedAt: null });
   tx.store.insertCode(record);
-  tx.emit("access_code.created", { deviceId: lock.deviceId, accessCodeId: record.accessCodeId });
+  // Pool backups stay internal (no events) until pulled.
+  if (!opts.silent) tx.emit("access_code.created", { deviceId: lock.deviceId, accessCodeId: record.accessCodeId });
   tx.code(record.accessCodeId, lock.deviceId);
   return record;
 }

@@ -1,6 +1,7 @@
 import type { Tx } from "../events/journal.js";
 import type { CodeRecord, Issue } from "../store/records.js";
 import type { StoreStep } from "./steps.js";
+import { isPoolBackup } from "../codes/backup.js";
 
 type Executors = { [K in StoreStep["kind"]]: (tx: Tx, step: Extract<StoreStep, { kind: K }>, code: CodeRecord) => void };
 
@@ -37,12 +38,13 @@ export const storeExecutors: Executors = {
   give_up: (tx, _s, c) => touch(tx, c, { gaveUp: true, attemptStartedAt: null, nextAttemptAt: null }),
   expire: (tx, _s, c) => touch(tx, c, { desired: "absent" }),
   finish_delete: (tx, _s, c) => {
-    tx.emit("access_code.deleted", { deviceId: c.deviceId, accessCodeId: c.accessCodeId, code: c.code });
+    if (!isPoolBackup(c)) tx.emit("access_code.deleted", { deviceId: c.deviceId, accessCodeId: c.accessCodeId, code: c.code });
     tx.store.deleteCode(c.accessCodeId);
     tx.deletedCode(c.accessCodeId);
     tx.kick(c.deviceId);
   },
   emit: (tx, s, c) => {
+    if (isPoolBackup(c)) return;
     tx.emit(s.type, { deviceId: c.deviceId, accessCodeId: c.accessCodeId, ...(s.withCode ? { code: c.code } : {}), codeIssues: [...c.errors, ...c.warnings] });
   },
 };

@@ -3,6 +3,7 @@ import { RadioError } from "../../drivers/contract.js";
 import type { Journal } from "../events/journal.js";
 import type { Logger } from "../log.js";
 import type { Clock } from "../util/clock.js";
+import { maintainBackupPool } from "../codes/backup.js";
 import { applyStoreSteps, withIssue } from "./apply.js";
 import type { Observation } from "./classify.js";
 import { recordObservation } from "./observe.js";
@@ -23,6 +24,8 @@ export interface ExecutorOptions {
   readonly maxSleepMs: number;
   /** Poll battery locks that lack a checksum after start-up (off by default: it drains batteries). */
   readonly pollBatteryLocks: boolean;
+  /** Backup codes kept ready per lock whose codes use the backup pool. */
+  readonly backupPoolSize: number;
   readonly onRadioCommand?: (kind: string, ok: boolean) => void;
 }
 
@@ -108,6 +111,9 @@ export class LockExecutor {
       }
       const now = this.o.clock.now();
       const store = this.o.journal.store;
+      if (this.o.backupPoolSize > 0 && store.codes({ deviceId: this.deviceId }).some((c) => c.useBackupAccessCodePool)) {
+        this.o.journal.run((tx) => maintainBackupPool(tx, lock, this.o.backupPoolSize, this.o.policy));
+      }
       const p = plan({
         now,
         lock: handle ? lock : { ...lock, online: false },
@@ -156,15 +162,12 @@ export class LockExecutor {
       const code = step.accessCodeId ? store.code(step.accessCodeId) : undefined;
       if (result.ok) {
         this.checksumDirty = true;
-        const written = step.kind === "write_slot";
-        store.putSlot({
-          deviceId: this.deviceId,
-          slot: step.slot,
-          code: written ? step.code : null,
-          masked: written && result.proof === "status",
-          schedule: written ? step.schedule : null,
-          observedAt: tx.nowIso,
-        });
+        if (step.kind === "write_slot") {
+          store.putSlot({ deviceId: this.deviceId, slot: step.slot, code: step.code, masked: result.proof === "status", schedule: step.schedule, observedAt: tx.nowIso });
+        } else {
+          // Through classification, so a cleared unmanaged code is reported gone.
+          recordObservation(tx, this.deviceId, { slot: step.slot, code: null, masked: false });
+        }
         store.updateLock(this.deviceId, { readbackProof: result.proof });
         if (code) store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
         tx.kick(this.deviceId);

@@ -43,7 +43,7 @@ export function recordObservation(tx: Tx, deviceId: string, obs: Observation): v
         tx.deletedUnmanaged(result.replaces.accessCodeId);
       }
       const id = unmanagedId(deviceId, obs.slot, result.code);
-      store.putUnmanaged({ accessCodeId: id, deviceId, slot: obs.slot, code: result.code, name: `Slot ${obs.slot}`, createdAt: tx.nowIso });
+      store.putUnmanaged({ accessCodeId: id, deviceId, slot: obs.slot, code: result.code, name: `Slot ${obs.slot}`, deleting: false, createdAt: tx.nowIso });
       tx.emit("access_code.unmanaged.created", { deviceId, accessCodeId: id });
       tx.unmanaged(id);
       tx.kick(deviceId);

@@ -170,6 +170,8 @@ export function plan(input: PlanInput): Plan {
     }
     setStatus(c, "unset", { onLock: false, scheduledOnDevice: false });
   }
+  // Unmanaged codes the caller asked to delete: the hub clears their slots (it then sees them go).
+  if (radioOk) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });
   const future = wakes.filter((w) => w > now);
   return { steps, wakeAt: future.length ? Math.min(...future) : null };
 }

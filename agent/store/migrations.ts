@@ -70,6 +70,7 @@ export const MIGRATIONS: readonly string[] = [
     slot INTEGER NOT NULL,
     code TEXT,
     name TEXT,
+    deleting INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     UNIQUE (device_id, slot)
   );

@@ -98,6 +98,8 @@ export interface UnmanagedRecord {
   readonly slot: number;
   readonly code: string | null;
   readonly name: string | null;
+  /** Deletion was asked for: the hub clears the slot, then the record goes. */
+  readonly deleting: boolean;
   readonly createdAt: string;
 }
 

@@ -18,7 +18,7 @@ const CODE_COLS: ColumnSpec = {
   json: ["errors", "warnings", "pending_mutations"],
 };
 const SLOT_COLS: ColumnSpec = { bool: ["masked"], json: ["schedule"] };
-const UNMANAGED_COLS: ColumnSpec = {};
+const UNMANAGED_COLS: ColumnSpec = { bool: ["deleting"] };
 
 type Row = Record<string, unknown>;
 
@@ -122,8 +122,9 @@ export class Store {
     const cols = Object.keys(row);
     this.db.prepare(`INSERT INTO unmanaged_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
   }
-  updateUnmanaged(accessCodeId: string, patch: { name?: string | null }): void {
+  updateUnmanaged(accessCodeId: string, patch: { name?: string | null; deleting?: boolean }): void {
     if (patch.name !== undefined) this.db.prepare("UPDATE unmanaged_codes SET name = ? WHERE access_code_id = ?").run(patch.name, accessCodeId);
+    if (patch.deleting !== undefined) this.db.prepare("UPDATE unmanaged_codes SET deleting = ? WHERE access_code_id = ?").run(patch.deleting ? 1 : 0, accessCodeId);
   }
   deleteUnmanaged(accessCodeId: string): void {
     this.db.prepare("DELETE FROM unmanaged_codes WHERE access_code_id = ?").run(accessCodeId);

@@ -90,4 +90,217 @@ describe("simulated Z-Wave locks", () => {
     expect(await back.writeSlot(2, "98765")).toEqual({ ok: true, proof: "supervision" });
     expect(await back.readSlot(2)).toEqual({ slot: 2, code: "98765" });
   });
+
+  it("clears a slot and confirms it", async () => {
+    await front.writeSlot(4, "2468");
+    expect(await front.clearSlot(4)).toEqual({ ok: true, proof: "supervision" });
+    expect(await front.readSlot(4)).toEqual({ slot: 4, code: null });
+    expect(physical(front, 4)).toBeNull();
+  });
+
+  it("reports a checksum that changes with a write and returns with the same state", async () => {
+    const before = await front.readChecksum();
+    expect(typeof before).toBe("number");
+    await front.writeSlot(6, "13579");
+    const after = await front.readChecksum();
+    expect(after).not.toBe(before);
+    await front.clearSlot(6);
+    expect(await front.readChecksum()).toBe(before);
+    expect(await back.readChecksum()).toBeNull();
+  });
+
+  it("never reports its own reads and writes as slot changes", () => {
+    expect(net.recorder.events.filter((e) => e.type === "slot_changed")).toEqual([]);
+  });
+
+  it("programs a native year-day schedule the lock enforces, and lifts it for a plain code", async () => {
+    const now = Date.now();
+    const schedule = { startsAt: new Date(now + 3_600_000), endsAt: new Date(now + 7_200_000) };
+    expect(await front.writeSlot(5, "555666", schedule)).toMatchObject({ ok: true });
+    expect(await sim().keypadUnlock(front.identity.radioId, "555666", new Date(now))).toEqual({ unlocked: false, slot: null });
+    expect(await sim().keypadUnlock(front.identity.radioId, "555666", new Date(now + 5_400_000))).toEqual({ unlocked: true, slot: 5 });
+    // A plain code in the same slot must not inherit the window.
+    expect(await front.writeSlot(5, "555666")).toMatchObject({ ok: true });
+    expect(await sim().keypadUnlock(front.identity.radioId, "555666", new Date(now))).toEqual({ unlocked: true, slot: 5 });
+    expect(await back.writeSlot(5, "555666", schedule)).toMatchObject({ ok: false, failure: "rejected" });
+    await front.clearSlot(5);
+  });
+
+  it("reports keypad edits as slot changes and the simulator shows them", async () => {
+    const radioId = front.identity.radioId;
+    const from = net.recorder.events.length;
+    await sim().keypadSetCode(radioId, 7, "4321");
+    const added = await net.recorder.waitFor(isEvent("slot_changed", radioId), 5_000, from);
+    expect(added).toMatchObject({ slot: 7, cause: "keypad_added" });
+    expect(physical(front, 7)).toBe("4321");
+    // zwave-js does not cache keypad edits: the hub re-reads the slot.
+    expect(await front.readSlot(7)).toEqual({ slot: 7, code: "4321" });
+
+    const from2 = net.recorder.events.length;
+    await sim().keypadClearCode(radioId, 7);
+    const deleted = await net.recorder.waitFor(isEvent("slot_changed", radioId), 5_000, from2);
+    expect(deleted).toMatchObject({ slot: 7, cause: "keypad_deleted" });
+    expect(physical(front, 7)).toBeNull();
+    expect(await front.readSlot(7)).toEqual({ slot: 7, code: null });
+  });
+
+  it("refuses duplicates at the keypad and over the air", async () => {
+    const radioId = front.identity.radioId;
+    expect(await front.writeSlot(3, "1111")).toMatchObject({ ok: true });
+    const from = net.recorder.events.length;
+    await sim().keypadSetCode(radioId, 8, "1111");
+    expect(await net.recorder.waitFor(isEvent("duplicate_refused", radioId), 5_000, from)).toMatchObject({ slot: 8 });
+    expect(physical(front, 8)).toBeNull();
+    expect(await front.writeSlot(9, "1111")).toMatchObject({ ok: false, failure: "duplicate" });
+    expect(physical(front, 9)).toBeNull();
+  });
+
+  it("reports a keypad unlock with the slot used", async () => {
+    const radioId = front.identity.radioId;
+    const from = net.recorder.events.length;
+    expect(await sim().keypadUnlock(radioId, "1111")).toEqual({ unlocked: true, slot: 3 });
+    expect(await net.recorder.waitFor(isEvent("lock_operation", radioId), 5_000, from)).toEqual({
+      type: "lock_operation",
+      radioId,
+      action: "unlocked",
+      method: "keycode",
+      slot: 3,
+    });
+    expect(await sim().keypadUnlock(radioId, "9999")).toEqual({ unlocked: false, slot: null });
+  });
+
+  it("reports a refused write as rejected and leaves the lock's memory alone", async () => {
+    const radioId = back.identity.radioId;
+    sim().setFaults(radioId, { rejects_codes: true });
+    try {
+      expect(await back.writeSlot(2, "7777")).toMatchObject({ ok: false, failure: "rejected" });
+      expect(await back.writeSlot(3, "7777")).toMatchObject({ ok: false, failure: "rejected" });
+      expect(physical(back, 2)).toBe("98765");
+      expect(physical(back, 3)).toBeNull();
+    } finally {
+      sim().setFaults(radioId, { rejects_codes: false });
+    }
+  });
+
+  it("proves writes by status when the lock masks its digits", async () => {
+    const radioId = back.identity.radioId;
+    sim().setFaults(radioId, { masked_readback: true });
+    try {
+      expect(back.capabilities().readback).toBe("status_only");
+      expect(await back.writeSlot(4, "8080")).toEqual({ ok: true, proof: "status" });
+      expect(await back.readSlot(4)).toEqual({ slot: 4, code: undefined });
+      expect(await back.readSlot(5)).toEqual({ slot: 5, code: null });
+      expect(physical(back, 4)).toBe("8080");
+      expect(await back.clearSlot(4)).toEqual({ ok: true, proof: "status" });
+    } finally {
+      sim().setFaults(radioId, { masked_readback: false });
+    }
+    expect(back.capabilities().readback).toBe("digits");
+  });
+
+  it("refuses a code length the lock does not take", async () => {
+    // The back door takes 4..6 digits: 7 digits reach the lock, which refuses and stores nothing.
+    expect(await back.writeSlot(6, "1234567")).toMatchObject({ ok: false, failure: "rejected" });
+    expect(physical(back, 6)).toBeNull();
+    // Z-Wave cannot carry fewer than 4 characters; not sent at all.
+    expect(await back.writeSlot(6, "12")).toMatchObject({ ok: false, failure: "rejected" });
+    await expect(sim().keypadSetCode(back.identity.radioId, 6, "1234567")).rejects.toThrow(/4, 5, 6/);
+  });
+
+  it("times out against an unresponsive lock within a bounded time and marks it offline", async () => {
+    const radioId = back.identity.radioId;
+    const from = net.recorder.events.length;
+    sim().setFaults(radioId, { unresponsive: true });
+    try {
+      const t = Date.now();
+      expect(await back.writeSlot(7, "24680")).toMatchObject({ ok: false, failure: "timeout" });
+      timings["write to unresponsive lock"] = Date.now() - t;
+      expect(Date.now() - t).toBeLessThan(5_000);
+      expect(await net.recorder.waitFor(isEvent("availability", radioId), 5_000, from)).toMatchObject({ online: false });
+      expect(back.isOnline()).toBe(false);
+      // Known dead now: the next failure says so.
+      const error: unknown = await back.readSlot(7).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RadioError);
+      expect((error as RadioError).failure).toBe("offline");
+      expect(physical(back, 7)).toBeNull();
+    } finally {
+      sim().setFaults(radioId, { unresponsive: false });
+    }
+    const from2 = net.recorder.events.length;
+    await sim().connect(radioId);
+    expect(await net.recorder.waitFor(isEvent("availability", radioId), 5_000, from2)).toMatchObject({ online: true });
+    expect(await back.writeSlot(7, "24680")).toMatchObject({ ok: true });
+    await back.clearSlot(7);
+  });
+
+  it("goes offline on disconnect and comes back on connect", async () => {
+    const radioId = front.identity.radioId;
+    const from = net.recorder.events.length;
+    await sim().disconnect(radioId);
+    expect(await net.recorder.waitFor(isEvent("availability", radioId), 5_000, from)).toMatchObject({ online: false });
+    expect(await front.writeSlot(10, "2468")).toMatchObject({ ok: false, failure: "offline" });
+    const from2 = net.recorder.events.length;
+    await sim().connect(radioId);
+    expect(await net.recorder.waitFor(isEvent("availability", radioId), 5_000, from2)).toMatchObject({ online: true });
+    expect(front.isOnline()).toBe(true);
+    expect(physical(front, 10)).toBeNull();
+  });
+
+  it("counts radio frames per lock", () => {
+    const total = sim().frameCount();
+    expect(total).toBeGreaterThan(0);
+    expect(sim().frameCount(front.identity.radioId) + sim().frameCount(back.identity.radioId)).toBe(total);
+  });
+
+  it("keeps lock memory and radio ids across a restart without re-interviewing", async () => {
+    const before = {
+      front: sim().physicalSlots(front.identity.radioId),
+      back: sim().physicalSlots(back.identity.radioId),
+      ids: [front.identity.radioId, back.identity.radioId],
+    };
+    await net.driver.stop();
+
+    net = simulatedZWave(data.dir, [FRONT, BACK]);
+    const t = Date.now();
+    await net.driver.start();
+    const locks = await net.recorder.locksReady(2);
+    timings["restart until both locks ready"] = Date.now() - t;
+    const restartFrames = sim().frameCount();
+    timings["frames: first start"] = firstStartFrames;
+    timings["frames: restart"] = restartFrames;
+    // A full interview reads every slot (2 frames each): 250 slots would be 500+ frames.
+    expect(restartFrames).toBeLessThan(40);
+    expect(restartFrames * 5).toBeLessThan(firstStartFrames);
+
+    front = locks.find((l) => l.identity.name === "Front door") ?? front;
+    back = locks.find((l) => l.identity.name === "Back door") ?? back;
+    expect([front.identity.radioId, back.identity.radioId]).toEqual(before.ids);
+    expect(sim().physicalSlots(front.identity.radioId)).toEqual(before.front);
+    expect(sim().physicalSlots(back.identity.radioId)).toEqual(before.back);
+    expect(await front.readSlot(1)).toEqual({ slot: 1, code: "0123" });
+    expect(await front.readSlot(3)).toEqual({ slot: 3, code: "1111" });
+    expect(front.capabilities().slotCount).toBe(30);
+  });
+
+  it("reports an excluded lock as removed, for good", async () => {
+    const radioId = back.identity.radioId;
+    const from = net.recorder.events.length;
+    await sim().remove(radioId);
+    expect(await net.recorder.waitFor(isEvent("lock_removed", radioId), 5_000, from)).toBeTruthy();
+    expect(net.driver.locks().map((l) => l.identity.radioId)).toEqual([front.identity.radioId]);
+    expect(await back.writeSlot(1, "2468")).toMatchObject({ ok: false, failure: "offline" });
+    await net.driver.stop();
+
+    net = simulatedZWave(data.dir, [FRONT, BACK]);
+    await net.driver.start();
+    const locks = await net.recorder.locksReady(1);
+    expect(locks.map((l) => l.identity.radioId)).toEqual([front.identity.radioId]);
+    expect(() => sim().physicalSlots(radioId)).toThrow(/removed/);
+  });
+});
+
+describe("event recorder", () => {
+  it("is used by the suite above", () => {
+    expect(new EventRecorder().events).toEqual([]);
+  });
 });

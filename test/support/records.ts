@@ -75,5 +75,5 @@ export function slotRecord(slot: number, code: string | null, over: Partial<Slot
 }
 
 export function unmanagedRecord(slot: number, code: string | null): UnmanagedRecord {
-  return { accessCodeId: `00000000-0000-4000-a000-${String(slot).padStart(12, "0")}`, deviceId: "00000000-0000-4000-8000-000000000001", slot, code, name: `Slot ${slot}`, createdAt: at(-5000) };
+  return { accessCodeId: `00000000-0000-4000-a000-${String(slot).padStart(12, "0")}`, deviceId: "00000000-0000-4000-8000-000000000001", slot, code, name: `Slot ${slot}`, deleting: false, createdAt: at(-5000) };
 }

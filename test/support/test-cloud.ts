@@ -33,7 +33,7 @@ export class TestCloud {
     });
     await new Promise((r) => this.wss!.once("listening", r));
     const addr = this.wss.address();
-    this.port = typeof addr === "object" ? addr.port : 0;
+    this.port = typeof addr === "object" && addr ? addr.port : 0;
     this.wss.on("connection", (sock) => {
       this.connections++;
       this.sock = sock;
