@@ -46,8 +46,11 @@ type PinAnswer = Extract<PinReply, { kind: "pin" }>;
 
 type CommandOptions = { timeout: number; disableRecovery: true; sendPolicy: "immediate" };
 
-/** "ok": the lock said success; "unconfirmed": it sent a Default Response with SUCCESS instead of the real answer. */
-type StatusOutcome = "ok" | "unconfirmed" | RadioResult;
+/**
+ * "ok": the lock said success; "unconfirmed": it sent a Default Response with SUCCESS instead of the real
+ * answer; otherwise the failure, with the Door Lock status when the lock gave one.
+ */
+type StatusOutcome = "ok" | "unconfirmed" | { readonly result: RadioResult; readonly status?: number };
 
 export class ZigbeeLockHandle implements LockHandle {
   readonly identity: LockIdentity;
@@ -120,7 +123,7 @@ export class ZigbeeLockHandle implements LockHandle {
           o,
         ),
       );
-      if (typeof scheduled === "object") return scheduled;
+      if (typeof scheduled === "object") return scheduled.result;
     }
     return this.confirm(slot, code, outcome === "unconfirmed");
   }
@@ -129,7 +132,7 @@ export class ZigbeeLockHandle implements LockHandle {
     const invalid = this.validateSlot(slot);
     if (invalid) return invalid;
     const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
-    if (typeof outcome === "object") return outcome;
+    if (typeof outcome === "object") return outcome.result;
     if (this.profile.capabilities.supportsNativeSchedule) {
       // A stale schedule is harmless (unrestricted users ignore it; a scheduled write replaces it), so a
       // failure here is logged, not returned: the PIN, which is what grants access, is gone.
@@ -189,29 +192,29 @@ export class ZigbeeLockHandle implements LockHandle {
     try {
       raw = await this.radio(label, op);
     } catch (error) {
-      return asResult(error);
+      return { result: asResult(error) };
     }
     const reply = decodeStatusReply(raw);
-    if (reply === null) return failure("mismatch", `${label}: the lock's answer is not a status response`);
+    if (reply === null) return { result: failure("mismatch", `${label}: the lock's answer is not a status response`) };
     if (reply.kind === "default_response") {
       // A Default Response is not the command's response. Herdsman resolves with it all the same.
       if (reply.status !== DoorLockStatus.SUCCESS) {
-        return failure("rejected", `${label}: the lock answered with a Default Response (ZCL status 0x${reply.status.toString(16)})`);
+        return { result: failure("rejected", `${label}: the lock answered with a Default Response (ZCL status 0x${reply.status.toString(16)})`) };
       }
       return "unconfirmed";
     }
-    return statusFailure(label, reply.status) ?? "ok";
+    const refused = statusFailure(label, reply.status);
+    return refused ? { result: refused, status: reply.status } : "ok";
   }
 
   /** Duplicate handling: ZCL status 3 is reported as an event too; Yale sends a general failure plus genAlarms 113. */
-  private async writeFailure(result: RadioResult, slot: number, sentAt: number): Promise<RadioResult> {
-    if (result.ok) return result;
-    if (result.failure === "duplicate") {
+  private async writeFailure(outcome: { result: RadioResult; status?: number }, slot: number, sentAt: number): Promise<RadioResult> {
+    if (outcome.status === DoorLockStatus.DUPLICATE_CODE) {
       this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
-    } else if (result.failure === "rejected" && (await this.duplicateAlarmSince(sentAt))) {
+    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarmSince(sentAt))) {
       return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
     }
-    return result;
+    return outcome.result;
   }
 
   private duplicateAlarmSince(since: number): Promise<boolean> {

@@ -26,7 +26,7 @@ describe("capabilities and discovery", () => {
       zigbeeLock({ name: "Garage", slots: 30, code_lengths: [6, 7], masked_readback: true }),
     ]);
     await h.start();
-    const [front, garage] = [h.lock(0), h.lock(1)];
+    const [front, garage] = [h.lockNamed("Front"), h.lockNamed("Garage")];
     expect(front.identity).toMatchObject({ protocol: "zigbee", name: "Front", simulated: true, isBattery: true });
     expect(front.identity.radioId).toMatch(/^zigbee:0x[0-9a-f]{16}$/);
     expect(front.capabilities()).toEqual({

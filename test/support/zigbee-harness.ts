@@ -87,6 +87,12 @@ export class ZigbeeHarness {
     return lock;
   }
 
+  lockNamed(name: string): LockHandle {
+    const lock = this.driver?.locks().find((l) => l.identity.name === name);
+    if (!lock) throw new Error(`no lock named ${name}`);
+    return lock;
+  }
+
   get simulator() {
     const simulator = this.driver?.simulator;
     if (!simulator) throw new Error("not a simulated driver");

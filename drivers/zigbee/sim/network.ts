@@ -44,6 +44,8 @@ export interface SimNetworkOptions {
 export interface ZigbeeLockSimulator extends LockSimulator {
   /** Year-day schedules the lock holds, by slot, in Zigbee local time (seconds since 2000, local). */
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
+  /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
+  keypadClearAll(radioId: string): Promise<void>;
 }
 
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
@@ -163,6 +165,11 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   async keypadClearCode(radioId: string, slot: number): Promise<void> {
     this.find(radioId).lock.keypadClearCode(slot);
+    await settle();
+  }
+
+  async keypadClearAll(radioId: string): Promise<void> {
+    this.find(radioId).lock.keypadClearAll();
     await settle();
   }
 

@@ -6,6 +6,7 @@ import type { SimulatedFaults } from "../../contract.js";
 import { numericAttribute, pinField } from "../decode.js";
 import {
   ALARM_DUPLICATE_PIN,
+  ALL_USERS,
   ALARMS,
   DOOR_LOCK,
   DoorLockStatus,
@@ -276,6 +277,12 @@ export class VirtualLock {
     if (slot < 1 || !this.memory.validUser(slot)) throw new Error(`slot ${slot} does not exist on this lock`);
     this.change(() => this.memory.deleteUser(slot));
     this.programmingEvent(ProgramEvent.PIN_DELETED, slot, null);
+  }
+
+  /** The master menu's "delete all users": one notification for user 0xFFFF. */
+  keypadClearAll(): void {
+    this.change(() => this.memory.clearAll());
+    this.programmingEvent(ProgramEvent.PIN_DELETED, ALL_USERS, null);
   }
 
   keypadUnlock(code: string, at: Date): { unlocked: boolean; slot: number | null } {
