@@ -3,13 +3,17 @@
 // (start-up costs ~2 s), then restarted on the same data directory.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RadioError, type DriverEvent, type LockHandle } from "../../drivers/contract.js";
-import { EventRecorder, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
+import { createMockZWaveRequestFrame } from "@zwave-js/testing";
+import { UserCodeCCReport, UserIDStatus } from "zwave-js";
+import { createZWaveDriver } from "../../drivers/zwave/index.js";
+import { accessControlFrame } from "../../drivers/zwave/mock-behaviors.js";
+import { recordingLogger, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 
 const FRONT = simLock({ name: "Front door", slots: 30, checksum: true, native_scheduling: true, battery: true });
 const BACK = simLock({ name: "Back door", slots: 20, code_lengths: [4, 5, 6], battery: false });
 
 /** Every PIN used below: none may ever appear in a log entry. */
-const PINS = ["0123", "98765", "4321", "1111", "2468", "13579", "555666", "7777", "8080", "24680"];
+const PINS = ["0123", "3690", "98765", "4321", "1111", "2468", "13579", "555666", "7777", "8080", "24680"];
 
 let data: { dir: string; cleanup: () => Promise<void> };
 let net: SimulatedZWave;
@@ -169,6 +173,29 @@ describe("simulated Z-Wave locks", () => {
     expect(await sim().keypadUnlock(radioId, "9999")).toEqual({ unlocked: false, slot: null });
   });
 
+  it("reports unsolicited User Code Reports with their code, and a full wipe as one event", async () => {
+    const radioId = front.identity.radioId;
+    const mockNode = net.simulation.lock(radioId).mockNode;
+    if (!mockNode) throw new Error("front door has no mock node");
+    const from = net.recorder.events.length;
+    // Some locks report a keypad-programmed code by themselves.
+    const report = new UserCodeCCReport({ nodeId: 1, userId: 11, userIdStatus: UserIDStatus.Enabled, userCode: "3690" });
+    await mockNode.sendToController(createMockZWaveRequestFrame(report, { ackRequested: true }));
+    expect(await net.recorder.waitFor(isEvent("slot_changed", radioId), 5_000, from)).toEqual({
+      type: "slot_changed",
+      radioId,
+      slot: 11,
+      cause: "report",
+      code: "3690",
+    });
+    // "All user codes deleted": zwave-js blanks its cache slot by slot; the hub gets one event.
+    const from2 = net.recorder.events.length;
+    await mockNode.sendToController(accessControlFrame(1, 0x0c));
+    await net.recorder.waitFor(isEvent("all_slots_cleared", radioId), 5_000, from2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(net.recorder.events.slice(from2).map((e) => e.type)).toEqual(["all_slots_cleared"]);
+  });
+
   it("reports a refused write as rejected and leaves the lock's memory alone", async () => {
     const radioId = back.identity.radioId;
     sim().setFaults(radioId, { rejects_codes: true });
@@ -299,8 +326,21 @@ describe("simulated Z-Wave locks", () => {
   });
 });
 
-describe("event recorder", () => {
-  it("is used by the suite above", () => {
-    expect(new EventRecorder().events).toEqual([]);
+describe("createZWaveDriver", () => {
+  it("builds a simulated driver with a simulator, and refuses bad serial options by name", () => {
+    const logger = recordingLogger();
+    const options = { dataDir: "/nonexistent", logger, simulationSeed: "x" };
+    const simulated = createZWaveDriver({ ...options, mode: "simulation", locks: [FRONT] });
+    expect(simulated.protocol).toBe("zwave");
+    expect(simulated.simulator).toBeDefined();
+    expect(simulated.locks()).toEqual([]);
+    const serial = createZWaveDriver({ ...options, mode: "serial", port: "/dev/ttyACM0", securityKeys: {} });
+    expect(serial.simulator).toBeUndefined();
+    expect(() =>
+      createZWaveDriver({ ...options, mode: "serial", port: "/dev/ttyACM0", securityKeys: { S2_AccessControl: "abc" } }),
+    ).toThrow(/S2_AccessControl/);
+    expect(() => createZWaveDriver({ ...options, mode: "simulation", locks: [simLock({ name: "x", code_lengths: [3] })] })).toThrow(
+      /code length 3/,
+    );
   });
 });

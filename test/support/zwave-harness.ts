@@ -4,7 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DriverEvent, DriverLogger, LockDriver, LockHandle, SimulatedLockConfig } from "../../drivers/contract.js";
-import { createZWaveDriver } from "../../drivers/zwave/index.js";
+import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
+import { ZWaveSimulation } from "../../drivers/zwave/simulation.js";
 
 export interface LogEntry {
   readonly level: "debug" | "info" | "warn" | "error";
@@ -85,13 +86,19 @@ export interface SimulatedZWave {
   readonly driver: LockDriver;
   readonly recorder: EventRecorder;
   readonly logger: ReturnType<typeof recordingLogger>;
+  /** The backend, for tests that play a lock doing what the LockSimulator API does not cover. */
+  readonly simulation: ZWaveSimulation;
 }
 
-/** Creates (not starts) a simulated driver with a recorder attached. */
+/**
+ * Creates (not starts) a simulated driver with a recorder attached. Built from the same two parts
+ * createZWaveDriver() joins, so tests can reach the mock nodes.
+ */
 export function simulatedZWave(dataDir: string, locks: SimulatedLockConfig[], seed = "test-hub"): SimulatedZWave {
   const logger = recordingLogger();
   const recorder = new EventRecorder();
-  const driver = createZWaveDriver({ mode: "simulation", dataDir, logger, simulationSeed: seed, locks });
+  const simulation = new ZWaveSimulation({ mode: "simulation", dataDir, logger, simulationSeed: seed, locks }, logger);
+  const driver = new ZWaveLockDriver(simulation, logger);
   driver.onEvent(recorder.listener);
-  return { driver, recorder, logger };
+  return { driver, recorder, logger, simulation };
 }
