@@ -149,7 +149,8 @@ export class ZWaveLockHandle implements LockHandle {
     try {
       this.assertSlot(slot);
     } catch (e) {
-      return failed("rejected", e instanceof Error ? e.message : String(e));
+      const error = toRadioError(e, false);
+      return failed(error.failure, error.message);
     }
     return this.runResult(slot, async () => {
       const since = Date.now();
@@ -203,6 +204,7 @@ export class ZWaveLockHandle implements LockHandle {
   }
 
   private assertSlot(slot: number): void {
+    if (this.removed) throw new RadioError("offline", "the lock was removed from the Z-Wave network");
     const { slotCount } = this.capabilities();
     if (!Number.isInteger(slot) || slot < 1 || slot > slotCount) {
       throw new RadioError("rejected", `slot ${slot} is outside 1..${slotCount}`);
@@ -214,7 +216,8 @@ export class ZWaveLockHandle implements LockHandle {
     try {
       this.assertSlot(slot);
     } catch (e) {
-      return failed("rejected", e instanceof Error ? e.message : String(e));
+      const error = toRadioError(e, false);
+      return failed(error.failure, error.message);
     }
     const { charset, supportsNativeSchedule } = this.capabilities();
     if (code.length < ZWAVE_MIN_CODE_LENGTH || code.length > ZWAVE_MAX_CODE_LENGTH) {

@@ -8,7 +8,13 @@ import { Driver, type PartialZWaveOptions, type ZWaveNode } from "zwave-js";
 import type { DriverLogger } from "../contract.js";
 import type { ZWaveBackend } from "./backend.js";
 import type { LockProfile } from "./lock-handle.js";
-import { DEFAULT_REAL_LOCK_CODE_LENGTHS, normaliseCodeLengths, parseSecurityKeys, type ZWaveSerialOptions } from "./options.js";
+import {
+  DEFAULT_REAL_LOCK_CODE_LENGTHS,
+  normaliseCodeLengths,
+  parseSecurityKeys,
+  type ParsedSecurityKeys,
+  type ZWaveSerialOptions,
+} from "./options.js";
 import { waitForDriverReady } from "./driver-ready.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
@@ -18,6 +24,7 @@ const DRIVER_READY_TIMEOUT_MS = 120_000;
 export class SerialBackend implements ZWaveBackend {
   readonly commandTimeoutMs: number;
   private readonly codeLengths: readonly number[];
+  private readonly securityKeys: ParsedSecurityKeys;
 
   constructor(
     private readonly options: ZWaveSerialOptions & { readonly dataDir: string },
@@ -25,6 +32,9 @@ export class SerialBackend implements ZWaveBackend {
   ) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.codeLengths = normaliseCodeLengths(options.codeLengths ?? DEFAULT_REAL_LOCK_CODE_LENGTHS, "zwave.code_lengths");
+    // Validated here so a bad key stops the hub at start-up with the key's name.
+    this.securityKeys = parseSecurityKeys(options.securityKeys);
+    if (!options.port) throw new Error("zwave.port must name the controller's serial port");
   }
 
   async open(): Promise<Driver> {
@@ -32,7 +42,7 @@ export class SerialBackend implements ZWaveBackend {
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
     const level = this.options.zwaveLogLevel;
     const zwaveOptions: PartialZWaveOptions = {
-      securityKeys: parseSecurityKeys(this.options.securityKeys),
+      securityKeys: this.securityKeys,
       // Without this, the first interview of a lock CLEARS every user code on it.
       interview: { queryAllUserCodes: true },
       storage: { cacheDir, ...(this.options.lockDir ? { lockDir: this.options.lockDir } : {}) },

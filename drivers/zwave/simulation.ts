@@ -138,7 +138,10 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     try {
       const controller = await MockController.create({ mockPort, serial, homeId: this.homeId, ownNodeId: 1 });
       this.controller = controller;
-      controller.defineBehavior(...createDefaultMockControllerBehaviors(), ...this.controllerHooks());
+      controller.defineBehavior(...createDefaultMockControllerBehaviors());
+      // A separate, later call: defineBehavior puts its arguments IN FRONT, and our hooks must see
+      // every frame before the defaults consume it.
+      controller.defineBehavior(...this.controllerHooks());
       for (const lock of this.simLocks.values()) {
         if (!lock.memory.snapshot.excluded) await this.addMockNode(controller, lock);
       }

@@ -97,7 +97,7 @@ export interface SimulatedZWave {
 export function simulatedZWave(dataDir: string, locks: SimulatedLockConfig[], seed = "test-hub"): SimulatedZWave {
   const logger = recordingLogger();
   const recorder = new EventRecorder();
-  const simulation = new ZWaveSimulation({ mode: "simulation", dataDir, logger, simulationSeed: seed, locks }, logger);
+  const simulation = new ZWaveSimulation({ mode: "simulation", dataDir, simulationSeed: seed, locks }, logger);
   const driver = new ZWaveLockDriver(simulation, logger);
   driver.onEvent(recorder.listener);
   return { driver, recorder, logger, simulation };
