@@ -90,9 +90,7 @@ export function decodeProgrammingEvent(data: unknown): ProgrammingEventData | nu
   const code = num(data, "programeventcode");
   const userId = userIdOf(data);
   if (source === undefined || code === undefined || userId === undefined) return null;
-  const pinValue = data["pin"];
-  const pin = Buffer.isBuffer(pinValue) && pinValue.length > 0 ? pinFromBuffer(pinValue) : null;
-  return { source, code, userId, pin };
+  return { source, code, userId, pin: pinField(data, "pin") };
 }
 
 export function decodeOperationEvent(data: unknown): OperationEventData | null {

@@ -122,6 +122,7 @@ export class ZigbeeDriver implements LockDriver {
     controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
     controller.on("adapterDisconnected", () => {
       this.options.logger.error({}, "zigbee coordinator disconnected; locks are unreachable until the hub restarts");
+      for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
     });
   }
 
@@ -208,7 +209,7 @@ export class ZigbeeDriver implements LockDriver {
 
   private onHeard(device: Models.Device): void {
     const tracked = this.locksByIeee.get(device.ieeeAddr);
-    if (tracked) tracked.handle.noteHeard();
+    if (tracked) tracked.handle.noteReachable(true);
     else if (this.setup.has(device.ieeeAddr)) this.adopt(device);
   }
 

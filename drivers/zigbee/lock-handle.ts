@@ -144,9 +144,9 @@ export class ZigbeeLockHandle implements LockHandle {
     return this.confirm(slot, null, outcome === "unconfirmed");
   }
 
-  /** Anything heard from the lock proves it is on the air. */
-  noteHeard(): void {
-    this.setOnline(true);
+  /** Anything heard from the lock proves it is on the air; losing the coordinator takes every lock off it. */
+  noteReachable(online: boolean): void {
+    this.setOnline(online);
   }
 
   noteDuplicateAlarm(): void {
@@ -262,9 +262,11 @@ export class ZigbeeLockHandle implements LockHandle {
     const wasOnline = this.online;
     let raw: unknown;
     try {
-      raw = await this.radio("getPinCode", (ep, o) => ep.command(DOOR_LOCK, "getPinCode", { userid: slot }, o), true);
+      // Only a lock that has never answered getPinCode is suspected of not supporting it.
+      const suspect = !this.profile.readbackProven;
+      raw = await this.radio("getPinCode", (ep, o) => ep.command(DOOR_LOCK, "getPinCode", { userid: slot }, o), suspect);
     } catch (error) {
-      if (error instanceof RadioError && error.failure === "timeout") {
+      if (error instanceof RadioError && error.failure === "timeout" && !this.profile.readbackProven) {
         // Silent on getPinCode but answering otherwise: a lock that cannot read PINs back. Detected once.
         if (await this.answersOtherwise()) {
           this.learnReadbackLimit("no_get_pin_code_answer");
@@ -280,6 +282,7 @@ export class ZigbeeLockHandle implements LockHandle {
       throw new RadioError("rejected", `getPinCode: the lock answered with a Default Response (ZCL status 0x${reply.status.toString(16)})`);
     }
     if (reply.userId !== slot) throw new RadioError("mismatch", `getPinCode: asked for user ${slot}, the lock answered for user ${reply.userId}`);
+    if (!this.profile.readbackProven) this.updateProfile({ readbackProven: true });
     return reply;
   }
 

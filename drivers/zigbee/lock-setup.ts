@@ -94,17 +94,17 @@ export async function discoverLock(ctx: DiscoverContext): Promise<LockProfile> {
       ctx.logger.debug({ radioId: ctx.radioId }, "battery level not readable");
     }
   }
-  const configured = await configureReporting(ctx, powerEp);
-  return { endpoint: ctx.endpoint.ID, capabilities, readbackLimit: masked ? "send_pin_ota_off" : null, battery, configured };
+  await configureReporting(ctx, powerEp);
+  return { endpoint: ctx.endpoint.ID, capabilities, readbackLimit: masked ? "send_pin_ota_off" : null, battery, readbackProven: false };
 }
 
 /**
  * Many locks only send notifications, alarms and battery reports to a bound coordinator. Failures are
- * logged and leave `configured` false; locks that report without bindings still work.
+ * logged, not fatal: locks that report without bindings still work.
  */
-async function configureReporting(ctx: DiscoverContext, powerEp: Models.Endpoint | undefined): Promise<boolean> {
+async function configureReporting(ctx: DiscoverContext, powerEp: Models.Endpoint | undefined): Promise<void> {
   const target = ctx.coordinatorEndpoint;
-  if (!target) return false;
+  if (!target) return;
   const options = { timeout: ctx.timeoutMs, disableRecovery: true } as const;
   try {
     await ctx.endpoint.bind(DOOR_LOCK, target);
@@ -122,9 +122,7 @@ async function configureReporting(ctx: DiscoverContext, powerEp: Models.Endpoint
         options,
       );
     }
-    return true;
   } catch (error) {
     ctx.logger.warn({ radioId: ctx.radioId, reason: zclStatusName(error) ?? "no answer" }, "lock reporting not configured");
-    return false;
   }
 }

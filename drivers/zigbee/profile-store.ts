@@ -13,8 +13,8 @@ export interface LockProfile {
   readonly readbackLimit: ReadbackLimit | null;
   /** Percent, or null when never reported. */
   readonly battery: number | null;
-  /** Bindings and attribute reporting were set up (done once per join). */
-  readonly configured: boolean;
+  /** The lock has answered getPinCode at least once: a later silence is a lost frame, not a limitation. */
+  readonly readbackProven: boolean;
 }
 
 const LIMITS: readonly ReadbackLimit[] = ["send_pin_ota_off", "masked_digits", "no_get_pin_code_answer"];
@@ -36,10 +36,10 @@ function decodeCapabilities(value: unknown): LockCapabilities | null {
 function decodeProfile(value: unknown): LockProfile | null {
   if (!isRecord(value)) return null;
   const capabilities = decodeCapabilities(value["capabilities"]);
-  const { endpoint, readbackLimit, battery, configured } = value;
-  if (capabilities === null || typeof endpoint !== "number" || typeof configured !== "boolean") return null;
+  const { endpoint, readbackLimit, battery, readbackProven } = value;
+  if (capabilities === null || typeof endpoint !== "number") return null;
   const limit = LIMITS.find((l) => l === readbackLimit) ?? null;
-  return { endpoint, capabilities, readbackLimit: limit, battery: typeof battery === "number" ? battery : null, configured };
+  return { endpoint, capabilities, readbackLimit: limit, battery: typeof battery === "number" ? battery : null, readbackProven: readbackProven === true };
 }
 
 export class ProfileStore {

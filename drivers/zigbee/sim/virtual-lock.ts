@@ -42,6 +42,10 @@ export type LockTransmit = (sourceEndpoint: number, clusterId: number, frame: Bu
 
 const NO_PIN = Buffer.alloc(0);
 
+function statusPayload(ok: boolean): { status: number } {
+  return { status: ok ? DoorLockStatus.SUCCESS : DoorLockStatus.GENERAL_FAILURE };
+}
+
 export class VirtualLock {
   readonly faults: { unresponsive: boolean; rejects_codes: boolean; masked_readback: boolean };
   private lockState: number = LockState.LOCKED;
@@ -150,7 +154,6 @@ export class VirtualLock {
     const p: unknown = frame.payload;
     const tsn = frame.header.transactionSequenceNumber;
     const userId = numericAttribute(p, "userid") ?? -1;
-    const status = (ok: boolean): { status: number } => ({ status: ok ? DoorLockStatus.SUCCESS : DoorLockStatus.GENERAL_FAILURE });
     switch (frame.command.name) {
       case "setPinCode":
         this.setPinCode(endpoint, frame, userId, p);
@@ -173,12 +176,12 @@ export class VirtualLock {
       case "clearPinCode": {
         // Like several real locks, clearing a PIN leaves the user's schedule: the driver must clear both.
         const ok = this.memory.validUser(userId) && this.change(() => this.memory.clearPin(userId));
-        this.send(endpoint, DOOR_LOCK, "clearPinCodeRsp", status(ok), tsn);
+        this.send(endpoint, DOOR_LOCK, "clearPinCodeRsp", statusPayload(ok), tsn);
         return;
       }
       case "clearAllPinCodes":
         this.change(() => this.memory.clearAll());
-        this.send(endpoint, DOOR_LOCK, "clearAllPinCodesRsp", status(true), tsn);
+        this.send(endpoint, DOOR_LOCK, "clearAllPinCodesRsp", statusPayload(true), tsn);
         return;
       case "setYearDaySchedule":
       case "getYearDaySchedule":
@@ -188,7 +191,7 @@ export class VirtualLock {
       case "lockDoor":
       case "unlockDoor": {
         const locking = frame.command.name === "lockDoor";
-        this.send(endpoint, DOOR_LOCK, locking ? "lockDoorRsp" : "unlockDoorRsp", status(true), tsn);
+        this.send(endpoint, DOOR_LOCK, locking ? "lockDoorRsp" : "unlockDoorRsp", statusPayload(true), tsn);
         this.operate(locking ? OperationEvent.LOCK : OperationEvent.UNLOCK, EventSource.RF, 0xffff);
         return;
       }
@@ -229,15 +232,14 @@ export class VirtualLock {
       return;
     }
     const validId = numericAttribute(p, "scheduleid") === SCHEDULE_ID && this.memory.validUser(userId);
-    const result = (ok: boolean): { status: number } => ({ status: ok ? DoorLockStatus.SUCCESS : DoorLockStatus.GENERAL_FAILURE });
     if (frame.command.name === "setYearDaySchedule") {
       const start = numericAttribute(p, "zigbeelocalstarttime") ?? 0;
       const end = numericAttribute(p, "zigbeelocalendtime") ?? 0;
       const ok = validId && this.change(() => this.memory.setSchedule(userId, { start, end }));
-      this.send(endpoint, DOOR_LOCK, "setYearDayScheduleRsp", result(ok), tsn);
+      this.send(endpoint, DOOR_LOCK, "setYearDayScheduleRsp", statusPayload(ok), tsn);
     } else if (frame.command.name === "clearYearDaySchedule") {
       const ok = validId && this.change(() => this.memory.clearSchedule(userId));
-      this.send(endpoint, DOOR_LOCK, "clearYearDayScheduleRsp", result(ok), tsn);
+      this.send(endpoint, DOOR_LOCK, "clearYearDayScheduleRsp", statusPayload(ok), tsn);
     } else {
       const window = validId ? this.memory.schedule(userId) : undefined;
       this.send(

@@ -1,0 +1,83 @@
+// Translation of unsolicited Door Lock traffic into DriverEvents, on payloads shaped as herdsman decodes them.
+import { describe, expect, test } from "vitest";
+import type { DriverEvent } from "../../drivers/contract.js";
+import { LockEvents, type LockMessage } from "../../drivers/zigbee/lock-events.js";
+import type { ZigbeeLockHandle } from "../../drivers/zigbee/lock-handle.js";
+
+const radioId = "zigbee:0x0011223344556677";
+
+interface Seen {
+  events: DriverEvent[];
+  battery: number[];
+  alarms: number;
+}
+
+function setup(): { seen: Seen; send: (m: LockMessage) => void } {
+  const seen: Seen = { events: [], battery: [], alarms: 0 };
+  // Only what LockEvents touches on the handle.
+  const handle = {
+    identity: { radioId },
+    capabilities: () => ({ slotCount: 30 }),
+    noteBattery: (level: number) => seen.battery.push(level),
+    noteDuplicateAlarm: () => {
+      seen.alarms++;
+    },
+  } as unknown as ZigbeeLockHandle;
+  const translator = new LockEvents(handle, (e) => seen.events.push(e));
+  return { seen, send: (m) => translator.handle(m) };
+}
+
+const programming = (data: Record<string, unknown>): LockMessage => ({ type: "commandProgrammingEventNotification", cluster: "closuresDoorLock", data });
+const operation = (data: Record<string, unknown>): LockMessage => ({ type: "commandOperationEventNotification", cluster: "closuresDoorLock", data });
+
+describe("programming event notifications", () => {
+  test("keypad add with digits, rf change without, delete, delete-all (user id 0xFFFF decodes as NaN), master code ignored", () => {
+    const t = setup();
+    t.send(programming({ programeventsrc: 0, programeventcode: 2, userid: 4, pin: Buffer.from("0042"), usertype: 0, userstatus: 1 }));
+    t.send(programming({ programeventsrc: 1, programeventcode: 4, userid: 5, pin: Buffer.alloc(0), usertype: 0, userstatus: 1 }));
+    t.send(programming({ programeventsrc: 0, programeventcode: 3, userid: 4, pin: Buffer.alloc(0), usertype: Number.NaN, userstatus: 0 }));
+    t.send(programming({ programeventsrc: 0, programeventcode: 3, userid: Number.NaN, pin: Buffer.alloc(0) }));
+    t.send(programming({ programeventsrc: 0, programeventcode: 1, userid: 0, pin: Buffer.from("1234") }));
+    t.send(programming({ programeventsrc: 0, programeventcode: 2, userid: 31, pin: Buffer.from("1234") }));
+    expect(t.seen.events).toEqual([
+      { type: "slot_changed", radioId, slot: 4, code: "0042", cause: "keypad_added" },
+      { type: "slot_changed", radioId, slot: 5, cause: "report" },
+      { type: "slot_changed", radioId, slot: 4, code: null, cause: "keypad_deleted" },
+      { type: "all_slots_cleared", radioId },
+    ]);
+  });
+});
+
+describe("operations", () => {
+  test("sources map to methods; failures are not operations; a lockState report right after is not a second one", () => {
+    const t = setup();
+    t.send(operation({ opereventsrc: 0, opereventcode: 2, userid: 7 }));
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 2 } });
+    t.send(operation({ opereventsrc: 1, opereventcode: 1, userid: Number.NaN }));
+    t.send(operation({ opereventsrc: 2, opereventcode: 14, userid: 0 }));
+    t.send(operation({ opereventsrc: 0xff, opereventcode: 10, userid: 0 }));
+    t.send(operation({ opereventsrc: 0, opereventcode: 5, userid: 0 }));
+    t.send({ type: "readResponse", cluster: "closuresDoorLock", data: { lockState: 1 } });
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 2 } });
+    expect(t.seen.events).toEqual([
+      { type: "lock_operation", radioId, action: "unlocked", method: "keycode", slot: 7 },
+      { type: "lock_operation", radioId, action: "locked", method: "remote", slot: null },
+      { type: "lock_operation", radioId, action: "unlocked", method: "manual", slot: null },
+      { type: "lock_operation", radioId, action: "locked", method: "automatic", slot: null },
+      { type: "lock_operation", radioId, action: "unlocked", method: "unknown", slot: null },
+    ]);
+  });
+});
+
+describe("alarms and battery", () => {
+  test("genAlarms 113 is a refused duplicate; battery is half-percent, 0xFF (NaN) ignored", () => {
+    const t = setup();
+    t.send({ type: "commandAlarm", cluster: "genAlarms", data: { alarmcode: 113, clusterid: 257 } });
+    t.send({ type: "commandAlarm", cluster: "genAlarms", data: { alarmcode: 21, clusterid: 257 } });
+    t.send({ type: "attributeReport", cluster: "genPowerCfg", data: { batteryPercentageRemaining: 151 } });
+    t.send({ type: "attributeReport", cluster: "genPowerCfg", data: { batteryPercentageRemaining: Number.NaN } });
+    expect(t.seen.events).toEqual([{ type: "duplicate_refused", radioId, slot: null }]);
+    expect(t.seen.alarms).toBe(1);
+    expect(t.seen.battery).toEqual([76]);
+  });
+});
