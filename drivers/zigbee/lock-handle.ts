@@ -180,7 +180,9 @@ export class ZigbeeLockHandle implements LockHandle {
     } catch (error) {
       const { failure: kind, detail } = classifyRadioError(error, this.ctx.timeoutMs);
       const unanswered = kind === "timeout" || kind === "offline";
-      if (unanswered && !(probeOnTimeout && kind === "timeout")) this.setOnline(false);
+      // A ZCL status error is an answer too.
+      if (!unanswered) this.setOnline(true);
+      else if (!(probeOnTimeout && kind === "timeout")) this.setOnline(false);
       // A lock already known to be gone is "offline", not a fresh "timeout".
       throw new RadioError(unanswered && !wasOnline ? "offline" : kind, `${label}: ${detail}`);
     }
