@@ -15,7 +15,7 @@ export class TestCloud {
   rejected = 0;
   private wss: WebSocketServer | null = null;
   private sock: WebSocket | null = null;
-  private readonly pending = new Map<string, (f: Frame) => void>();
+  private readonly pending = new Map<string, Array<(f: Frame) => void>>();
   port = 0;
 
   constructor(readonly token: string = `tok_${randomUUID()}`) {}
@@ -61,8 +61,10 @@ export class TestCloud {
     }
     this.frames.push(f);
     if (f.type === "response" && typeof f.id === "string") {
-      this.pending.get(f.id)?.(f);
-      this.pending.delete(f.id);
+      // One response per request sent: resolve the oldest waiter for this id.
+      const waiters = this.pending.get(f.id);
+      waiters?.shift()?.(f);
+      if (!waiters?.length) this.pending.delete(f.id);
     }
     if (f.type === "event") {
       const e = f.event as SeamEvent;
@@ -83,10 +85,12 @@ export class TestCloud {
         this.pending.delete(id);
         reject(new Error(`no response to ${path} within ${ms} ms`));
       }, ms);
-      this.pending.set(id, (f) => {
+      const waiters = this.pending.get(id) ?? [];
+      waiters.push((f) => {
         clearTimeout(t);
         resolve({ status: f.status as number, body: f.body as Record<string, unknown> });
       });
+      this.pending.set(id, waiters);
       this.sendRaw(JSON.stringify({ type: "request", id, path, body }));
     });
   }
