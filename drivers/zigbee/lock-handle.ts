@@ -109,8 +109,19 @@ export class ZigbeeLockHandle implements LockHandle {
       ),
     );
     if (typeof outcome === "object") return this.writeFailure(outcome, slot, sentAt);
+    const scheduled = await this.applySchedule(slot, schedule);
+    if (scheduled) return scheduled;
+    return this.confirm(slot, code, outcome === "unconfirmed");
+  }
+
+  /**
+   * The slot's year-day schedule after a write: set when the code has a window; on a lock that schedules,
+   * cleared when it has none, because some locks enforce a leftover schedule whatever the user type.
+   * Clearing an absent schedule may be answered with a failure status: only silence fails the write.
+   */
+  private async applySchedule(slot: number, schedule: SlotSchedule | undefined): Promise<RadioResult | null> {
     if (schedule) {
-      const scheduled = await this.statusCommand("setYearDaySchedule", (ep, o) =>
+      const set = await this.statusCommand("setYearDaySchedule", (ep, o) =>
         ep.command(
           DOOR_LOCK,
           "setYearDaySchedule",
@@ -123,9 +134,15 @@ export class ZigbeeLockHandle implements LockHandle {
           o,
         ),
       );
-      if (typeof scheduled === "object") return scheduled.result;
+      return typeof set === "object" ? set.result : null;
     }
-    return this.confirm(slot, code, outcome === "unconfirmed");
+    if (!this.profile.capabilities.supportsNativeSchedule) return null;
+    const cleared = await this.clearSchedule(slot);
+    return typeof cleared === "object" && unanswered(cleared.result) ? cleared.result : null;
+  }
+
+  private clearSchedule(slot: number): Promise<StatusOutcome> {
+    return this.statusCommand("clearYearDaySchedule", (ep, o) => ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o));
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
@@ -133,13 +150,10 @@ export class ZigbeeLockHandle implements LockHandle {
     if (invalid) return invalid;
     const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
     if (typeof outcome === "object") return outcome.result;
-    if (this.profile.capabilities.supportsNativeSchedule) {
-      // A stale schedule is harmless (unrestricted users ignore it; a scheduled write replaces it), so a
-      // failure here is logged, not returned: the PIN, which is what grants access, is gone.
-      const cleared = await this.statusCommand("clearYearDaySchedule", (ep, o) =>
-        ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o),
-      );
-      if (typeof cleared === "object") this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
+    // The PIN, which is what grants access, is gone; a schedule left behind is logged, not a failure:
+    // the next write of this slot replaces or clears it.
+    if (this.profile.capabilities.supportsNativeSchedule && typeof (await this.clearSchedule(slot)) === "object") {
+      this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
     }
     return this.confirm(slot, null, outcome === "unconfirmed");
   }
@@ -347,6 +361,10 @@ export class ZigbeeLockHandle implements LockHandle {
     if (schedule && schedule.endsAt.getTime() <= schedule.startsAt.getTime()) return failure("rejected", "the schedule ends before it starts");
     return null;
   }
+}
+
+function unanswered(result: RadioResult): boolean {
+  return !result.ok && (result.failure === "timeout" || result.failure === "offline");
 }
 
 function asResult(error: unknown): RadioResult {

@@ -142,6 +142,18 @@ describe("slots", () => {
     expect(h.simulator.physicalSchedules(id).has(5)).toBe(false);
     expect(h.simulator.physicalSlots(id)[4]).toEqual({ slot: 5, code: null });
   });
+
+  test("rewriting a scheduled slot without a schedule removes the old window", async () => {
+    h = new ZigbeeHarness([zigbeeLock({ native_scheduling: true })]);
+    await h.start();
+    const lock = h.lock();
+    const id = lock.identity.radioId;
+    const window = { startsAt: new Date("2030-06-01T10:00:00Z"), endsAt: new Date("2030-06-03T10:00:00Z") };
+    expect((await lock.writeSlot(6, "24680", window)).ok).toBe(true);
+    expect(await lock.writeSlot(6, "24680")).toEqual({ ok: true, proof: "readback" });
+    expect(h.simulator.physicalSchedules(id).has(6)).toBe(false);
+    expect(await h.simulator.keypadUnlock(id, "24680", new Date("2031-01-01T00:00:00Z"))).toEqual({ unlocked: true, slot: 6 });
+  });
 });
 
 describe("events", () => {

@@ -118,14 +118,17 @@ export class LockMemory {
     return true;
   }
 
-  /** Who holds `pin`, and whether that user may open at `localTime` (enabled, and inside any year-day schedule). */
+  /**
+   * Who holds `pin`, and whether that user may open at `localTime`: enabled, and inside its year-day
+   * schedule if it has one (a schedule-bound user without a schedule may not open at all).
+   */
   match(pin: string, localTime: number): { userId: number; allowed: boolean } | null {
     for (const [userId, entry] of this.users) {
       if (entry.pin !== pin) continue;
       if (entry.status !== UserStatus.ENABLED) return { userId, allowed: false };
-      if (entry.type !== UserType.YEAR_DAY_SCHEDULE) return { userId, allowed: true };
       const window = this.yearDay.get(userId);
-      return { userId, allowed: window !== undefined && window.start <= localTime && localTime <= window.end };
+      if (window) return { userId, allowed: window.start <= localTime && localTime <= window.end };
+      return { userId, allowed: entry.type !== UserType.YEAR_DAY_SCHEDULE };
     }
     return null;
   }
