@@ -17,8 +17,11 @@ export function withIssue(code: CodeRecord, issue: Omit<Issue, "createdAt">, at:
   return issue.level === "error" ? { errors: [...errors, full], warnings } : { errors, warnings: [...warnings, full] };
 }
 
-export function withoutIssue(code: CodeRecord, issueCode: string): Pick<CodeRecord, "errors" | "warnings"> {
-  return { errors: code.errors.filter((i) => i.code !== issueCode), warnings: code.warnings.filter((i) => i.code !== issueCode) };
+export function withoutIssue(code: CodeRecord, issueCode: string, level?: "error" | "warning"): Pick<CodeRecord, "errors" | "warnings"> {
+  return {
+    errors: level === "warning" ? [...code.errors] : code.errors.filter((i) => i.code !== issueCode),
+    warnings: level === "error" ? [...code.warnings] : code.warnings.filter((i) => i.code !== issueCode),
+  };
 }
 
 /** One executor per store step kind (balena-supervisor style): data in, one store change out. */
@@ -34,7 +37,7 @@ export const storeExecutors: Executors = {
     touch(tx, c, patch);
   },
   raise_issue: (tx, s, c) => touch(tx, c, withIssue(c, s.issue, tx.nowIso)),
-  clear_issue: (tx, s, c) => touch(tx, c, withoutIssue(c, s.code)),
+  clear_issue: (tx, s, c) => touch(tx, c, withoutIssue(c, s.code, s.level)),
   give_up: (tx, _s, c) => touch(tx, c, { gaveUp: true, attemptStartedAt: null, nextAttemptAt: null }),
   expire: (tx, _s, c) => touch(tx, c, { desired: "absent" }),
   finish_delete: (tx, _s, c) => {

@@ -126,7 +126,9 @@ export function plan(input: PlanInput): Plan {
         if (native && now < startTime(c)) wakes.push(startTime(c));
         const wasSet = c.status === "set";
         setStatus(c, target, { onLock: true, scheduledOnDevice: native });
-        clear(c, DELAY_SET.code, NO_SPACE.code, "code_modified_external_to_seam");
+        clear(c, DELAY_SET.code, NO_SPACE.code);
+        // Restored: the error goes. An adopted change (allowed) keeps its warning.
+        if (c.errors.some((i) => i.code === "code_modified_external_to_seam")) steps.push({ kind: "clear_issue", accessCodeId: c.accessCodeId, code: "code_modified_external_to_seam", level: "error" });
         if (native && !c.isScheduledOnDevice) steps.push({ kind: "emit", type: "access_code.scheduled_on_device", accessCodeId: c.accessCodeId, withCode: true });
         if (target === "set" && !wasSet) steps.push({ kind: "emit", type: "access_code.set_on_device", accessCodeId: c.accessCodeId, withCode: true });
         continue;

@@ -21,7 +21,8 @@ export type Step =
   | { readonly kind: "release_slot"; readonly accessCodeId: string }
   | { readonly kind: "set_status"; readonly accessCodeId: string; readonly status: CodeStatus; readonly scheduledOnDevice?: boolean; readonly onLock?: boolean }
   | { readonly kind: "raise_issue"; readonly accessCodeId: string; readonly issue: IssueSpec }
-  | { readonly kind: "clear_issue"; readonly accessCodeId: string; readonly code: string }
+  /** Clear an issue by code; only at `level` when given (an adopted change keeps its warning). */
+  | { readonly kind: "clear_issue"; readonly accessCodeId: string; readonly code: string; readonly level?: "error" | "warning" }
   | { readonly kind: "give_up"; readonly accessCodeId: string }
   | { readonly kind: "expire"; readonly accessCodeId: string }
   | { readonly kind: "finish_delete"; readonly accessCodeId: string }

@@ -126,9 +126,7 @@ describe("lock truth scenarios (Z-Wave)", () => {
 
   it("8. convert_to_managed adopts an unmanaged code under the same id", async () => {
     await call("/hub/simulate/keypad_set_code", { device_id: dev.Keypad, slot: 25, code: pins.use("8364") });
-    const e = await waitEvent("access_code.unmanaged.created", (x) => x.device_id === dev.Keypad && x.event_id !== undefined && cloud.events.indexOf(x) >= 0);
-    const u = (await unmanaged(dev.Keypad!)).find((x) => x.code === "8364")!;
-    void e;
+    const u = await waitFor(async () => (await unmanaged(dev.Keypad!)).find((x) => x.code === "8364"), "unmanaged code seen");
     await call("/access_codes/unmanaged/convert_to_managed", { access_code_id: u.access_code_id });
     await waitEvent("access_code.unmanaged.converted_to_managed", (x) => x.access_code_id === u.access_code_id);
     const c = await getCode(u.access_code_id);
