@@ -91,6 +91,7 @@ export class ZigbeeDriver implements LockDriver {
     this.listeners.push(listener);
   }
 
+  /** Where the Controller's adapter comes from: the serial port, or this driver's simulated network. */
   private controllerOptions(): ControllerOptions {
     const paths = {
       databasePath: path.join(this.dir, "database.db"),
@@ -108,8 +109,10 @@ export class ZigbeeDriver implements LockDriver {
         transport: { path: options.port, adapter: options.adapter },
       };
     }
-    const registration = registerSimulatedNetwork(this.network as SimNetwork, this.timeoutMs);
+    if (!this.network) throw new Error("simulation mode without a simulated network");
+    const registration = registerSimulatedNetwork(this.network, this.timeoutMs);
     this.unregister = registration.unregister;
+    // The adapter name is not used for a simulated path; herdsman's type wants one.
     return { ...paths, network: { panID: 0x1a62, channelList: [15] }, transport: { path: registration.path, adapter: "zstack" } };
   }
 
