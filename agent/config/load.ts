@@ -26,6 +26,7 @@ export function describeIssue(issue: ZodIssue): string {
 const SECRET_ENV: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["LOCKBRIDGE_API_KEY", ["local_api", "api_key"]],
   ["LOCKBRIDGE_CLOUD_TOKEN", ["cloud", "token"]],
+  ["LOCKBRIDGE_MQTT_PASSWORD", ["mqtt", "password"]],
   ["LOCKBRIDGE_ZIGBEE_NETWORK_KEY", ["zigbee", "network_key"]],
   ["LOCKBRIDGE_ZWAVE_S0_LEGACY", ["zwave", "security_keys", "S0_Legacy"]],
   ["LOCKBRIDGE_ZWAVE_S2_UNAUTHENTICATED", ["zwave", "security_keys", "S2_Unauthenticated"]],

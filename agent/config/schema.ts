@@ -55,6 +55,20 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    mqtt: z
+      .object({
+        url: z.string().regex(/^(mqtts?|wss?):\/\/\S+$/, "must be an mqtt://, mqtts://, ws:// or wss:// URL"),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        ca_file: z.string().min(1).optional(),
+        cert_file: z.string().min(1).optional(),
+        key_file: z.string().min(1).optional(),
+        topic_prefix: z.string().regex(/^[^#+\s]+$/, "must not contain MQTT wildcards or spaces").default("lockbridge"),
+      })
+      .strict()
+      .optional(),
+    /** Prometheus /metrics on the local API listener (off by default). */
+    metrics: z.object({ enabled: z.boolean().default(false) }).strict().default({}),
     local_api: z
       .object({
         listen: listen.default("127.0.0.1:8787"),
