@@ -53,8 +53,6 @@ export class ZWaveLockHandle implements LockHandle {
   private readonly busySlots = new Set<number>();
   /** A real lock answered an occupied slot without digits: it can only prove writes by status. */
   private maskedSeen = false;
-  /** Slots where we know no schedule restricts the code (so plain writes skip lifting one). */
-  private readonly scheduleFree = new Set<number>();
   private readonly duplicateNotices: Array<{ at: number; slot: number | null }> = [];
   private readonly duplicateWaiters = new Set<() => void>();
   private removed = false;
@@ -269,20 +267,23 @@ export class ZWaveLockHandle implements LockHandle {
     // Editing a schedule enables scheduling on most locks; say it explicitly for the others.
     const enable = await api.setEnabled(true, slot);
     if (enable?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to enable the schedule of slot ${slot}`);
-    this.scheduleFree.delete(slot);
     return null;
   }
 
-  /** Makes sure no schedule restricts the slot (disable, then erase); skipped when known. */
+  /**
+   * Makes sure no schedule restricts the slot: scheduling off for the user, its year-day slot
+   * erased. zwave-js caches (and persists) the user's "scheduling enabled" flag whenever we set it,
+   * so this costs radio traffic once per slot, not on every plain write.
+   */
   private async liftSchedule(slot: number): Promise<RadioResult | null> {
-    if (!this.capabilities().supportsNativeSchedule || this.scheduleFree.has(slot)) return null;
+    if (!this.capabilities().supportsNativeSchedule) return null;
+    if (this.node.getValue<boolean>(ScheduleEntryLockCCValues.userEnabled(slot).id) === false) return null;
     const api = this.node.commandClasses["Schedule Entry Lock"];
     const disable = await api.setEnabled(false, slot);
     const erase = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT });
     if (disable?.status === SupervisionStatus.Fail || erase?.status === SupervisionStatus.Fail) {
       return failed("rejected", `the lock refused to remove the schedule of slot ${slot}`);
     }
-    this.scheduleFree.add(slot);
     return null;
   }
 
