@@ -93,6 +93,7 @@ export function createCode(tx: Tx, input: CreateInput, policy: TimingPolicy, ext
     desired: "present",
     slot: null,
     wasOnLock: false,
+    windowOpened: false,
     isExternalModificationAllowed: input.is_external_modification_allowed ?? false,
     isOneTimeUse: input.is_one_time_use ?? false,
     isOfflineAccessCode: false,
@@ -149,6 +150,7 @@ export function updateCode(tx: Tx, input: UpdateInput): CodeRecord {
     preferNativeScheduling: input.prefer_native_scheduling ?? current.preferNativeScheduling,
     useBackupAccessCodePool: input.use_backup_access_code_pool ?? current.useBackupAccessCodePool,
     pendingMutations: lockChange ? pending : current.pendingMutations,
+    windowOpened: startsAt !== current.startsAt || endsAt !== current.endsAt ? false : current.windowOpened,
     updatedAt: tx.nowIso,
   };
   if (lockChange || current.gaveUp) {

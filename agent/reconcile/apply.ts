@@ -40,6 +40,7 @@ export const storeExecutors: Executors = {
   clear_issue: (tx, s, c) => touch(tx, c, withoutIssue(c, s.code, s.level)),
   give_up: (tx, _s, c) => touch(tx, c, { gaveUp: true, attemptStartedAt: null, nextAttemptAt: null }),
   expire: (tx, _s, c) => touch(tx, c, { desired: "absent" }),
+  open_window: (tx, _s, c) => touch(tx, c, { windowOpened: true }),
   finish_delete: (tx, _s, c) => {
     if (!isPoolBackup(c)) tx.emit("access_code.deleted", { deviceId: c.deviceId, accessCodeId: c.accessCodeId, code: c.code });
     tx.store.deleteCode(c.accessCodeId);

@@ -87,7 +87,10 @@ export function plan(input: PlanInput): Plan {
     return false;
   };
 
-  for (const c of input.codes) {
+  // Chronological order of each code's next transition, so transitions missed while the hub was off run in order.
+  const nextTransition = (c: CodeRecord) => (c.desired === "present" && !c.windowOpened ? Math.min(programTime(c, lock, policy), endTime(c)) : endTime(c));
+  const ordered = [...input.codes].sort((a, b) => nextTransition(a) - nextTransition(b) || a.createdAt.localeCompare(b.createdAt));
+  for (const c of ordered) {
     const end = endTime(c);
     if (c.desired === "present" && now >= end) {
       steps.push({ kind: "expire", accessCodeId: c.accessCodeId });
@@ -97,7 +100,8 @@ export function plan(input: PlanInput): Plan {
     const native = usesNativeSchedule(c, lock);
     const schedule = native ? { startsAt: c.startsAt!, endsAt: c.endsAt! } : null;
     const at = programTime(c, lock, policy);
-    const wantOnLock = c.desired === "present" && now >= at;
+    if (c.desired === "present" && !c.windowOpened && c.startsAt && now >= at) steps.push({ kind: "open_window", accessCodeId: c.accessCodeId });
+    const wantOnLock = c.desired === "present" && (now >= at || c.windowOpened);
     if (c.desired === "present" && !wantOnLock) wakes.push(at);
     if (c.desired === "present" && Number.isFinite(end)) wakes.push(end);
     const obs = c.slot !== null ? input.slots.get(c.slot) : undefined;

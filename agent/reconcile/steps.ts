@@ -25,6 +25,7 @@ export type Step =
   | { readonly kind: "clear_issue"; readonly accessCodeId: string; readonly code: string; readonly level?: "error" | "warning" }
   | { readonly kind: "give_up"; readonly accessCodeId: string }
   | { readonly kind: "expire"; readonly accessCodeId: string }
+  | { readonly kind: "open_window"; readonly accessCodeId: string }
   | { readonly kind: "finish_delete"; readonly accessCodeId: string }
   | { readonly kind: "emit"; readonly type: AccessCodeEventType; readonly accessCodeId: string; readonly withCode?: boolean };
 

@@ -33,6 +33,7 @@ export const MIGRATIONS: readonly string[] = [
     desired TEXT NOT NULL DEFAULT 'present',
     slot INTEGER,
     was_on_lock INTEGER NOT NULL DEFAULT 0,
+    window_opened INTEGER NOT NULL DEFAULT 0,
     is_external_modification_allowed INTEGER NOT NULL DEFAULT 0,
     is_one_time_use INTEGER NOT NULL DEFAULT 0,
     is_offline_access_code INTEGER NOT NULL DEFAULT 0,

@@ -59,6 +59,11 @@ export interface CodeRecord {
   readonly desired: "present" | "absent";
   readonly slot: number | null;
   readonly wasOnLock: boolean;
+  /**
+   * The start transition fired (program time reached). Latched, so a wall clock stepping back
+   * (NTP correction) never takes a started code off the lock again; reset when the window is updated.
+   */
+  readonly windowOpened: boolean;
   readonly isExternalModificationAllowed: boolean;
   readonly isOneTimeUse: boolean;
   readonly isOfflineAccessCode: boolean;

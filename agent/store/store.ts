@@ -6,6 +6,7 @@ const LOCK_COLS: ColumnSpec = { bool: ["simulated", "is_battery", "online", "rem
 const CODE_COLS: ColumnSpec = {
   bool: [
     "was_on_lock",
+    "window_opened",
     "is_external_modification_allowed",
     "is_one_time_use",
     "is_offline_access_code",

@@ -47,6 +47,7 @@ export function codeRecord(over: Partial<CodeRecord> = {}): CodeRecord {
     desired: "present",
     slot: null,
     wasOnLock: false,
+    windowOpened: false,
     isExternalModificationAllowed: false,
     isOneTimeUse: false,
     isOfflineAccessCode: false,

@@ -114,7 +114,7 @@ const rows: Row[] = [
   {
     name: "time-bound code inside program_ahead: program it",
     codes: [{ status: "unset", startsAt: future(5 * MIN), endsAt: future(3600_000) }],
-    expect: ["claim#1", "status:setting", "write#1"],
+    expect: ["open_window", "claim#1", "status:setting", "write#1"],
   },
   { name: "window ended: expire", codes: [{ slot: 1, status: "set", wasOnLock: true, startsAt: future(-3600_000), endsAt: future(-1) }], slots: [[1, "4821"]], expect: ["expire"] },
   {
@@ -123,11 +123,11 @@ const rows: Row[] = [
     slots: [[1, "4821"]],
     expect: ["status:removing"],
   },
-  { name: "native schedule: program 72 h ahead with the window", ...native, codes: [{ status: "unset", startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }], expect: ["claim#1", "status:setting", "write#1+schedule"] },
+  { name: "native schedule: program 72 h ahead with the window", ...native, codes: [{ status: "unset", startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }], expect: ["open_window", "claim#1", "status:setting", "write#1+schedule"] },
   {
     name: "native schedule on the lock before start: unset and scheduled_on_device",
     ...native,
-    codes: [{ slot: 1, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
+    codes: [{ slot: 1, windowOpened: true, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
     slots: [[1, "4821", { schedule: { startsAt: future(60 * MIN), endsAt: future(120 * MIN) } }]],
     expect: ["status:unset", "emit:scheduled_on_device"],
     wakeAt: T0 + 60 * MIN,
@@ -136,12 +136,27 @@ const rows: Row[] = [
     name: "native schedule reaches starts_at: set and set_on_device",
     ...native,
     now: T0 + 61 * MIN,
-    codes: [{ slot: 1, status: "unset", wasOnLock: true, isScheduledOnDevice: true, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
+    codes: [{ slot: 1, status: "unset", wasOnLock: true, windowOpened: true, isScheduledOnDevice: true, startsAt: future(60 * MIN), endsAt: future(120 * MIN) }],
     slots: [[1, "4821", { schedule: { startsAt: future(60 * MIN), endsAt: future(120 * MIN) } }]],
     expect: ["status:set", "emit:set_on_device"],
   },
   { name: "prefer_native_scheduling false: just in time even on a scheduling lock", ...native, codes: [{ status: "unset", preferNativeScheduling: false, startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }], expect: [] },
   { name: "window moved later while on the lock: clear it until then", codes: [{ slot: 1, status: "set", wasOnLock: true, startsAt: future(3600_000), endsAt: future(7200_000) }], slots: [[1, "4821"]], expect: ["clear#1"] },
+  {
+    name: "wall clock stepped back after the window opened: the code stays on the lock",
+    codes: [{ slot: 1, status: "set", wasOnLock: true, windowOpened: true, startsAt: future(20 * MIN), endsAt: future(3600_000) }],
+    slots: [[1, "4821"]],
+    expect: [],
+  },
+  {
+    name: "missed transitions run in time order: the earlier end before the later start",
+    codes: [
+      { code: "5555", status: "unset", startsAt: future(-30 * MIN), endsAt: future(3600_000) },
+      { slot: 1, status: "set", wasOnLock: true, windowOpened: true, startsAt: future(-7200_000), endsAt: future(-60 * MIN) },
+    ],
+    slots: [[1, "4821"]],
+    expect: ["expire", "open_window", "claim#2", "status:setting", "write#2"],
+  },
   { name: "first sync not done: read an unobserved slot before writing it", lock: { slotsSynced: false }, codes: [{}], expect: ["claim#1", "read#1"] },
   { name: "owned slot never observed on a removing code: read it first", codes: [{ slot: 2, status: "removing", desired: "absent", wasOnLock: true }], expect: ["read#2"] },
 ];

@@ -38,6 +38,7 @@ export function convertToManaged(tx: Tx, u: UnmanagedRecord, allowExternal: bool
     desired: "present",
     slot: u.slot,
     wasOnLock: true,
+    windowOpened: false,
     isExternalModificationAllowed: allowExternal,
     isOneTimeUse: false,
     isOfflineAccessCode: false,
