@@ -29,6 +29,8 @@ export class ZWaveLockDriver implements LockDriver {
    * BEFORE it emits the notification; that flood is dropped in favour of all_slots_cleared.
    */
   private readonly pendingReports = new Map<number, DriverEvent[]>();
+  /** Nodes being (re-)interviewed: their User Code values are zwave-js reading every slot. */
+  private readonly interviewing = new Set<number>();
 
   constructor(
     private readonly backend: ZWaveBackend,
@@ -83,7 +85,14 @@ export class ZWaveLockDriver implements LockDriver {
   private attachNode(node: ZWaveNode): void {
     if (node.isControllerNode || this.attached.has(node.id)) return;
     this.attached.add(node.id);
-    node.on("ready", () => this.onNodeReady(node));
+    node.on("interview started", () => this.interviewing.add(node.id));
+    node.on("interview failed", (_node, args) => {
+      this.logger.warn({ nodeId: node.id, reason: args.errorMessage, final: args.isFinal }, "z-wave interview failed");
+    });
+    node.on("ready", () => {
+      this.interviewing.delete(node.id);
+      this.onNodeReady(node);
+    });
     node.on("dead", () => this.setOnline(node, false));
     node.on("alive", () => this.setOnline(node, true));
     node.on("wake up", () => this.setOnline(node, true));
@@ -140,7 +149,7 @@ export class ZWaveLockDriver implements LockDriver {
   private onValue(node: ZWaveNode, args: ValueChange & { source?: string }): void {
     const handle = this.handles.get(node.id);
     // Before "ready" these are the interview's own reads; "driver" updates are zwave-js's guesses.
-    if (!handle || args.source === "driver") return;
+    if (!handle || args.source === "driver" || this.interviewing.has(node.id)) return;
     const battery = batteryValueToEvent(handle.identity.radioId, args);
     if (battery) {
       this.emit(battery);
@@ -165,6 +174,7 @@ export class ZWaveLockDriver implements LockDriver {
     const handle = this.handles.get(node.id);
     this.handles.delete(node.id);
     this.attached.delete(node.id);
+    this.interviewing.delete(node.id);
     this.online.delete(node.id);
     this.pendingReports.delete(node.id);
     if (!handle) return;
