@@ -100,9 +100,11 @@ export class FakeDriver implements LockDriver, LockSimulator {
     this.fake(radioId).memory.delete(slot);
     this.emit({ type: "slot_changed", radioId, slot, cause: "keypad_deleted" });
   }
-  async keypadUnlock(radioId: string, code: string): Promise<{ unlocked: boolean; slot: number | null }> {
+  async keypadUnlock(radioId: string, code: string, at: Date = new Date()): Promise<{ unlocked: boolean; slot: number | null }> {
     const hit = [...this.fake(radioId).memory].find(([, m]) => m.code === code);
-    if (!hit) return { unlocked: false, slot: null };
+    // A scheduled code opens the door only inside its window, as a lock with a native scheduler does.
+    const sched = hit?.[1].schedule;
+    if (!hit || (sched && (at < sched.startsAt || at >= sched.endsAt))) return { unlocked: false, slot: null };
     this.emit({ type: "lock_operation", radioId, action: "unlocked", method: "keycode", slot: hit[0] });
     return { unlocked: true, slot: hit[0] };
   }
