@@ -13,9 +13,11 @@ import { Router } from "./api/router.js";
 import type { HubConfig } from "./config/schema.js";
 import { CloudWsDoor } from "./doors/cloud-ws.js";
 import { HttpDoor } from "./doors/http.js";
+import { MqttDoor } from "./doors/mqtt.js";
 import { ChangeBus } from "./events/changes.js";
 import { Journal } from "./events/journal.js";
 import type { Logger } from "./log.js";
+import { Metrics, metricsEndpoint } from "./metrics.js";
 import { LockRegistry } from "./reconcile/registry.js";
 import { openDatabase, type Db } from "./store/db.js";
 import { Store } from "./store/store.js";
@@ -49,12 +51,14 @@ export class Hub {
   readonly db: Db;
   readonly store: Store;
   readonly bus = new ChangeBus();
+  readonly metrics = new Metrics();
   readonly journal: Journal;
   readonly router: Router;
   readonly registry: LockRegistry;
   readonly http: HttpDoor;
   readonly shaper: Shaper;
   cloud: CloudWsDoor | null = null;
+  mqtt: MqttDoor | null = null;
   drivers: LockDriver[] = [];
   private readonly startedAt: number;
   private readonly clock: Clock;
@@ -75,7 +79,7 @@ export class Hub {
       this.journal,
       this.clock,
       opts.logger.child({ room: "reconcile" }),
-      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size },
+      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok) },
       t.reconcile_interval_ms,
     );
     const ctx: ApiContext = {
@@ -88,7 +92,12 @@ export class Hub {
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
     this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
-    this.http = new HttpDoor({ listen: config.local_api.listen, apiKey: config.local_api.api_key }, this.router, opts.logger.child({ door: "http" }));
+    this.metrics.instrumentRouter(this.router);
+    this.http = new HttpDoor(
+      { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: metricsEndpoint(config.metrics.enabled, () => this.metricsText()) },
+      this.router,
+      opts.logger.child({ door: "http" }),
+    );
   }
 
   async start(): Promise<void> {
@@ -108,6 +117,16 @@ export class Hub {
         this.cloud.start();
       }
     }
+    // Both doors may be configured at once: one router (requests run once per id, whichever door brings
+    // them) and one outbox (each live link is sent every event; an ack on either link removes it).
+    if (this.config.mqtt) {
+      const m = this.config.mqtt;
+      this.mqtt = new MqttDoor(
+        { url: m.url, username: m.username, password: m.password, caFile: m.ca_file, certFile: m.cert_file, keyFile: m.key_file, topicPrefix: m.topic_prefix },
+        { router: this.router, store: this.store, bus: this.bus, shaper: this.shaper, hello: { hubId: this.config.hub_id, workspaceId: this.config.workspace_id, agentVersion: AGENT_VERSION }, logger: log, door: "mqtt" },
+      );
+      this.mqtt.start();
+    }
     this.pruneTimer = setInterval(() => this.router.prune(), 3600_000);
     this.pruneTimer.unref();
     // Radios come up in the background: the API and cloud serve stored state meanwhile.
@@ -118,7 +137,7 @@ export class Hub {
 
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    await this.cloud?.stop();
+    await Promise.all([this.cloud?.stop(), this.mqtt?.stop()]);
     await this.http.stop();
     await this.registry.stop();
     await Promise.all(this.drivers.map((d) => d.stop().catch(() => undefined)));
@@ -138,6 +157,7 @@ export class Hub {
       version: AGENT_VERSION,
       uptime_s: Math.round((this.clock.now() - this.startedAt) / 1000),
       cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
+      mqtt: this.mqtt ? { state: this.mqtt.state, connects: this.mqtt.connects } : { state: "not_configured" },
       radios,
       locks: locks.map((l) => ({ device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: this.registry.executor(l.deviceId)?.queueDepth ?? 0 })),
       access_codes: byStatus,
@@ -145,8 +165,28 @@ export class Hub {
       counters: {
         requests: this.router.requests,
         radio_commands: this.registry.all().reduce((n, e) => n + e.radioCommands, 0),
+        ...this.metrics.counters(),
+        outbox_depth: this.store.unackedCount(),
+        reconcile: Object.fromEntries(this.registry.all().flatMap((e) => (e.lastVerify ? [[e.deviceId, { reason: e.lastVerify.reason, round_trips: e.lastVerify.roundTrips, full_read: e.lastVerify.fullRead }]] : []))),
       },
     };
+  }
+
+  /** GET /metrics (Prometheus text format; agent/metrics.ts). */
+  metricsText(): string {
+    const codesByStatus: Record<string, number> = {};
+    for (const c of this.store.codes()) codesByStatus[c.status] = (codesByStatus[c.status] ?? 0) + 1;
+    return this.metrics.render({
+      version: AGENT_VERSION,
+      uptimeSeconds: Math.round((this.clock.now() - this.startedAt) / 1000),
+      outboxDepth: this.store.unackedCount(),
+      cloud: { configured: this.cloud !== null, connected: this.cloud?.state === "connected", connects: this.cloud?.connects ?? 0 },
+      codesByStatus,
+      locks: this.store.locks().map((l) => {
+        const ex = this.registry.executor(l.deviceId);
+        return { deviceId: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, queueDepth: ex?.queueDepth ?? 0, radioCommands: ex?.radioCommands ?? 0, lastVerify: ex?.lastVerify ?? null };
+      }),
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config/load.js";
 import { Hub } from "./hub.js";
 import { createLogger } from "./log.js";
 import { createDrivers } from "./radios.js";
+import { createSdNotify } from "./util/sd-notify.js";
 
 const STOP_DEADLINE_MS = 4500;
 
@@ -25,11 +26,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.log.level, pretty: values.pretty });
   const hub = new Hub(config, { logger, drivers: () => createDrivers(config, logger) });
+  // systemd Type=notify: no-op unless NOTIFY_SOCKET is set (systemd/lockbridge.service).
+  const notify = createSdNotify({ onError: (reason) => logger.warn({ reason }, "systemd notification failed") });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping");
+    notify.stopping();
     const deadline = setTimeout(() => {
       logger.warn({}, "stop deadline reached; exiting");
       process.exit(0);
@@ -51,6 +55,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("unhandledRejection", (reason) => logger.error({ reason: reason instanceof Error ? reason.message : String(reason) }, "unhandled rejection"));
   await hub.start();
+  // The local API is listening: tell systemd, and start the watchdog pings.
+  if (!stopping) notify.ready(`local API on ${hub.http.address ? `${hub.http.address.host}:${hub.http.address.port}` : config.local_api.listen}`);
   logger.info({ hub_id: config.hub_id, listen: hub.http.address, cloud: Boolean(hub.cloud), locks: config.simulation?.locks.length ?? 0 }, "lockbridge started");
   if (values.pretty) printWelcome(config.local_api.api_key, hub.http.address);
 }
