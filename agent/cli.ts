@@ -1,0 +1,657 @@
+#!/usr/bin/env node
+// The installer's tool: `lockbridge init | doctor | status` (docs/install.md).
+// Never prints the local API key, the cloud token or a radio key.
+import { execFile } from "node:child_process";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statfsSync, statSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, parseConfigText } from "./config/load.js";
+import type { FileConfig } from "./config/schema.js";
+import { MIGRATIONS } from "./store/migrations.js";
+import { writeFileAtomic } from "./util/fs.js";
+
+const DEFAULT_CONFIG = "/etc/lockbridge/config.json";
+const DEFAULT_DATA_DIR = "/var/lib/lockbridge";
+const SERVICE_USER = "lockbridge";
+const MIN_FREE_BYTES = 100 * 1024 * 1024;
+
+const USAGE = `usage: lockbridge <command> [options]
+
+commands:
+  init    [--config ${DEFAULT_CONFIG}] [--data-dir ${DEFAULT_DATA_DIR}] [--force]
+          [--zwave-port <path>|none] [--zigbee-port <path>|none] [--zigbee-adapter <name>]
+          [--cloud-url <wss://...>] [--listen 127.0.0.1:8787]
+          write a new config with generated ids and keys (mode 0600)
+  doctor  [--config ${DEFAULT_CONFIG}]   check the installation; exits 1 on any FAIL
+  status  [--config ${DEFAULT_CONFIG}] [--json]   what the running hub reports
+`;
+
+// ---------------------------------------------------------------------------------------------
+// shared
+
+function version(): string {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  for (const p of [path.join(here, "..", "package.json"), path.join(here, "..", "..", "package.json")]) {
+    try {
+      return (JSON.parse(readFileSync(p, "utf8")) as { version: string }).version;
+    } catch {
+      /* next */
+    }
+  }
+  return "0.0.0";
+}
+
+const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const errCode = (e: unknown) => ((e as NodeJS.ErrnoException | undefined)?.code ?? (e as { cause?: NodeJS.ErrnoException } | undefined)?.cause?.code) as string | undefined;
+
+function whoami(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
+}
+const isRoot = () => process.getuid?.() === 0;
+
+/** Serial adapters by stable name. LOCKBRIDGE_SERIAL_BY_ID_DIR overrides the directory (tests). */
+function serialAdapters(): Array<{ path: string; target: string }> {
+  const dir = process.env.LOCKBRIDGE_SERIAL_BY_ID_DIR ?? "/dev/serial/by-id";
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return names.map((n) => {
+    const p = path.join(dir, n);
+    let target = p;
+    try {
+      target = realpathSync(p);
+    } catch {
+      /* dangling link */
+    }
+    return { path: p, target };
+  });
+}
+
+/** A guess from the USB name; the installer confirms it. */
+function guessRadio(name: string): "zwave" | "zigbee" | null {
+  const n = path.basename(name);
+  if (/z-?wave|zst\d|zooz|aeotec|aeon|razberry|uzb|zwa-?\d|zmeeu/i.test(n)) return "zwave";
+  if (/zigbee|conbee|raspbee|cc26\d\d|cc13\d\d|sonoff|slzb|skyconnect|sky_connect|zbt-?1|zbdongle|ember|efr32|zigate|tubeszb|smlight|dresden/i.test(n)) return "zigbee";
+  return null;
+}
+
+function guessZigbeeAdapter(name: string): "zstack" | "ember" | "deconz" | "zigate" {
+  const n = path.basename(name);
+  if (/conbee|raspbee|dresden|deconz/i.test(n)) return "deconz";
+  if (/zigate/i.test(n)) return "zigate";
+  if (/_v2|efr32|skyconnect|sky_connect|zbt-?1|ember|silabs|mg2\d|slzb-07/i.test(n)) return "ember";
+  return "zstack";
+}
+
+/** The config as doctor and status read it: no side effects (loadConfig would create the data dir). */
+interface ReadConfig {
+  readonly file: FileConfig;
+  readonly dataDir: string;
+  readonly apiKey: string | undefined;
+  readonly credentials: { readonly path: string; readonly exists: boolean; readonly readable: boolean };
+}
+
+function readConfig(configPath: string): ReadConfig {
+  let text: string;
+  try {
+    text = readFileSync(configPath, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read ${configPath}: ${errCode(e) ?? errMsg(e)}`);
+  }
+  // The systemd layout keeps secrets beside the config (LoadCredential=); use them as the service does.
+  const credPath = process.env.LOCKBRIDGE_CREDENTIALS_FILE ?? (process.env.CREDENTIALS_DIRECTORY ? path.join(process.env.CREDENTIALS_DIRECTORY, "lockbridge") : path.join(path.dirname(configPath), "credentials"));
+  const exists = existsSync(credPath);
+  let readable = false;
+  if (exists) {
+    try {
+      accessSync(credPath, constants.R_OK);
+      readable = true;
+    } catch {
+      /* not for this user */
+    }
+  }
+  const env = readable ? { ...process.env, LOCKBRIDGE_CREDENTIALS_FILE: credPath } : process.env;
+  const file = parseConfigText(text, configPath, env);
+  // Relative to the working directory, as the hub resolves it (the unit sets WorkingDirectory=).
+  const dataDir = path.resolve(file.data_dir);
+  let apiKey = file.local_api.api_key;
+  if (!apiKey) {
+    try {
+      apiKey = (JSON.parse(readFileSync(path.join(dataDir, "identity.json"), "utf8")) as { api_key?: string }).api_key;
+    } catch {
+      /* not generated yet, or not readable */
+    }
+  }
+  return { file, dataDir, apiKey, credentials: { path: credPath, exists, readable } };
+}
+
+function apiBase(listen: string): string {
+  const i = listen.lastIndexOf(":");
+  let host = listen.slice(0, i).replace(/^\[|\]$/g, "");
+  const port = listen.slice(i + 1);
+  if (host === "0.0.0.0" || host === "") host = "127.0.0.1";
+  if (host === "::") host = "::1";
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+type HubStatus = {
+  hub_id?: string;
+  version?: string;
+  uptime_s?: number;
+  cloud?: { state?: string; connects?: number };
+  radios?: Record<string, { locks?: number; simulated?: boolean }>;
+  locks?: Array<{ device_id: string; name: string; protocol: string; online: boolean; removed: boolean; queue_depth?: number }>;
+  access_codes?: Record<string, number>;
+  pending_events?: number;
+  counters?: Record<string, unknown>;
+};
+
+type StatusResult = { kind: "ok"; status: HubStatus; base: string } | { kind: "unauthorized"; base: string } | { kind: "error"; base: string; reason: string; code?: string; httpStatus?: number };
+
+async function fetchStatus(cfg: ReadConfig, timeoutMs = 3000): Promise<StatusResult> {
+  const base = apiBase(cfg.file.local_api.listen);
+  try {
+    const r = await fetch(`${base}/hub/status`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(cfg.apiKey ? { authorization: `Bearer ${cfg.apiKey}` } : {}) },
+      body: "{}",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await r.text();
+    if (r.status === 401) return { kind: "unauthorized", base };
+    if (r.status !== 200) return { kind: "error", base, reason: `HTTP ${r.status}`, httpStatus: r.status };
+    const body = JSON.parse(text) as { hub?: HubStatus };
+    return { kind: "ok", base, status: body.hub ?? {} };
+  } catch (e) {
+    const code = errCode(e) ?? (e instanceof Error && e.name === "TimeoutError" ? "timeout" : undefined);
+    return { kind: "error", base, reason: code ?? errMsg(e), ...(code ? { code } : {}) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// init
+
+async function init(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string", default: DEFAULT_CONFIG },
+      "data-dir": { type: "string", default: DEFAULT_DATA_DIR },
+      force: { type: "boolean", default: false },
+      "zwave-port": { type: "string" },
+      "zigbee-port": { type: "string" },
+      "zigbee-adapter": { type: "string" },
+      "cloud-url": { type: "string" },
+      listen: { type: "string", default: "127.0.0.1:8787" },
+    },
+    strict: true,
+  });
+  const configPath = path.resolve(values.config);
+  if (existsSync(configPath) && !values.force) {
+    process.stderr.write(
+      `lockbridge init: ${configPath} exists; refusing to overwrite it.\n` +
+        `  --force writes new ids and keys: locks paired with the old Z-Wave S2 keys or Zigbee network key\n` +
+        `  would have to be paired again. Edit the file instead if you only need to change a setting.\n`,
+    );
+    return 1;
+  }
+
+  const adapters = serialAdapters();
+  const pick = (flag: string | undefined, radio: "zwave" | "zigbee"): { port: string | null; how: string } => {
+    if (flag === "none") return { port: null, how: "disabled (--" + radio + "-port none)" };
+    if (flag) return { port: flag, how: "from --" + radio + "-port" };
+    const found = adapters.filter((a) => guessRadio(a.path) === radio);
+    if (found.length === 1) return { port: found[0]!.path, how: "detected by its USB name; check it" };
+    return { port: `/dev/serial/by-id/REPLACE-WITH-${radio.toUpperCase()}-ADAPTER`, how: found.length ? "several candidates: set it" : "no adapter recognised: set it" };
+  };
+  const zwave = pick(values["zwave-port"], "zwave");
+  const zigbee = pick(values["zigbee-port"], "zigbee");
+  const key16 = () => randomBytes(16).toString("hex");
+  const adapter = values["zigbee-adapter"] ?? (zigbee.port ? guessZigbeeAdapter(zigbee.port) : "zstack");
+
+  const config: Record<string, unknown> = {
+    hub_id: randomUUID(),
+    workspace_id: randomUUID(),
+    connected_account_id: randomUUID(),
+    data_dir: path.resolve(values["data-dir"]),
+    local_api: { listen: values.listen, api_key: `seam_lk_${randomBytes(24).toString("base64url")}` },
+    ...(values["cloud-url"] ? { cloud: { url: values["cloud-url"] } } : {}),
+    ...(zwave.port
+      ? { zwave: { port: zwave.port, security_keys: { S0_Legacy: key16(), S2_Unauthenticated: key16(), S2_Authenticated: key16(), S2_AccessControl: key16() } } }
+      : {}),
+    ...(zigbee.port ? { zigbee: { port: zigbee.port, adapter, channel: 15, pan_id: randomInt(1, 0xfffe), network_key: key16() } } : {}),
+    metrics: { enabled: false },
+    log: { level: "info" },
+  };
+  const text = JSON.stringify(config, null, 2) + "\n";
+  // Validate exactly as the hub will (no environment secrets mixed in).
+  try {
+    parseConfigText(text, configPath, {});
+  } catch (e) {
+    process.stderr.write(`lockbridge init: ${errMsg(e)}\n`);
+    return 2;
+  }
+  const dir = path.dirname(configPath);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(configPath, text, 0o600);
+  chmodSync(configPath, 0o600);
+
+  const credPath = path.join(dir, "credentials");
+  let credNote = "exists, left as it is";
+  if (!existsSync(credPath)) {
+    writeFileAtomic(
+      credPath,
+      "# lockbridge secrets, one KEY=VALUE a line; they win over config.json (README: Configuration).\n" +
+        "# Under systemd: LoadCredential=lockbridge:/etc/lockbridge/credentials.\n" +
+        "# LOCKBRIDGE_CLOUD_TOKEN=...\n",
+      0o600,
+    );
+    credNote = "created (empty; put LOCKBRIDGE_CLOUD_TOKEN=... there)";
+  }
+
+  const out: string[] = [
+    `wrote ${configPath} (mode 0600)`,
+    `  hub_id ${config.hub_id as string}`,
+    `  data_dir ${config.data_dir as string}`,
+    `  local API ${values.listen}; its key is in the file (not shown here)`,
+    `  zwave: ${zwave.port ? `${zwave.port} (${zwave.how}); S0 and S2 keys generated` : zwave.how}`,
+    `  zigbee: ${zigbee.port ? `${zigbee.port} (${zigbee.how}); adapter ${adapter}; network key and PAN id generated` : zigbee.how}`,
+    `  cloud: ${values["cloud-url"] ? "url set; token goes into the credentials file" : "not configured (add cloud.url for a cloud link)"}`,
+    `credentials ${credPath}: ${credNote}`,
+    "",
+    "serial adapters in /dev/serial/by-id:",
+    ...(adapters.length ? adapters.map((a) => `  ${a.path} -> ${a.target}${guessRadio(a.path) ? ` (looks like ${guessRadio(a.path)})` : ""}`) : ["  none found"]),
+    "",
+    "keep a copy of this file somewhere safe: its radio keys are needed to talk to locks paired with them.",
+    `next: lockbridge doctor --config ${configPath}`,
+  ];
+  process.stdout.write(out.join("\n") + "\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// doctor
+
+type Level = "OK" | "WARN" | "FAIL";
+interface Check {
+  readonly level: Level;
+  readonly name: string;
+  readonly message: string;
+}
+
+const modeOf = (p: string) => statSync(p).mode & 0o777;
+const octal = (m: number) => `0${m.toString(8).padStart(3, "0")}`;
+
+function checkPerms(name: string, p: string, want: number, fix: string): Check {
+  const mode = modeOf(p);
+  if (mode & ~want & 0o077) return { level: "WARN", name, message: `${p} has mode ${octal(mode)}, want ${octal(want)}: ${fix}` };
+  return { level: "OK", name, message: `${p} mode ${octal(mode)}` };
+}
+
+function checkSerial(radio: string, port: string): Check {
+  const name = `serial ${radio}`;
+  if (!existsSync(port)) {
+    const present = serialAdapters().map((a) => a.path);
+    return { level: "FAIL", name, message: `${radio}.port ${port} does not exist; plug the adapter in or set ${radio}.port to one of: ${present.length ? present.join(", ") : "(no adapters in /dev/serial/by-id)"}` };
+  }
+  let target = port;
+  try {
+    target = realpathSync(port);
+  } catch {
+    /* keep the name */
+  }
+  const st = statSync(target);
+  if (!st.isCharacterDevice()) return { level: "WARN", name, message: `${port} -> ${target} is not a character device; is this the adapter?` };
+  const asRoot = isRoot() ? `; checked as root: run \`sudo -u ${SERVICE_USER} lockbridge doctor\` to check the service's user` : "";
+  try {
+    accessSync(target, constants.R_OK | constants.W_OK);
+  } catch {
+    return { level: "FAIL", name, message: `${port} -> ${target} is not readable and writable by ${whoami()} (mode ${octal(st.mode & 0o777)}, gid ${st.gid}): add the user to that group (the unit has SupplementaryGroups=dialout)` };
+  }
+  return { level: "OK", name, message: `${port} -> ${target} readable and writable by ${whoami()}${asRoot}` };
+}
+
+async function checkDatabase(dataDir: string): Promise<Check[]> {
+  const file = path.join(dataDir, "lockbridge.db");
+  if (!existsSync(file)) return [{ level: "WARN", name: "database", message: `${file} does not exist yet; the hub creates it on first start` }];
+  const checks: Check[] = [checkPerms("database perms", file, 0o600, `chmod 600 ${file}`)];
+  try {
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma("busy_timeout = 3000");
+      const rows = db.pragma("integrity_check") as Array<{ integrity_check: string }>;
+      const schema = Number(db.pragma("user_version", { simple: true }));
+      const result = rows.map((r) => r.integrity_check);
+      if (result.length !== 1 || result[0] !== "ok") {
+        checks.unshift({ level: "FAIL", name: "database", message: `integrity_check: ${result.slice(0, 3).join("; ")}: stop the hub and restore ${file} from a backup (docs/durability.md)` });
+      } else if (schema > MIGRATIONS.length) {
+        checks.unshift({ level: "FAIL", name: "database", message: `schema version ${schema} is newer than this lockbridge (${MIGRATIONS.length}): install the newer version again` });
+      } else {
+        checks.unshift({ level: "OK", name: "database", message: `${file}: integrity_check ok, schema ${schema}/${MIGRATIONS.length}` });
+      }
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    checks.unshift({ level: "FAIL", name: "database", message: `cannot open ${file} read-only: ${errMsg(e)}` });
+  }
+  return checks;
+}
+
+function checkDisk(dataDir: string): Check {
+  let dir = dataDir;
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    const s = statfsSync(dir);
+    const free = s.bavail * s.bsize;
+    const mb = Math.floor(free / 1024 / 1024);
+    if (free < MIN_FREE_BYTES) return { level: "WARN", name: "disk", message: `${mb} MB free on ${dir}: below 100 MB; free space (journalctl --vacuum-size=50M, apt-get clean)` };
+    return { level: "OK", name: "disk", message: `${mb} MB free on ${dir}` };
+  } catch (e) {
+    return { level: "WARN", name: "disk", message: `cannot read free space of ${dir}: ${errMsg(e)}` };
+  }
+}
+
+function run(cmd: string, args: string[], timeoutMs = 3000): Promise<{ ok: boolean; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs }, (e, stdout, stderr) => resolve({ ok: !e, out: String(stdout).trim(), err: String(stderr).trim() || (e ? errMsg(e) : "") }));
+  });
+}
+
+async function checkClock(): Promise<Check> {
+  const r = await run("timedatectl", ["show", "-p", "NTPSynchronized", "--value"]);
+  if (r.ok && r.out === "yes") return { level: "OK", name: "clock", message: "NTP synchronized" };
+  if (r.ok && r.out === "no") return { level: "WARN", name: "clock", message: "not NTP synchronized: time-bound codes follow this clock; run `timedatectl set-ntp true` and check network access to NTP" };
+  return { level: "WARN", name: "clock", message: `sync unknown (timedatectl: ${(r.err || r.out || "no answer").split("\n")[0]}); make sure NTP keeps the clock right` };
+}
+
+/** Open the cloud WebSocket with the token and close it at once: ok, refused (401/403), or unreachable. */
+async function probeCloud(url: string, token: string, caFile: string | undefined, timeoutMs: number): Promise<{ kind: "ok" } | { kind: "unauthorized"; status: number } | { kind: "http"; status: number } | { kind: "unreachable"; reason: string }> {
+  const { default: WebSocket } = await import("ws");
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: Awaited<ReturnType<typeof probeCloud>>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    let ca: Buffer | undefined;
+    try {
+      ca = caFile ? readFileSync(caFile) : undefined;
+    } catch (e) {
+      return finish({ kind: "unreachable", reason: `cannot read cloud.ca_file: ${errCode(e) ?? errMsg(e)}` });
+    }
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: timeoutMs, ...(ca ? { ca } : {}) });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      finish({ kind: "unreachable", reason: `no answer within ${timeoutMs} ms` });
+    }, timeoutMs + 500);
+    ws.on("open", () => {
+      ws.close(1000, "lockbridge doctor");
+      finish({ kind: "ok" });
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      ws.terminate();
+      finish(status === 401 || status === 403 ? { kind: "unauthorized", status } : { kind: "http", status });
+    });
+    ws.on("error", (e) => finish({ kind: "unreachable", reason: errCode(e) ?? errMsg(e) }));
+  });
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid url)";
+  }
+};
+
+async function checkCloud(cfg: ReadConfig, status: HubStatus | null): Promise<Check> {
+  const cloud = cfg.file.cloud;
+  if (!cloud) return { level: "OK", name: "cloud", message: "not configured (local-only hub)" };
+  const host = hostOf(cloud.url);
+  if (!cloud.token) {
+    if (cfg.credentials.exists && !cfg.credentials.readable) return { level: "WARN", name: "cloud", message: `cannot check: the token is not in the config and ${cfg.credentials.path} is not readable by ${whoami()}; run doctor as root` };
+    return { level: "FAIL", name: "cloud", message: `cloud.url is set but there is no token: put LOCKBRIDGE_CLOUD_TOKEN=... in ${cfg.credentials.path}` };
+  }
+  const hubState = status?.cloud?.state;
+  if (hubState === "connected") return { level: "OK", name: "cloud", message: `the hub's link to ${host} is connected (${status?.cloud?.connects ?? 0} connects since start)` };
+  const probe = await probeCloud(cloud.url, cloud.token, cloud.ca_file, 4000);
+  const hubSays = hubState ? `; the hub's link is ${hubState}` : "";
+  switch (probe.kind) {
+    case "ok":
+      if (status && hubState !== "connected")
+        return { level: "WARN", name: "cloud", message: `${host} is reachable and accepts the token from here, but the hub's link is ${hubState ?? "down"}: if the unit's IPAddressAllow= does not cover the cloud (and DNS), add it in a drop-in (docs/install.md)` };
+      return { level: "OK", name: "cloud", message: `${host} reachable, token accepted` };
+    case "unauthorized":
+      return { level: "FAIL", name: "cloud", message: `${host} refused the token (HTTP ${probe.status})${hubSays}: check LOCKBRIDGE_CLOUD_TOKEN in ${cfg.credentials.path}` };
+    case "http":
+      return { level: "FAIL", name: "cloud", message: `${host} answered HTTP ${probe.status} instead of a WebSocket upgrade${hubSays}: check cloud.url` };
+    case "unreachable":
+      return { level: "FAIL", name: "cloud", message: `${host} unreachable (${probe.reason})${hubSays}: check the network, DNS and cloud.url` };
+  }
+}
+
+function checkTcp(name: string, url: string, timeoutMs = 3000): Promise<Check> {
+  let host: string;
+  let port: number;
+  try {
+    const u = new URL(url);
+    host = u.hostname.replace(/^\[|\]$/g, "");
+    port = Number(u.port) || ({ "mqtt:": 1883, "mqtts:": 8883, "ws:": 80, "wss:": 443 } as Record<string, number>)[u.protocol] || 1883;
+  } catch {
+    return Promise.resolve({ level: "FAIL", name, message: `invalid url` });
+  }
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (c: Check) => {
+      s.destroy();
+      resolve(c);
+    };
+    s.setTimeout(timeoutMs, () => done({ level: "FAIL", name, message: `${host}:${port} did not answer within ${timeoutMs} ms: check the broker and the network` }));
+    s.once("connect", () => done({ level: "OK", name, message: `${host}:${port} accepts TCP connections` }));
+    s.once("error", (e) => done({ level: "FAIL", name, message: `${host}:${port} unreachable (${errCode(e) ?? errMsg(e)}): check the broker and the network` }));
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: "string", default: DEFAULT_CONFIG } }, strict: true });
+  const configPath = path.resolve(values.config);
+  const checks: Check[] = [];
+  const print = (c: Check) => {
+    checks.push(c);
+    process.stdout.write(`${c.level.padEnd(4)}  ${c.name.padEnd(16)} ${c.message}\n`);
+  };
+
+  let cfg: ReadConfig;
+  try {
+    cfg = readConfig(configPath);
+  } catch (e) {
+    const lines = errMsg(e).split("\n");
+    print({ level: "FAIL", name: "config", message: `${lines.join(" ")}` });
+    return 1;
+  }
+  const radios = [cfg.file.zwave ? "zwave" : null, cfg.file.zigbee ? "zigbee" : null].filter(Boolean);
+  print({ level: "OK", name: "config", message: `${configPath} is valid (radios: ${radios.length ? radios.join(", ") : "none"}${cfg.file.simulation?.locks.length ? `, ${plural(cfg.file.simulation.locks.length, "simulated lock")}` : ""}; cloud: ${cfg.file.cloud ? hostOf(cfg.file.cloud.url) : "none"})` });
+  print(checkPerms("config perms", configPath, 0o600, `it holds keys: chmod 600 ${configPath}`));
+  if (!cfg.credentials.exists) {
+    print({ level: "WARN", name: "credentials", message: `${cfg.credentials.path} does not exist; the systemd unit loads it (LoadCredential=): create it, empty if need be: install -m 600 /dev/null ${cfg.credentials.path}` });
+  } else if (!cfg.credentials.readable) {
+    print({ level: "WARN", name: "credentials", message: `${cfg.credentials.path} is not readable by ${whoami()} (systemd reads it as root): run doctor as root to check the secrets in it` });
+  } else {
+    print(checkPerms("credentials", cfg.credentials.path, 0o600, `chmod 600 ${cfg.credentials.path}`));
+  }
+
+  // data dir, disk, database
+  if (!existsSync(cfg.dataDir)) print({ level: "WARN", name: "data dir", message: `${cfg.dataDir} does not exist yet; the hub (or systemd's StateDirectory=) creates it on start` });
+  else if (!statSync(cfg.dataDir).isDirectory()) print({ level: "FAIL", name: "data dir", message: `${cfg.dataDir} is not a directory: fix data_dir` });
+  else print(checkPerms("data dir", cfg.dataDir, 0o700, `chmod 700 ${cfg.dataDir}`));
+  print(checkDisk(cfg.dataDir));
+  if (existsSync(cfg.dataDir)) for (const c of await checkDatabase(cfg.dataDir)) print(c);
+
+  // serial ports
+  if (cfg.file.zwave) print(checkSerial("zwave", cfg.file.zwave.port));
+  if (cfg.file.zigbee) print(checkSerial("zigbee", cfg.file.zigbee.port));
+
+  // the running hub
+  let status: HubStatus | null = null;
+  if (!cfg.apiKey) {
+    print({ level: "FAIL", name: "local API", message: `no API key: local_api.api_key is not in the config and ${path.join(cfg.dataDir, "identity.json")} is missing or unreadable; start the hub once or run doctor as root` });
+  } else {
+    const r = await fetchStatus(cfg);
+    if (r.kind === "ok") {
+      status = r.status;
+      print({ level: "OK", name: "local API", message: `${r.base} answers /hub/status (version ${status.version ?? "?"}, up ${status.uptime_s ?? "?"} s)` });
+    } else if (r.kind === "unauthorized") {
+      print({ level: "FAIL", name: "local API", message: `${r.base} refused the API key (401): the running hub uses another key than ${configPath}; restart it after editing the config (systemctl restart lockbridge)` });
+    } else if (r.code === "ECONNREFUSED") {
+      print({ level: "FAIL", name: "local API", message: `nothing listens on ${r.base}: is the hub running? systemctl status lockbridge; journalctl -u lockbridge -n 50` });
+    } else {
+      print({ level: "FAIL", name: "local API", message: `${r.base}: ${r.reason}: see journalctl -u lockbridge -n 50` });
+    }
+  }
+  if (status) {
+    const running = status.radios ?? {};
+    const wanted = new Set<string>([...(cfg.file.zwave ? ["zwave"] : []), ...(cfg.file.zigbee ? ["zigbee"] : []), ...(cfg.file.simulation?.locks ?? []).map((l) => l.protocol)]);
+    for (const radio of [...wanted].sort()) {
+      const r = running[radio];
+      if (!r) print({ level: "FAIL", name: `radio ${radio}`, message: `configured but not running in the hub: journalctl -u lockbridge | grep -i radio` });
+      else print({ level: "OK", name: `radio ${radio}`, message: `${plural(r.locks ?? 0, "lock")}${r.simulated ? " (simulated)" : ""}` });
+    }
+    const locks = status.locks ?? [];
+    if (!locks.length) print({ level: "WARN", name: "locks", message: "no locks known yet: include (pair) a lock with the radio's controller, or wait for the radios to finish starting" });
+    for (const l of locks) {
+      const where = `${l.name} (${l.protocol}, ${l.device_id})`;
+      if (l.removed) print({ level: "WARN", name: "lock", message: `${where} was removed from the radio network: pair it again or delete its codes` });
+      else if (!l.online) print({ level: "WARN", name: "lock", message: `${where} is offline: check its batteries and distance to the hub` });
+      else print({ level: "OK", name: "lock", message: `${where} online${l.queue_depth ? `, ${l.queue_depth} queued` : ""}` });
+    }
+    const codes = status.access_codes ?? {};
+    const failing = ["unknown"].filter((s) => codes[s]);
+    if (failing.length) print({ level: "WARN", name: "access codes", message: `${failing.map((s) => `${codes[s]} ${s}`).join(", ")}: see /access_codes/list for their errors` });
+  }
+  print(await checkCloud(cfg, status));
+  if (cfg.file.mqtt) print(await checkTcp("mqtt", cfg.file.mqtt.url));
+  print(await checkClock());
+
+  const fails = checks.filter((c) => c.level === "FAIL").length;
+  const warns = checks.filter((c) => c.level === "WARN").length;
+  process.stdout.write(`\n${fails ? `${plural(fails, "check")} failed` : "no failures"}${warns ? `, ${plural(warns, "warning")}` : ""}\n`);
+  return fails ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// status
+
+function duration(s: number): string {
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : m ? `${m}m ${s % 60}s` : `${s}s`;
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: "string", default: DEFAULT_CONFIG }, json: { type: "boolean", default: false } }, strict: true });
+  let cfg: ReadConfig;
+  try {
+    cfg = readConfig(path.resolve(values.config));
+  } catch (e) {
+    process.stderr.write(`lockbridge status: ${errMsg(e)}\n`);
+    return 2;
+  }
+  if (!cfg.apiKey) {
+    process.stderr.write(`lockbridge status: no API key in ${values.config} or ${path.join(cfg.dataDir, "identity.json")} (run as root?)\n`);
+    return 2;
+  }
+  const r = await fetchStatus(cfg);
+  if (r.kind === "unauthorized") {
+    process.stderr.write(`lockbridge status: ${r.base} refused the API key from ${values.config}\n`);
+    return 1;
+  }
+  if (r.kind === "error") {
+    process.stderr.write(`lockbridge status: ${r.base}: ${r.reason}${r.code === "ECONNREFUSED" ? " (is the hub running? systemctl status lockbridge)" : ""}\n`);
+    return 1;
+  }
+  const s = r.status;
+  if (values.json) {
+    process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+    return 0;
+  }
+  const locks = s.locks ?? [];
+  const codes = Object.entries(s.access_codes ?? {}).filter(([, n]) => n > 0);
+  const counters = s.counters ?? {};
+  const byDoor = (counters.requests_by_door ?? {}) as Record<string, number>;
+  const failures = Object.values((counters.radio_failures_by_kind ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+  const lines = [
+    `hub       ${s.hub_id ?? "?"}  version ${s.version ?? "?"}, up ${duration(s.uptime_s ?? 0)}, API ${r.base}`,
+    `cloud     ${s.cloud?.state ?? "?"}${s.cloud?.connects !== undefined ? ` (${plural(s.cloud.connects, "connect")})` : ""}`,
+    `radios    ${
+      Object.entries(s.radios ?? {})
+        .map(([p, x]) => `${p}: ${plural(x.locks ?? 0, "lock")}${x.simulated ? " (simulated)" : ""}`)
+        .join("; ") || "none running"
+    }`,
+    `locks     ${locks.length}`,
+    ...locks.map((l) => `  ${l.name.padEnd(24)} ${l.protocol.padEnd(7)} ${l.removed ? "removed" : l.online ? "online " : "offline"}  queue ${l.queue_depth ?? 0}  ${l.device_id}`),
+    `codes     ${codes.length ? codes.map(([k, n]) => `${k} ${n}`).join(", ") : "none"}`,
+    `events    ${s.pending_events ?? 0} pending (not yet acknowledged by the cloud)`,
+    `counters  requests ${counters.requests ?? 0}${Object.keys(byDoor).length ? ` (${Object.entries(byDoor).map(([d, n]) => `${d} ${n}`).join(", ")})` : ""}, radio commands ${counters.radio_commands ?? 0} (${failures} failed)`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  switch (cmd) {
+    case "init":
+      return init(rest);
+    case "doctor":
+      return doctor(rest);
+    case "status":
+      return status(rest);
+    case "--version":
+    case "version":
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`lockbridge: unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const bad = e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`lockbridge: ${errMsg(e)}\n${bad ? USAGE : ""}`);
+    process.exitCode = bad ? 2 : 1;
+  },
+);
