@@ -534,7 +534,8 @@ async function doctor(argv: string[]): Promise<number> {
     for (const radio of [...wanted].sort()) {
       const r = running[radio];
       if (!r) print({ level: "FAIL", name: `radio ${radio}`, message: `configured but not running in the hub: journalctl -u lockbridge | grep -i radio` });
-      else print({ level: "OK", name: `radio ${radio}`, message: `${plural(r.locks ?? 0, "lock")}${r.simulated ? " (simulated)" : ""}` });
+      else if (!r.locks) print({ level: "WARN", name: `radio ${radio}`, message: `running, but no lock on it yet${r.simulated ? " (simulated)" : ""}: still interviewing (run doctor again in a minute), or no lock is paired` });
+      else print({ level: "OK", name: `radio ${radio}`, message: `${plural(r.locks, "lock")}${r.simulated ? " (simulated)" : ""}` });
     }
     const locks = status.locks ?? [];
     if (!locks.length) print({ level: "WARN", name: "locks", message: "no locks known yet: include (pair) a lock with the radio's controller, or wait for the radios to finish starting" });
