@@ -242,7 +242,8 @@ async function init(argv: string[]): Promise<number> {
     return 2;
   }
   const dir = path.dirname(configPath);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // 0755 like the rest of /etc: the service user must reach config.json; the files themselves are 0600.
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 });
   writeFileAtomic(configPath, text, 0o600);
   chmodSync(configPath, 0o600);
 
@@ -493,7 +494,7 @@ async function doctor(argv: string[]): Promise<number> {
   print({ level: "OK", name: "config", message: `${configPath} is valid (radios: ${radios.length ? radios.join(", ") : "none"}${cfg.file.simulation?.locks.length ? `, ${plural(cfg.file.simulation.locks.length, "simulated lock")}` : ""}; cloud: ${cfg.file.cloud ? hostOf(cfg.file.cloud.url) : "none"})` });
   print(checkPerms("config perms", configPath, 0o600, `it holds keys: chmod 600 ${configPath}`));
   if (!cfg.credentials.exists) {
-    print({ level: "WARN", name: "credentials", message: `${cfg.credentials.path} does not exist; the systemd unit loads it (LoadCredential=): create it, empty if need be: install -m 600 /dev/null ${cfg.credentials.path}` });
+    print({ level: "WARN", name: "credentials", message: `${cfg.credentials.path} does not exist, so the hub gets no secrets from it (the unit's LoadCredential=); secrets such as LOCKBRIDGE_CLOUD_TOKEN go there: install -m 600 /dev/null ${cfg.credentials.path}` });
   } else if (!cfg.credentials.readable) {
     print({ level: "WARN", name: "credentials", message: `${cfg.credentials.path} is not readable by ${whoami()} (systemd reads it as root): run doctor as root to check the secrets in it` });
   } else {

@@ -83,6 +83,8 @@ describe("systemd/lockbridge.service", () => {
     expect(one("Service.User")).toBe("lockbridge");
     expect(one("Service.SupplementaryGroups")).toBe("dialout");
     expect(one("Service.LoadCredential")).toBe("lockbridge:/etc/lockbridge/credentials");
+    // The fallback when the file is missing must carry no KEY=VALUE line.
+    expect(one("Service.SetCredential")).toMatch(/^lockbridge:#/);
     expect(unit.get("Service.DeviceAllow")).toEqual(expect.arrayContaining(["char-ttyUSB rw", "char-ttyACM rw"]));
     expect(one("Service.DevicePolicy")).toBe("closed");
     expect(one("Service.PrivateDevices")).toMatch(/^(no|false)$/);
