@@ -3,7 +3,7 @@
 // Never prints the local API key, the cloud token or a radio key.
 import { execFile } from "node:child_process";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statfsSync, statSync } from "node:fs";
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statfsSync, statSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -326,9 +326,35 @@ async function checkDatabase(dataDir: string): Promise<Check[]> {
   const file = path.join(dataDir, "lockbridge.db");
   if (!existsSync(file)) return [{ level: "WARN", name: "database", message: `${file} does not exist yet; the hub creates it on first start` }];
   const checks: Check[] = [checkPerms("database perms", file, 0o600, `chmod 600 ${file}`)];
+  const owner = statSync(file);
+  const sidecars = [`${file}-wal`, `${file}-shm`];
+  for (const f of sidecars.filter(existsSync)) {
+    const st = statSync(f);
+    if (st.uid !== owner.uid) checks.push({ level: "FAIL", name: "database perms", message: `${f} belongs to uid ${st.uid}, the database to uid ${owner.uid}: the hub cannot open it; chown ${owner.uid}:${owner.gid} ${f}` });
+  }
+  const existed = sidecars.filter(existsSync);
   try {
     const { default: Database } = await import("better-sqlite3");
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    // Even a read-only connection creates -wal and -shm when they are missing (hub stopped).
+    // Run as root, they would belong to root and the service user could no longer open the
+    // database: hand any that this check created to the database's owner.
+    const giveBack = () => {
+      for (const f of sidecars.filter((x) => !existed.includes(x) && existsSync(x))) {
+        try {
+          if (statSync(f).uid !== owner.uid && isRoot()) chownSync(f, owner.uid, owner.gid);
+          chmodSync(f, 0o600);
+        } catch {
+          /* best effort */
+        }
+      }
+    };
+    let db;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (e) {
+      giveBack();
+      throw e;
+    }
     try {
       db.pragma("busy_timeout = 3000");
       const rows = db.pragma("integrity_check") as Array<{ integrity_check: string }>;
@@ -343,6 +369,7 @@ async function checkDatabase(dataDir: string): Promise<Check[]> {
       }
     } finally {
       db.close();
+      giveBack();
     }
   } catch (e) {
     checks.unshift({ level: "FAIL", name: "database", message: `cannot open ${file} read-only: ${errMsg(e)}` });

@@ -99,6 +99,34 @@ describe("lockbridge init", () => {
   });
 });
 
+describe("lockbridge doctor on a stopped hub's database", () => {
+  it.runIf(process.getuid?.() === 0)("run as root, leaves the -wal/-shm files it caused to the database's owner", async () => {
+    const dir = path.join(tmp, "stopped");
+    const dataDir = path.join(dir, "data");
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir, "lockbridge.db");
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.exec("CREATE TABLE t (a)");
+    db.close(); // a clean close removes -wal and -shm
+    const { chmodSync, chownSync, writeFileSync } = await import("node:fs");
+    chmodSync(file, 0o600);
+    chownSync(file, 54321, 54321); // the service user's database
+    const configPath = path.join(dir, "config.json");
+    writeFileSync(configPath, JSON.stringify({ data_dir: dataDir, local_api: { listen: `127.0.0.1:${await freePort()}`, api_key: "seam_test_0123456789abcdef" } }), { mode: 0o600 });
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const r = await cli(["doctor", "--config", configPath]);
+    expect(r.stdout).toMatch(/^OK\s+database\s+.*integrity_check ok/m);
+    // SQLite's read-only connection did create them (else this test would prove nothing).
+    expect(existsSync(`${file}-shm`)).toBe(true);
+    for (const f of [`${file}-wal`, `${file}-shm`].filter(existsSync)) {
+      expect(statSync(f).uid, f).toBe(54321);
+      expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    }
+  });
+});
+
 describe("lockbridge doctor and status against a running hub", () => {
   let hub: HubProcess;
   let metricsHub: HubProcess;
