@@ -179,6 +179,30 @@ describe("lockbridge doctor and status against a running hub", () => {
     expect(r2.code).toBe(1);
   });
 
+  it("doctor: probes the cloud with the token: accepted, refused (401)", async () => {
+    const { TestCloud } = await import("./support/test-cloud.js");
+    const cloud = await new TestCloud().listen();
+    try {
+      const { writeFileSync } = await import("node:fs");
+      const cfg = JSON.parse(readFileSync(hub.configPath, "utf8")) as Record<string, any>;
+      const write = (name: string, tok: string) => {
+        const p = path.join(tmp, name);
+        // no hub listens on this port: doctor has only its own probe to go by
+        writeFileSync(p, JSON.stringify({ ...cfg, local_api: { ...cfg.local_api, listen: "127.0.0.1:1" }, cloud: { url: cloud.url, token: tok } }), { mode: 0o600 });
+        return p;
+      };
+      const ok = await cli(["doctor", "--config", write("cloud-ok.json", cloud.token)]);
+      expect(ok.stdout).toMatch(new RegExp(`^OK\\s+cloud\\s+127\\.0\\.0\\.1:${cloud.port} reachable, token accepted`, "m"));
+      const bad = await cli(["doctor", "--config", write("cloud-bad.json", "tok_wrong")]);
+      expect(bad.stdout).toMatch(/^FAIL\s+cloud\s+.*refused the token \(HTTP 401\)/m);
+      expect(bad.code).toBe(1);
+      expect(ok.stdout + bad.stdout).not.toContain(cloud.token);
+      expect(cloud.rejected).toBe(1);
+    } finally {
+      await cloud.close();
+    }
+  });
+
   it("status: prints the lock, codes by status, link state and pending events", async () => {
     const [lock] = await hub.http.devices.list();
     await hub.http.accessCodes.create({ device_id: lock!.device_id, name: "Guest", code: "482913" });
