@@ -51,6 +51,10 @@ interface Link {
   closed: boolean;
   authFailed: boolean;
   lastError?: string;
+  /** Up frames waiting for a free slot in the broker's receive window (MQTT 5 Receive Maximum). */
+  readonly queue: string[];
+  inflight: number;
+  receiveMaximum: number;
 }
 
 /**
@@ -139,9 +143,11 @@ export class MqttDoor {
     if (this.stopped) return;
     this.state = "connecting";
     const client = mqtt.connect(this.opts.url, this.options());
+    // Small frames, answered one by one: Nagle plus delayed ACKs would add ~40 ms per hop (TCP and TLS sockets).
+    (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     let resolveReady!: (s: CloudSession | null) => void;
     const ready = new Promise<CloudSession | null>((r) => (resolveReady = r));
-    const link: Link = { client, session: null, ready, resolveReady, opened: 0, closed: false, authFailed: false };
+    const link: Link = { client, session: null, ready, resolveReady, opened: 0, closed: false, authFailed: false, queue: [], inflight: 0, receiveMaximum: 65_535 };
     this.link = link;
 
     // Inbound publishes are handled one at a time, in order; the PUBACK goes out when the frame is handled.
@@ -158,6 +164,7 @@ export class MqttDoor {
     client.on("connect", (connack) => {
       if (link.closed || this.stopped) return;
       link.opened = Date.now();
+      link.receiveMaximum = connack.properties?.receiveMaximum ?? 65_535;
       this.state = "connected";
       this.connectedSince = link.opened;
       this.connects++;
@@ -193,11 +200,29 @@ export class MqttDoor {
     link.session?.close();
     const client = link.client;
     const session = new CloudSession(this.deps, (frame) => {
-      if (!link.closed) client.publish(this.topics.up, JSON.stringify(frame), { qos: 1 });
+      if (link.closed) return;
+      link.queue.push(JSON.stringify(frame));
+      this.drain(link);
     });
     link.session = session;
     this.lastReplayAt = Date.now();
     session.open();
+  }
+
+  /**
+   * Publishes queued up frames in order, never more unacknowledged QoS 1 publishes than the broker's Receive
+   * Maximum (mqtt.js does not enforce it; a strict broker disconnects a client that exceeds it, and a long
+   * outbox replay would).
+   */
+  private drain(link: Link): void {
+    while (!link.closed && link.inflight < link.receiveMaximum && link.queue.length) {
+      const text = link.queue.shift()!;
+      link.inflight++;
+      link.client.publish(this.topics.up, text, { qos: 1 }, () => {
+        link.inflight--;
+        this.drain(link);
+      });
+    }
   }
 
   private async onPublish(link: Link, packet: IPublishPacket): Promise<void> {
@@ -219,6 +244,7 @@ export class MqttDoor {
   private onClose(link: Link): void {
     if (link.closed) return;
     link.closed = true;
+    link.queue.length = 0;
     link.session?.close();
     link.session = null;
     link.resolveReady(null);
