@@ -1,0 +1,338 @@
+// Issue 5, item 6: ONE driver contract (drivers/contract.ts), the same scenarios on the Z-Wave and the
+// Zigbee simulation. Each radio gets one simulated network with three small locks, shared by the
+// scenarios in order (a start costs seconds), and is restarted on the same data dir at the end.
+// Radio differences are the named traits in test/support/driver-harness.ts: a trait picks which of two
+// allowed outcomes a radio must show; no scenario is skipped or loosened for one radio.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RadioError, type LockHandle, type RadioResult, type SimulatedLockConfig } from "../../drivers/contract.js";
+import { zigbeeHarness, zwaveHarness, type DriverHarness, type RunningDriver } from "../support/driver-harness.js";
+
+type LockConfig = Omit<SimulatedLockConfig, "protocol">;
+const base = { code_lengths: [4, 5, 6], checksum: true, native_scheduling: false, masked_readback: false, battery: true } as const;
+/** Keypad scenarios, set/verify/clear, duplicates, unlock, restart. */
+const MAIN: LockConfig = { ...base, name: "Main", slots: 6 };
+/** The full-lock scenario. */
+const SMALL: LockConfig = { ...base, name: "Small", slots: 3 };
+/** Faults and link loss, kept away from the other locks' state. */
+const FAULTY: LockConfig = { ...base, name: "Faulty", slots: 4 };
+
+/** Every PIN used below: none may ever reach a driver log line. */
+const PINS = ["4821", "0123", "9753", "2580", "1470", "2581", "3692", "8024", "1357", "2468", "6802", "7913", "5555"];
+
+const timings: Record<string, Record<string, number>> = {};
+
+function ok(result: RadioResult): asserts result is Extract<RadioResult, { ok: true }> {
+  expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RadioError> {
+  const error: unknown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(RadioError);
+  return error as RadioError;
+}
+
+const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (harness: DriverHarness) => {
+  const { traits } = harness;
+  let rig: RunningDriver;
+  const t: Record<string, number> = {};
+  timings[harness.protocol] = t;
+  const main = (): LockHandle => rig.lock("Main");
+  const small = (): LockHandle => rig.lock("Small");
+  const faulty = (): LockHandle => rig.lock("Faulty");
+
+  /** Runs `work` and records how long it took under `label`. */
+  async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      t[label] = Date.now() - t0;
+    }
+  }
+
+  beforeAll(async () => {
+    rig = await timed("start until 3 locks ready", () => harness.start([MAIN, SMALL, FAULTY]));
+  });
+
+  afterAll(async () => {
+    const logs = rig?.logText() ?? "";
+    await rig?.dispose();
+    console.info(`${harness.protocol} contract timings (ms): ${JSON.stringify(t)}`);
+    for (const pin of PINS) expect(logs, `PIN ${pin} reached a ${harness.protocol} log line`).not.toMatch(new RegExp(`(?<![0-9])${pin}(?![0-9])`));
+  });
+
+  it("reports ready locks with their identity and the capabilities the lock declares", () => {
+    expect(rig.driver?.protocol).toBe(harness.protocol);
+    expect(rig.driver?.locks().map((l) => l.identity.name).sort()).toEqual(["Faulty", "Main", "Small"]);
+    for (const [lock, slots] of [[main(), 6], [small(), 3], [faulty(), 4]] as const) {
+      expect(lock.identity).toMatchObject({ protocol: harness.protocol, simulated: true, isBattery: true });
+      expect(lock.identity.radioId.startsWith(`${harness.protocol}:`)).toBe(true);
+      expect(lock.capabilities()).toEqual({
+        slotCount: slots,
+        codeLengths: [4, 5, 6],
+        charset: "0123456789",
+        supportsChecksum: traits.checksum,
+        supportsNativeSchedule: false,
+        readback: "digits",
+      });
+      expect(lock.isOnline()).toBe(true);
+    }
+  });
+
+  it("set: a write is confirmed with a proof and lands in the lock's memory", async () => {
+    const result = await timed("write one code", () => main().writeSlot(1, "4821"));
+    expect(result).toEqual({ ok: true, proof: traits.digitsProof });
+    expect(rig.physical(main(), 1)).toBe("4821");
+  });
+
+  it("verify: the slot reads back the written code; the checksum follows the memory (or is null)", async () => {
+    expect(await timed("read one slot", () => main().readSlot(1))).toEqual({ slot: 1, code: "4821" });
+    expect(await main().readSlot(2)).toEqual({ slot: 2, code: null });
+    const before = await main().readChecksum();
+    if (traits.checksum) {
+      expect(typeof before).toBe("number");
+      ok(await main().writeSlot(6, "5555"));
+      expect(await main().readChecksum()).not.toBe(before);
+      ok(await main().clearSlot(6));
+      expect(await main().readChecksum()).toBe(before);
+    } else {
+      expect(before).toBeNull();
+    }
+  });
+
+  it('leading zeros are preserved: "0123" stays "0123" in the lock and on read-back', async () => {
+    expect(await main().writeSlot(2, "0123")).toEqual({ ok: true, proof: traits.digitsProof });
+    expect(rig.physical(main(), 2)).toBe("0123");
+    expect(await main().readSlot(2)).toEqual({ slot: 2, code: "0123" });
+  });
+
+  it("clear: the slot is emptied, confirmed, and reads back empty", async () => {
+    expect(await timed("clear one slot", () => main().clearSlot(2))).toEqual({ ok: true, proof: traits.digitsProof });
+    expect(rig.physical(main(), 2)).toBeNull();
+    expect(await main().readSlot(2)).toEqual({ slot: 2, code: null });
+  });
+
+  it("the driver's own reads and writes are never reported as slot changes", () => {
+    expect(rig.eventsSince(0, "slot_changed")).toEqual([]);
+  });
+
+  it("keypad edit of a code: slot_changed (keypad_added), physical memory and read-back show the new code", async () => {
+    const radioId = main().identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.keypadSetCode(radioId, 1, "9753");
+    const changed = await rig.nextEvent("slot_changed", radioId, from);
+    expect(changed).toMatchObject({ slot: 1, cause: "keypad_added" });
+    // The report carries the digits on a radio whose keypad report has them; the hub re-reads otherwise.
+    if (traits.keypadReportCarriesCode) expect(changed.code).toBe("9753");
+    else expect(changed).not.toHaveProperty("code");
+    expect(rig.physical(main(), 1)).toBe("9753");
+    expect(await main().readSlot(1)).toEqual({ slot: 1, code: "9753" });
+    await settle();
+    expect(rig.eventsSince(from, "slot_changed", radioId)).toHaveLength(1);
+  });
+
+  it("keypad delete: slot_changed (keypad_deleted), the slot is empty", async () => {
+    const radioId = main().identity.radioId;
+    ok(await main().writeSlot(3, "7913"));
+    const from = rig.mark();
+    await rig.simulator.keypadClearCode(radioId, 3);
+    const changed = await rig.nextEvent("slot_changed", radioId, from);
+    expect(changed).toMatchObject({ slot: 3, cause: "keypad_deleted" });
+    if ("code" in changed) expect(changed.code).toBeNull();
+    expect(rig.physical(main(), 3)).toBeNull();
+    expect(await main().readSlot(3)).toEqual({ slot: 3, code: null });
+  });
+
+  it("unmanaged code: the keypad adds a code in a free slot -> slot_changed, readSlot returns it", async () => {
+    const radioId = main().identity.radioId;
+    expect(rig.physical(main(), 5)).toBeNull();
+    const from = rig.mark();
+    await rig.simulator.keypadSetCode(radioId, 5, "2580");
+    const changed = await rig.nextEvent("slot_changed", radioId, from);
+    expect(changed).toMatchObject({ slot: 5, cause: "keypad_added" });
+    if (traits.keypadReportCarriesCode) expect(changed.code).toBe("2580");
+    expect(await main().readSlot(5)).toEqual({ slot: 5, code: "2580" });
+    expect(rig.physical(main(), 5)).toBe("2580");
+  });
+
+  it("full lock: every slot filled, slot N+1 refused before any radio traffic; a cleared slot takes a new code", async () => {
+    const lock = small();
+    const radioId = lock.identity.radioId;
+    for (const [i, code] of ["1470", "2581", "3692"].entries()) ok(await lock.writeSlot(i + 1, code));
+    expect(rig.simulator.physicalSlots(radioId)).toEqual([
+      { slot: 1, code: "1470" },
+      { slot: 2, code: "2581" },
+      { slot: 3, code: "3692" },
+    ]);
+    expect(lock.capabilities().slotCount).toBe(3);
+    const frames = rig.simulator.frameCount(radioId);
+    expect(await lock.writeSlot(4, "8024")).toMatchObject({ ok: false, failure: "rejected" });
+    expect(await lock.writeSlot(0, "8024")).toMatchObject({ ok: false, failure: "rejected" });
+    expect(await lock.clearSlot(4)).toMatchObject({ ok: false, failure: "rejected" });
+    expect((await rejection(lock.readSlot(4))).failure).toBe("rejected");
+    expect(rig.simulator.frameCount(radioId)).toBe(frames);
+    expect(rig.simulator.physicalSlots(radioId).map((s) => s.code)).toEqual(["1470", "2581", "3692"]);
+
+    ok(await lock.clearSlot(2));
+    expect(rig.physical(lock, 2)).toBeNull();
+    ok(await lock.writeSlot(2, "8024"));
+    expect(rig.simulator.physicalSlots(radioId).map((s) => s.code)).toEqual(["1470", "8024", "3692"]);
+    expect(await lock.readSlot(2)).toEqual({ slot: 2, code: "8024" });
+  });
+
+  it('duplicate over the air: failure "duplicate", nothing stored, duplicate_refused for the slot', async () => {
+    const radioId = main().identity.radioId;
+    expect(rig.physical(main(), 1)).toBe("9753");
+    const from = rig.mark();
+    const result = await timed("duplicate write", () => main().writeSlot(3, "9753"));
+    expect(result).toMatchObject({ ok: false, failure: "duplicate" });
+    expect(rig.physical(main(), 3)).toBeNull();
+    expect(await rig.nextEvent("duplicate_refused", radioId, from)).toMatchObject({ slot: 3 });
+  });
+
+  it("duplicate at the keypad: duplicate_refused, memory unchanged, no slot change", async () => {
+    const radioId = main().identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.keypadSetCode(radioId, 4, "9753");
+    const refused = await rig.nextEvent("duplicate_refused", radioId, from);
+    expect(refused.slot).toBe(traits.keypadDuplicateNamesSlot ? 4 : null);
+    expect(rig.physical(main(), 4)).toBeNull();
+    expect(rig.physical(main(), 1)).toBe("9753");
+    await settle();
+    expect(rig.eventsSince(from, "slot_changed", radioId)).toEqual([]);
+  });
+
+  it("keypad unlock: one lock_operation unlocked by keycode with the slot; a wrong PIN opens nothing", async () => {
+    const radioId = main().identity.radioId;
+    const from = rig.mark();
+    expect(await rig.simulator.keypadUnlock(radioId, "9753")).toEqual({ unlocked: true, slot: 1 });
+    expect(await rig.nextEvent("lock_operation", radioId, from)).toEqual({
+      type: "lock_operation",
+      radioId,
+      action: "unlocked",
+      method: "keycode",
+      slot: 1,
+    });
+    expect(await rig.simulator.keypadUnlock(radioId, "6802")).toEqual({ unlocked: false, slot: null });
+    await settle(300);
+    // One unlock is one event (a lock that also reports its lockState must not count twice).
+    expect(rig.eventsSince(from, "lock_operation", radioId)).toHaveLength(1);
+  });
+
+  it("masked read-back (masked_readback fault): the write is proven by status, readSlot gives code undefined", async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    rig.simulator.setFaults(radioId, { masked_readback: true });
+    try {
+      expect(await lock.writeSlot(1, "1357")).toEqual({ ok: true, proof: "status" });
+      expect(lock.capabilities().readback).toBe("status_only");
+      expect(await lock.readSlot(1)).toEqual({ slot: 1, code: undefined });
+      expect(await lock.readSlot(2)).toEqual({ slot: 2, code: null });
+      expect(rig.physical(lock, 1)).toBe("1357");
+    } finally {
+      rig.simulator.setFaults(radioId, { masked_readback: false });
+    }
+    // Digits are shown again: the code is readable.
+    expect(await lock.readSlot(1)).toEqual({ slot: 1, code: "1357" });
+  });
+
+  it('rejects_codes: the refusal is "rejected" and the lock\'s memory is unchanged', async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    rig.simulator.setFaults(radioId, { rejects_codes: true });
+    try {
+      expect(await lock.writeSlot(1, "2468")).toMatchObject({ ok: false, failure: "rejected" });
+      expect(await lock.writeSlot(3, "2468")).toMatchObject({ ok: false, failure: "rejected" });
+      expect(rig.physical(lock, 1)).toBe("1357");
+      expect(rig.physical(lock, 3)).toBeNull();
+      expect(lock.isOnline()).toBe(true);
+    } finally {
+      rig.simulator.setFaults(radioId, { rejects_codes: false });
+    }
+    ok(await lock.writeSlot(3, "2468"));
+    expect(rig.physical(lock, 3)).toBe("2468");
+  });
+
+  it('unresponsive: one bounded attempt, failure "timeout", availability offline; back in use once it answers', async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    rig.simulator.setFaults(radioId, { unresponsive: true });
+    try {
+      const result = await timed("write to an unresponsive lock", () => lock.writeSlot(4, "6802"));
+      expect(result).toMatchObject({ ok: false, failure: "timeout" });
+      expect(t["write to an unresponsive lock"]).toBeLessThan(traits.silentCallBoundMs);
+      expect(await rig.nextEvent("availability", radioId, from)).toMatchObject({ online: false });
+      expect(lock.isOnline()).toBe(false);
+      expect(rig.physical(lock, 4)).toBeNull();
+    } finally {
+      rig.simulator.setFaults(radioId, { unresponsive: false });
+    }
+    // No connect(): the next command reaching the lock is enough.
+    const back = rig.mark();
+    ok(await lock.writeSlot(4, "6802"));
+    expect(await rig.nextEvent("availability", radioId, back)).toMatchObject({ online: true });
+    expect(lock.isOnline()).toBe(true);
+    expect(rig.physical(lock, 4)).toBe("6802");
+  });
+
+  it("offline: disconnect -> availability offline and a bounded write failure; connect -> online, writes work", async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.disconnect(radioId);
+    if (traits.offlineNoticed === "at_disconnect") {
+      expect(await rig.nextEvent("availability", radioId, from)).toMatchObject({ online: false });
+    } else {
+      expect(rig.eventsSince(from, "availability", radioId)).toEqual([]);
+    }
+    const result = await timed("write to a disconnected lock", () => lock.writeSlot(2, "8024"));
+    expect(t["write to a disconnected lock"]).toBeLessThan(traits.silentCallBoundMs);
+    expect(result).toMatchObject({ ok: false, failure: "offline" });
+    expect(await rig.nextEvent("availability", radioId, from)).toMatchObject({ online: false });
+    expect(lock.isOnline()).toBe(false);
+    expect(rig.eventsSince(from, "availability", radioId)).toHaveLength(1);
+    expect(rig.physical(lock, 2)).toBeNull();
+
+    const back = rig.mark();
+    await rig.simulator.connect(radioId);
+    expect(await rig.nextEvent("availability", radioId, back)).toMatchObject({ online: true });
+    expect(lock.isOnline()).toBe(true);
+    ok(await lock.writeSlot(2, "8024"));
+    expect(rig.physical(lock, 2)).toBe("8024");
+  });
+
+  it("frameCount grows with radio traffic, per lock and in total", async () => {
+    const radioId = main().identity.radioId;
+    const before = rig.simulator.frameCount(radioId);
+    const totalBefore = rig.simulator.frameCount();
+    await main().readSlot(1);
+    const after = rig.simulator.frameCount(radioId);
+    expect(after).toBeGreaterThan(before);
+    expect(rig.simulator.frameCount()).toBe(totalBefore + (after - before));
+    const perLock = rig.driver!.locks().reduce((sum, l) => sum + rig.simulator.frameCount(l.identity.radioId), 0);
+    expect(rig.simulator.frameCount()).toBe(perLock);
+  });
+
+  it("restart on the same data dir keeps the locks' memory and radio ids, without reporting slot changes", async () => {
+    const ids = new Map(rig.driver!.locks().map((l) => [l.identity.name, l.identity.radioId]));
+    const memory = new Map([...ids.values()].map((id) => [id, rig.simulator.physicalSlots(id)]));
+    const from = rig.mark();
+    await timed("restart until 3 locks ready", () => rig.restart());
+    expect(new Map(rig.driver!.locks().map((l) => [l.identity.name, l.identity.radioId]))).toEqual(ids);
+    for (const [id, slots] of memory) expect(rig.simulator.physicalSlots(id)).toEqual(slots);
+    expect(await main().readSlot(1)).toEqual({ slot: 1, code: "9753" });
+    expect(await main().readSlot(5)).toEqual({ slot: 5, code: "2580" });
+    expect(await small().readSlot(2)).toEqual({ slot: 2, code: "8024" });
+    expect(main().capabilities().slotCount).toBe(6);
+    expect(rig.eventsSince(from, "slot_changed")).toEqual([]);
+    // The restarted driver works: a write and a clear.
+    ok(await main().writeSlot(6, "5555"));
+    ok(await main().clearSlot(6));
+  });
+});
