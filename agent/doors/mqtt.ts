@@ -235,7 +235,8 @@ export class MqttDoor {
     let timer: NodeJS.Timeout | undefined;
     const cap = new Promise<void>((r) => (timer = setTimeout(r, HANDLE_CAP_MS)));
     try {
-      await Promise.race([session.receive(text), cap]);
+      const handled = session.receive(text).catch((e: unknown) => this.logger.error({ reason: e instanceof Error ? e.message : String(e) }, "MQTT frame handling failed"));
+      await Promise.race([handled, cap]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,15 @@
 // The MQTT door end to end: the real hub process (`npm run agent`, simulated Z-Wave locks on zwave-js)
 // against its own Mosquitto (password file, no anonymous access), with an mqtt.js client as the cloud.
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configSchema, type HubConfig } from "../../agent/config/schema.js";
+import { MqttDoor } from "../../agent/doors/mqtt.js";
+import { Hub } from "../../agent/hub.js";
+import { createLogger } from "../../agent/log.js";
+import { FakeDriver } from "../support/fake-driver.js";
 import { HubProcess } from "../support/hub-process.js";
 import { haveMosquitto, Mosquitto, MqttCloud } from "../support/mosquitto.js";
 import { PinLedger } from "../support/pins.js";
@@ -21,6 +29,8 @@ let cloud: MqttCloud;
 let hub: HubProcess;
 let front: string;
 const others: HubProcess[] = [];
+/** An in-process hub (fake driver) whose MQTT door has a short redelivery delay. */
+const coreHubId = randomUUID();
 
 const mqttBlock = (h: HubProcess, password = hubPassword) => ({ mqtt: { url: broker.url, username: h.hubId, password } });
 const hubStatus = async (h: HubProcess) => (await h.post("/hub/status", {})).body.hub as Record<string, any>;
@@ -38,9 +48,23 @@ beforeAll(async () => {
       { username: both.hubId, password: hubPassword },
       { username: refused.hubId, password: hubPassword },
       { username: "cloud", password: cloudPassword },
+      { username: "observer", password: cloudPassword },
+      { username: coreHubId, password: hubPassword },
+    ],
+    // docs/mqtt.md's ACL: each hub only on its own topics, the cloud on every hub's.
+    acl: [
+      "pattern read lockbridge/%u/down",
+      "pattern write lockbridge/%u/up",
+      "pattern write lockbridge/%u/status",
+      "user cloud",
+      "topic read lockbridge/+/up",
+      "topic read lockbridge/+/status",
+      "topic write lockbridge/+/down",
+      "user observer",
+      "topic read lockbridge/+/status",
     ],
   }).start();
-  cloud = await new MqttCloud({ url: broker.url, username: "cloud", password: cloudPassword, clientId: `cloud-${randomUUID()}` }).connect();
+  cloud = await new MqttCloud({ url: broker.url, username: "cloud", password: cloudPassword }).connect();
   hub.opts.extra = mqttBlock(hub);
   await hub.start();
   front = (await hub.devices()).get("Front door")!.device_id;
@@ -105,7 +129,7 @@ describe("MQTT door against Mosquitto", () => {
     await waitFor(() => exited(hub), "hub process gone");
     await waitFor(() => cloud.status.get(hub.hubId) === "offline", "last will", 15_000);
     // Retained: a client that subscribes now still learns the hub is offline.
-    const late = await new MqttCloud({ url: broker.url, username: "cloud", password: cloudPassword }).connect();
+    const late = await new MqttCloud({ url: broker.url, username: "observer", password: cloudPassword, statusOnly: true }).connect();
     try {
       await waitFor(() => late.status.get(hub.hubId) === "offline", "retained offline for a new subscriber", 5000);
     } finally {
@@ -225,6 +249,50 @@ describe("MQTT door against Mosquitto", () => {
     } finally {
       cloud.autoAck = true;
       await ws.close();
+    }
+  });
+
+  it("events the broker accepted but no cloud acked are sent again, in order, until acked (in-process hub)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "lb-mqtt-core-"));
+    const parsed = configSchema.parse({ data_dir: dir, local_api: { listen: "127.0.0.1:0", api_key: "k".repeat(32) } });
+    const config: HubConfig = { ...parsed, hub_id: coreHubId, workspace_id: randomUUID(), connected_account_id: randomUUID(), local_api: { listen: "127.0.0.1:0", api_key: "k".repeat(32) }, configPath: "" };
+    const logger = createLogger({ level: "silent" });
+    const core = new Hub(config, { logger, drivers: async () => [new FakeDriver([{ name: "Front", slots: 4 }])] });
+    await core.start();
+    const door = new MqttDoor(
+      { url: broker.url, username: coreHubId, password: hubPassword, topicPrefix: "lockbridge", redeliverAfterMs: 400 },
+      { router: core.router, store: core.store, bus: core.bus, shaper: core.shaper, hello: { hubId: coreHubId, workspaceId: config.workspace_id, agentVersion: "test" }, logger, door: "mqtt" },
+    );
+    cloud.autoAck = false;
+    try {
+      door.start();
+      await waitFor(() => door.state === "connected", "in-process door connected");
+      await waitFor(() => core.store.locks().length === 1, "lock");
+      const device = core.store.locks()[0]!.deviceId;
+      const r = await cloud.request(coreHubId, "/access_codes/create", { device_id: device, name: "Redeliver", code: pins.use("91375") });
+      expect(r.status).toBe(200);
+      const acId = r.body.access_code.access_code_id as string;
+      await cloud.waitEvent(coreHubId, "access_code.set_on_device", (e) => e.access_code_id === acId);
+      const ids = core.store.unackedEvents(0, 100).map((e) => e.eventId);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      // Nothing acked: the door starts the session over (hello, state, the unacked events in order).
+      await waitFor(() => ids.every((id) => (cloud.deliveries.get(id) ?? 0) >= 2), "unacked events sent again", 10_000);
+      const mine = cloud.frames.filter((x) => x.hubId === coreHubId).map((x) => x.frame);
+      const secondHello = mine.findIndex((f, i) => f.type === "hello" && i > 0);
+      expect(secondHello).toBeGreaterThan(0);
+      const replayed = mine.slice(secondHello).filter((f) => f.type === "event").map((f) => (f.event as { event_id: string }).event_id);
+      expect(replayed.slice(0, ids.length)).toEqual(ids);
+      cloud.publishRaw(coreHubId, JSON.stringify({ type: "ack", event_ids: ids }));
+      await waitFor(() => core.store.unackedCount() === 0, "acked");
+      const hellos = () => cloud.frames.filter((x) => x.hubId === coreHubId && x.frame.type === "hello").length;
+      const settled = hellos();
+      await sleep(1500);
+      expect(hellos()).toBe(settled);
+    } finally {
+      cloud.autoAck = true;
+      await door.stop();
+      await core.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -17,6 +17,8 @@ export interface BrokerUser {
 export interface MosquittoOptions {
   /** With users: a generated password_file and allow_anonymous false; without: anonymous access. */
   readonly users?: readonly BrokerUser[];
+  /** acl_file lines (docs/mqtt.md's per-hub patterns); with it, the client id must be the user name. */
+  readonly acl?: readonly string[];
   /** Extra mosquitto.conf lines (e.g. max_queued_messages). */
   readonly conf?: readonly string[];
 }
@@ -76,6 +78,11 @@ export class Mosquitto {
       conf.push(`password_file ${file}`, "allow_anonymous false");
     } else {
       conf.push("allow_anonymous true");
+    }
+    if (this.opts.acl) {
+      const file = path.join(this.dir, "acl");
+      writeFileSync(file, this.opts.acl.join("\n") + "\n");
+      conf.push(`acl_file ${file}`, "use_username_as_clientid true");
     }
     conf.push(...(this.opts.conf ?? []));
     const p = path.join(this.dir, "mosquitto.conf");
@@ -148,6 +155,8 @@ export interface MqttCloudOptions {
   readonly prefix?: string;
   /** Keep every frame (tests); off for benchmarks. */
   readonly record?: boolean;
+  /** Only the hubs' status topics (an observer's ACL). */
+  readonly statusOnly?: boolean;
   /** Subscribe through a shared subscription group ($share/<group>/...). */
   readonly shareGroup?: string;
 }
@@ -191,7 +200,8 @@ export class MqttCloud {
     this.client.on("error", () => undefined);
     await waitFor(() => this.client.connected, "cloud MQTT client connected", 10_000, 20);
     const share = this.opts.shareGroup ? `$share/${this.opts.shareGroup}/` : "";
-    await this.client.subscribeAsync({ [`${share}${this.prefix}/+/up`]: { qos: 1 }, [`${this.prefix}/+/status`]: { qos: 1 } });
+    const status = { [`${this.prefix}/+/status`]: { qos: 1 as const } };
+    await this.client.subscribeAsync(this.opts.statusOnly ? status : { [`${share}${this.prefix}/+/up`]: { qos: 1 }, ...status });
     return this;
   }
 
