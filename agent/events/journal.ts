@@ -59,9 +59,14 @@ export class Journal {
     private readonly ids: { workspaceId: string; connectedAccountId: string },
   ) {}
 
-  run<T>(fn: (tx: Tx) => T): T {
+  /**
+   * `relaxed`: commit with synchronous=NORMAL (durable against a crash of the process, not of the
+   * machine); for observations of locks, which the hub re-derives from the locks after a power cut.
+   */
+  run<T>(fn: (tx: Tx) => T, opts: { relaxed?: boolean } = {}): T {
     const tx = new Tx(this.store, this.ids, this.clock.now());
-    const result = this.store.transaction(() => fn(tx));
+    const body = () => this.store.transaction(() => fn(tx));
+    const result = opts.relaxed ? this.store.relaxed(body) : body();
     this.bus.publish(tx.changes);
     return result;
   }

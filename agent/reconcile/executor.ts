@@ -9,6 +9,10 @@ import type { Observation } from "./classify.js";
 import { recordObservation } from "./observe.js";
 import { plan, type ReconcilePolicy } from "./planner.js";
 import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
+import type { Tx } from "../events/journal.js";
+
+/** Quiet time after the last radio command before the hub re-reads a lock's checksum. */
+const CHECKSUM_QUIET_MS = 2000;
 
 export interface ExecutorOptions {
   readonly journal: Journal;
@@ -40,6 +44,7 @@ export class LockExecutor {
   private running: Promise<void> | null = null;
   private readonly pendingReads = new Set<number>();
   private checksumDirty = false;
+  private lastRadioAt = 0;
   private pendingVerify: "startup" | "periodic" | null = null;
   /** Cost of the last start-up or periodic check, for /hub/status and benchmarks. */
   lastVerify: { reason: string; roundTrips: number; fullRead: boolean; at: number } | null = null;
@@ -85,65 +90,96 @@ export class LockExecutor {
   get queueDepth(): number {
     return this.pendingReads.size;
   }
+  isWriting(accessCodeId: string): boolean {
+    return this.writing?.accessCodeId === accessCodeId;
+  }
   get currentWrite(): { accessCodeId: string; slot: number } | null {
     return this.writing ?? (this.lastWrite && this.o.clock.now() - this.lastWrite.at < 15_000 ? { accessCodeId: this.lastWrite.accessCodeId, slot: -1 } : null);
   }
 
   private async loop(): Promise<void> {
-    let idleSpins = 0;
+    let outcome: { step: RadioStep; result: RadioResult } | null = null;
     while (!this.stopped) {
       this.wake = new AbortController();
       const lock = this.o.journal.store.lock(this.deviceId);
       if (!lock) return;
       const handle = this.handle;
-      if (handle && lock.online && this.pendingVerify) {
+      if (handle && lock.online && this.pendingVerify && !outcome) {
         const reason = this.pendingVerify;
         this.pendingVerify = null;
         const r = await this.verify(handle, reason);
         this.lastVerify = { reason, ...r, at: this.o.clock.now() };
         continue;
       }
-      if (handle && lock.online && this.pendingReads.size) {
+      if (handle && lock.online && this.pendingReads.size && !outcome) {
         const slot = this.pendingReads.values().next().value as number;
         this.pendingReads.delete(slot);
         await this.read(handle, slot);
         continue;
       }
+      // What the lock said about the last command and the plan that follows commit together.
+      const done = outcome;
+      outcome = null;
+      const next = this.o.journal.run(
+        (tx) => {
+          if (done) this.record(tx, done.step, done.result);
+          return this.settle(tx, handle !== null);
+        },
+        { relaxed: true },
+      );
+      if (next.radio && handle) {
+        if (next.radio.kind === "read_slot") await this.read(handle, next.radio.slot);
+        else outcome = { step: next.radio, result: await this.execute(handle, next.radio) };
+        this.lastRadioAt = this.o.clock.now();
+        continue;
+      }
       const now = this.o.clock.now();
-      const store = this.o.journal.store;
-      if (this.o.backupPoolSize > 0 && store.codes({ deviceId: this.deviceId }).some((c) => c.useBackupAccessCodePool)) {
-        this.o.journal.run((tx) => maintainBackupPool(tx, lock, this.o.backupPoolSize, this.o.policy));
-      }
-      const p = plan({
-        now,
-        lock: handle ? lock : { ...lock, online: false },
-        codes: store.codes({ deviceId: this.deviceId }),
-        slots: new Map(store.slots(this.deviceId).map((s) => [s.slot, s])),
-        unmanaged: store.unmanaged({ deviceId: this.deviceId }),
-        policy: this.o.policy,
-      });
-      const firstRadio = p.steps.findIndex(isRadioStep);
-      const storeSteps = (firstRadio < 0 ? p.steps : p.steps.slice(0, firstRadio)) as StoreStep[];
-      if (storeSteps.length) this.o.journal.run((tx) => applyStoreSteps(tx, storeSteps));
-      if (firstRadio >= 0 && handle) {
-        idleSpins = 0;
-        await this.runRadio(handle, p.steps[firstRadio] as RadioStep);
-        continue;
-      }
-      if (storeSteps.length && ++idleSpins < 20) continue;
-      idleSpins = 0;
       if (handle && this.checksumDirty && lock.online && lock.capabilities.supportsChecksum) {
-        await this.refreshChecksum(handle);
+        // Refresh the hub's checksum once the lock has been quiet a moment, not after every write.
+        if (now - this.lastRadioAt >= CHECKSUM_QUIET_MS) {
+          await this.refreshChecksum(handle);
+          continue;
+        }
+        await this.o.clock.sleep(this.lastRadioAt + CHECKSUM_QUIET_MS - now, this.wake.signal);
         continue;
       }
-      const sleepMs = Math.min(this.o.maxSleepMs, p.wakeAt === null ? this.o.maxSleepMs : Math.max(0, p.wakeAt - now));
+      const sleepMs = Math.min(this.o.maxSleepMs, next.wakeAt === null ? this.o.maxSleepMs : Math.max(0, next.wakeAt - now));
       await this.o.clock.sleep(sleepMs, this.wake.signal);
     }
   }
 
-  /** Run one radio step with a few quick retries for silence; then record the outcome. */
-  private async runRadio(handle: LockHandle, step: RadioStep): Promise<void> {
-    if (step.kind === "read_slot") return this.read(handle, step.slot);
+  /**
+   * Plan and apply store steps until the plan needs the radio or settles, inside one transaction.
+   * Applying a step can enable the next (set_status, then its event), hence the bounded passes.
+   */
+  private settle(tx: Tx, hasHandle: boolean): { radio: RadioStep | null; wakeAt: number | null } {
+    for (let pass = 0; pass < 20; pass++) {
+      const lock = tx.store.lock(this.deviceId);
+      if (!lock) return { radio: null, wakeAt: null };
+      const codes = tx.store.codes({ deviceId: this.deviceId });
+      if (pass === 0 && this.o.backupPoolSize > 0 && codes.some((c) => c.useBackupAccessCodePool)) {
+        if (maintainBackupPool(tx, lock, this.o.backupPoolSize, this.o.policy)) continue;
+      }
+      const p = plan({
+        now: tx.now,
+        lock: hasHandle ? lock : { ...lock, online: false },
+        codes,
+        slots: new Map(tx.store.slots(this.deviceId).map((s) => [s.slot, s])),
+        unmanaged: tx.store.unmanaged({ deviceId: this.deviceId }),
+        policy: this.o.policy,
+      });
+      const firstRadio = p.steps.findIndex(isRadioStep);
+      const storeSteps = (firstRadio < 0 ? p.steps : p.steps.slice(0, firstRadio)) as StoreStep[];
+      applyStoreSteps(tx, storeSteps);
+      if (firstRadio >= 0) return { radio: p.steps[firstRadio] as RadioStep, wakeAt: p.wakeAt };
+      if (!storeSteps.length) return { radio: null, wakeAt: p.wakeAt };
+    }
+    this.o.logger.warn({ device_id: this.deviceId }, "plan did not settle after 20 passes; waiting");
+    return { radio: null, wakeAt: tx.now + this.o.maxSleepMs };
+  }
+
+  /** Run one write or clear with a few quick retries for silence. */
+  private async execute(handle: LockHandle, step: Exclude<RadioStep, { kind: "read_slot" }>): Promise<RadioResult> {
     let result: RadioResult = { ok: false, failure: "timeout", message: "not attempted" };
     for (let attempt = 0; attempt <= this.o.quickRetries && !this.stopped; attempt++) {
       if (attempt) await this.o.clock.sleep(this.o.quickRetryDelayMs * 2 ** (attempt - 1));
@@ -157,46 +193,51 @@ export class LockExecutor {
       }
       if (result.ok || (result.failure !== "timeout" && result.failure !== "mismatch")) break;
     }
-    this.o.journal.run((tx) => {
-      const store = tx.store;
-      const code = step.accessCodeId ? store.code(step.accessCodeId) : undefined;
-      if (result.ok) {
-        this.checksumDirty = true;
-        if (step.kind === "write_slot") {
-          store.putSlot({ deviceId: this.deviceId, slot: step.slot, code: step.code, masked: result.proof === "status", schedule: step.schedule, observedAt: tx.nowIso });
-        } else {
-          // Through classification, so a cleared unmanaged code is reported gone.
-          recordObservation(tx, this.deviceId, { slot: step.slot, code: null, masked: false });
-        }
-        store.updateLock(this.deviceId, { readbackProof: result.proof });
-        if (code) store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
-        tx.kick(this.deviceId);
-        if (code) tx.code(code.accessCodeId, this.deviceId);
-        return;
+    return result;
+  }
+
+  /** Record what the lock answered to a write or clear. */
+  private record(tx: Tx, step: RadioStep, result: RadioResult): void {
+    if (step.kind === "read_slot") return;
+    const store = tx.store;
+    const code = step.accessCodeId ? store.code(step.accessCodeId) : undefined;
+    if (result.ok) {
+      this.checksumDirty = true;
+      if (step.kind === "write_slot") {
+        store.putSlot({ deviceId: this.deviceId, slot: step.slot, code: step.code, masked: result.proof === "status", schedule: step.schedule, observedAt: tx.nowIso });
+      } else {
+        // Through classification, so a cleared unmanaged code is reported gone.
+        recordObservation(tx, this.deviceId, { slot: step.slot, code: null, masked: false });
       }
-      if (!code) return;
-      const setting = step.kind === "write_slot";
-      const definite = result.failure === "duplicate" || result.failure === "rejected";
-      this.o.logger.warn({ device_id: this.deviceId, access_code_id: code.accessCodeId, slot: step.slot, failure: result.failure, reason: result.message }, `lock did not ${setting ? "accept" : "clear"} the code`);
-      if (definite) {
-        const issue =
-          result.failure === "duplicate"
-            ? { level: "error" as const, code: "duplicate_code_on_device", message: "The lock refused the code because it already holds the same code in another slot." }
-            : { level: "error" as const, code: setting ? "failed_to_set_on_device" : "failed_to_remove_from_device", message: `The lock refused the ${setting ? "code" : "removal"}: ${result.message}` };
-        const issues = withIssue(code, issue, tx.nowIso);
-        store.updateCode(code.accessCodeId, { ...issues, gaveUp: true, attemptStartedAt: null, nextAttemptAt: null, updatedAt: tx.nowIso });
-        tx.emit(setting ? "access_code.failed_to_set_on_device" : "access_code.failed_to_remove_from_device", {
-          deviceId: this.deviceId,
-          accessCodeId: code.accessCodeId,
-          codeIssues: [...issues.errors, ...issues.warnings],
-        });
+      store.updateLock(this.deviceId, { readbackProof: result.proof });
+      if (code) {
+        store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
         tx.code(code.accessCodeId, this.deviceId);
-        return;
       }
-      const attempts = code.attempts + 1;
-      const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(attempts, 16));
-      store.updateCode(code.accessCodeId, { attempts, nextAttemptAt: tx.now + backoff });
-    });
+      return;
+    }
+    if (!code) return;
+    const setting = step.kind === "write_slot";
+    const definite = result.failure === "duplicate" || result.failure === "rejected";
+    this.o.logger.warn({ device_id: this.deviceId, access_code_id: code.accessCodeId, slot: step.slot, failure: result.failure, reason: result.message }, `lock did not ${setting ? "accept" : "clear"} the code`);
+    if (definite) {
+      const issue =
+        result.failure === "duplicate"
+          ? { level: "error" as const, code: "duplicate_code_on_device", message: "The lock refused the code because it already holds the same code in another slot." }
+          : { level: "error" as const, code: setting ? "failed_to_set_on_device" : "failed_to_remove_from_device", message: `The lock refused the ${setting ? "code" : "removal"}: ${result.message}` };
+      const issues = withIssue(code, issue, tx.nowIso);
+      store.updateCode(code.accessCodeId, { ...issues, gaveUp: true, attemptStartedAt: null, nextAttemptAt: null, updatedAt: tx.nowIso });
+      tx.emit(setting ? "access_code.failed_to_set_on_device" : "access_code.failed_to_remove_from_device", {
+        deviceId: this.deviceId,
+        accessCodeId: code.accessCodeId,
+        codeIssues: [...issues.errors, ...issues.warnings],
+      });
+      tx.code(code.accessCodeId, this.deviceId);
+      return;
+    }
+    const attempts = code.attempts + 1;
+    const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(attempts, 16));
+    store.updateCode(code.accessCodeId, { attempts, nextAttemptAt: tx.now + backoff });
   }
 
   private async read(handle: LockHandle, slot: number): Promise<void> {
@@ -215,10 +256,13 @@ export class LockExecutor {
 
   /** Record an observation made without radio traffic (a report that carried the code). */
   observe(obs: Observation): void {
-    this.o.journal.run((tx) => {
-      recordObservation(tx, this.deviceId, obs);
-      tx.kick(this.deviceId);
-    });
+    this.o.journal.run(
+      (tx) => {
+        recordObservation(tx, this.deviceId, obs);
+        tx.kick(this.deviceId);
+      },
+      { relaxed: true },
+    );
   }
 
   private async command(fn: () => Promise<RadioResult>, kind: string): Promise<RadioResult> {
@@ -263,8 +307,10 @@ export class LockExecutor {
       this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { checksum, slotsSynced: true }));
       return { roundTrips: roundTrips + caps.slotCount, fullRead: true };
     }
+    // Without a checksum, knowing means reading every slot. A battery lock pays for that only on its
+    // first sync (or when configured to); after that it is reconciled from its keypad notifications.
     const poll = this.o.pollBatteryLocks || !lock.isBattery;
-    const mayRead = reason === "startup" || poll;
+    const mayRead = poll || (reason === "startup" && !lock.slotsSynced);
     if (!mayRead || caps.readback === "status_only") {
       if (!lock.slotsSynced && caps.readback === "status_only") this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { slotsSynced: true }));
       return { roundTrips, fullRead: false };

@@ -16,7 +16,7 @@ export const deviceIdFor = (radioId: string) => uuidV5(radioId);
 export class LockRegistry {
   private readonly executors = new Map<string, LockExecutor>();
   private readonly drivers: LockDriver[] = [];
-  private periodic: NodeJS.Timeout | null = null;
+  private readonly stopPeriodic = new AbortController();
 
   constructor(
     private readonly journal: Journal,
@@ -33,10 +33,7 @@ export class LockRegistry {
   /** Start executors for locks already known, so their codes are planned (offline) before radios are up. */
   start(): void {
     for (const lock of this.journal.store.locks()) this.executorFor(lock.deviceId);
-    this.periodic = setInterval(() => {
-      for (const ex of this.executors.values()) if (ex.lockHandle) ex.requestVerify("periodic");
-    }, this.reconcileIntervalMs);
-    this.periodic.unref();
+    void this.periodicLoop();
   }
 
   attachDriver(driver: LockDriver): void {
@@ -51,8 +48,18 @@ export class LockRegistry {
   }
 
   async stop(): Promise<void> {
-    if (this.periodic) clearInterval(this.periodic);
+    this.stopPeriodic.abort();
     await Promise.all([...this.executors.values()].map((e) => e.stop()));
+  }
+
+  /** The periodic check runs on the injected clock, so a simulated day costs no real time in tests. */
+  private async periodicLoop(): Promise<void> {
+    const signal = this.stopPeriodic.signal;
+    while (!signal.aborted) {
+      await this.clock.sleep(this.reconcileIntervalMs, signal);
+      if (signal.aborted) return;
+      for (const ex of this.executors.values()) if (ex.lockHandle) ex.requestVerify("periodic");
+    }
   }
 
   executor(deviceId: string): LockExecutor | undefined {
@@ -175,6 +182,10 @@ export class LockRegistry {
       this.logger.info({ device_id: lock.deviceId, slot }, "lock refused a duplicate code entered at the keypad");
       return;
     }
+    // The write in flight gets the refusal as its own result; the executor reports it once.
+    if (ex.isWriting(target.accessCodeId)) return;
+    if (target.gaveUp && target.errors.some((e) => e.code === "duplicate_code_on_device")) return;
+    const alreadyReported = target.gaveUp;
     this.journal.run((tx) => {
       const clash = tx.store.unmanaged({ deviceId: lock.deviceId }).find((u) => u.code === target.code);
       const other = codes.find((c) => c.accessCodeId !== target.accessCodeId && c.code === target.code);
@@ -189,7 +200,8 @@ export class LockRegistry {
         tx.nowIso,
       );
       tx.store.updateCode(target.accessCodeId, { ...issues, gaveUp: true, attemptStartedAt: null, nextAttemptAt: null, updatedAt: tx.nowIso });
-      tx.emit("access_code.failed_to_set_on_device", { deviceId: lock.deviceId, accessCodeId: target.accessCodeId, codeIssues: [...issues.errors, ...issues.warnings] });
+      // A late notice for a write already reported as failed only names the cause.
+      if (!alreadyReported) tx.emit("access_code.failed_to_set_on_device", { deviceId: lock.deviceId, accessCodeId: target.accessCodeId, codeIssues: [...issues.errors, ...issues.warnings] });
       tx.code(target.accessCodeId, lock.deviceId);
     });
   }

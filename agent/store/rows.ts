@@ -7,15 +7,35 @@ export interface ColumnSpec {
   readonly json?: readonly string[];
 }
 
-const toCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const toSnake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// Name conversions are cached: the planner reads every code of a lock on each pass (hot path).
+const camelCache = new Map<string, string>();
+const snakeCache = new Map<string, string>();
+const toCamel = (s: string) => camelCache.get(s) ?? (camelCache.set(s, s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())), camelCache.get(s)!);
+const toSnake = (s: string) => snakeCache.get(s) ?? (snakeCache.set(s, s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), snakeCache.get(s)!);
+
+const parseJson = (v: unknown): unknown => (v === null ? null : v === "[]" ? [] : (JSON.parse(String(v)) as unknown));
+
+type Kind = 0 | 1 | 2; // plain, bool, json
+const plans = new WeakMap<ColumnSpec, Map<string, readonly [string, Kind]>>();
+
+/** Per spec, each column's record key and kind, computed once (fromRow runs for every row the planner reads). */
+function columnPlan(spec: ColumnSpec, col: string): readonly [string, Kind] {
+  let plan = plans.get(spec);
+  if (!plan) plans.set(spec, (plan = new Map()));
+  let entry = plan.get(col);
+  if (!entry) {
+    entry = [toCamel(col), spec.bool?.includes(col) ? 1 : spec.json?.includes(col) ? 2 : 0];
+    plan.set(col, entry);
+  }
+  return entry;
+}
 
 export function fromRow<T>(row: Row, spec: ColumnSpec): T {
   const out: Row = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (spec.bool?.includes(k)) out[toCamel(k)] = v === 1;
-    else if (spec.json?.includes(k)) out[toCamel(k)] = v === null ? null : (JSON.parse(String(v)) as unknown);
-    else out[toCamel(k)] = v;
+  for (const k in row) {
+    const v = row[k];
+    const [key, kind] = columnPlan(spec, k);
+    out[key] = kind === 0 ? v : kind === 1 ? v === 1 : parseJson(v);
   }
   return out as T;
 }

@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
 import type { CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
 import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
@@ -28,38 +29,99 @@ type Row = Record<string, unknown>;
  * which is also where events are appended, so a state change and its events commit together.
  */
 export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
   constructor(readonly db: Db) {}
 
+  /** Prepared statements are cached by SQL text: preparing is the costliest part of a small query. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size > 500) this.statements.clear(); // bounded: a few shapes are dynamic (IN lists)
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * Run `fn` with relaxed durability (synchronous=NORMAL): for what the hub learns from locks, which
+   * it re-derives from the locks after a power cut. Requests the hub acknowledges always commit FULL.
+   */
+  relaxed<T>(fn: () => T): T {
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return fn();
+    } finally {
+      this.db.pragma("synchronous = FULL");
+    }
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      // Rolled back: the cache may hold writes that never happened.
+      this.lockCodes.clear();
+      throw e;
+    }
+  }
+
+  /**
+   * Each lock's managed codes, kept in memory and patched on every write through this class:
+   * the planner reads all codes of a lock on every pass, and SQLite materialising hundreds of wide rows
+   * per pass dominated the hub's per-command overhead.
+   */
+  private readonly lockCodes = new Map<string, CodeRecord[]>();
+  private patchCached(accessCodeId: string, patch: Partial<CodeRecord> | null): void {
+    for (const [deviceId, list] of this.lockCodes) {
+      const i = list.findIndex((c) => c.accessCodeId === accessCodeId);
+      if (i < 0) continue;
+      const next = [...list];
+      if (patch === null) next.splice(i, 1);
+      else {
+        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+        next[i] = { ...list[i]!, ...defined } as CodeRecord;
+      }
+      this.lockCodes.set(deviceId, next);
+    }
   }
 
   // --- locks
   locks(): LockRecord[] {
-    return this.db.prepare("SELECT * FROM locks ORDER BY created_at, device_id").all().map((r) => fromRow<LockRecord>(r as Row, LOCK_COLS));
+    return this.stmt("SELECT * FROM locks ORDER BY created_at, device_id").all().map((r) => fromRow<LockRecord>(r as Row, LOCK_COLS));
   }
   lock(deviceId: string): LockRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM locks WHERE device_id = ?").get(deviceId) as Row | undefined;
+    const r = this.stmt("SELECT * FROM locks WHERE device_id = ?").get(deviceId) as Row | undefined;
     return r && fromRow<LockRecord>(r, LOCK_COLS);
   }
   lockByRadio(radioId: string): LockRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM locks WHERE radio_id = ?").get(radioId) as Row | undefined;
+    const r = this.stmt("SELECT * FROM locks WHERE radio_id = ?").get(radioId) as Row | undefined;
     return r && fromRow<LockRecord>(r, LOCK_COLS);
   }
   insertLock(lock: LockRecord): void {
     const row = toRow(lock, LOCK_COLS);
     const cols = Object.keys(row);
-    this.db.prepare(`INSERT INTO locks (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+    this.stmt(`INSERT INTO locks (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
   }
   updateLock(deviceId: string, patch: Partial<Omit<LockRecord, "deviceId">>): void {
     const row = toRow(patch, LOCK_COLS);
     const cols = Object.keys(row);
     if (!cols.length) return;
-    this.db.prepare(`UPDATE locks SET ${assignments(cols)} WHERE device_id = @device_id`).run({ ...row, device_id: deviceId });
+    this.stmt(`UPDATE locks SET ${assignments(cols)} WHERE device_id = @device_id`).run({ ...row, device_id: deviceId });
   }
 
   // --- managed access codes
   codes(filter: { deviceId?: string; ids?: readonly string[] } = {}): CodeRecord[] {
+    if (filter.deviceId && !filter.ids) {
+      let list = this.lockCodes.get(filter.deviceId);
+      if (!list) {
+        list = this.stmt("SELECT * FROM access_codes WHERE device_id = ? ORDER BY created_at, access_code_id")
+          .all(filter.deviceId)
+          .map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
+        this.lockCodes.set(filter.deviceId, list);
+      }
+      return [...list];
+    }
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.deviceId) {
@@ -71,30 +133,33 @@ export class Store {
       params.push(...filter.ids);
     }
     const sql = `SELECT * FROM access_codes ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, access_code_id`;
-    return this.db.prepare(sql).all(...params).map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
+    return this.stmt(sql).all(...params).map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
   }
   code(accessCodeId: string): CodeRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM access_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
+    const r = this.stmt("SELECT * FROM access_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
     return r && fromRow<CodeRecord>(r, CODE_COLS);
   }
   insertCode(code: CodeRecord): void {
     const row = toRow(code, CODE_COLS);
     const cols = Object.keys(row);
-    this.db.prepare(`INSERT INTO access_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+    this.stmt(`INSERT INTO access_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+    this.lockCodes.delete(code.deviceId);
   }
   updateCode(accessCodeId: string, patch: Partial<Omit<CodeRecord, "accessCodeId">>): void {
     const row = toRow(patch, CODE_COLS);
     const cols = Object.keys(row);
     if (!cols.length) return;
-    this.db.prepare(`UPDATE access_codes SET ${assignments(cols)} WHERE access_code_id = @access_code_id`).run({ ...row, access_code_id: accessCodeId });
+    this.stmt(`UPDATE access_codes SET ${assignments(cols)} WHERE access_code_id = @access_code_id`).run({ ...row, access_code_id: accessCodeId });
+    this.patchCached(accessCodeId, patch);
   }
   deleteCode(accessCodeId: string): void {
-    this.db.prepare("DELETE FROM access_codes WHERE access_code_id = ?").run(accessCodeId);
+    this.stmt("DELETE FROM access_codes WHERE access_code_id = ?").run(accessCodeId);
+    this.patchCached(accessCodeId, null);
   }
 
   // --- observed slots
   slots(deviceId: string): SlotRecord[] {
-    return this.db.prepare("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
+    return this.stmt("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
   }
   putSlot(slot: SlotRecord): void {
     const row = toRow(slot, SLOT_COLS);
@@ -109,26 +174,26 @@ export class Store {
   // --- unmanaged codes
   unmanaged(filter: { deviceId?: string } = {}): UnmanagedRecord[] {
     const rows = filter.deviceId
-      ? this.db.prepare("SELECT * FROM unmanaged_codes WHERE device_id = ? ORDER BY slot").all(filter.deviceId)
-      : this.db.prepare("SELECT * FROM unmanaged_codes ORDER BY device_id, slot").all();
+      ? this.stmt("SELECT * FROM unmanaged_codes WHERE device_id = ? ORDER BY slot").all(filter.deviceId)
+      : this.stmt("SELECT * FROM unmanaged_codes ORDER BY device_id, slot").all();
     return rows.map((r) => fromRow<UnmanagedRecord>(r as Row, UNMANAGED_COLS));
   }
   unmanagedCode(accessCodeId: string): UnmanagedRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM unmanaged_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
+    const r = this.stmt("SELECT * FROM unmanaged_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
     return r && fromRow<UnmanagedRecord>(r, UNMANAGED_COLS);
   }
   putUnmanaged(u: UnmanagedRecord): void {
-    this.db.prepare("DELETE FROM unmanaged_codes WHERE device_id = ? AND slot = ?").run(u.deviceId, u.slot);
+    this.stmt("DELETE FROM unmanaged_codes WHERE device_id = ? AND slot = ?").run(u.deviceId, u.slot);
     const row = toRow(u, UNMANAGED_COLS);
     const cols = Object.keys(row);
-    this.db.prepare(`INSERT INTO unmanaged_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+    this.stmt(`INSERT INTO unmanaged_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
   }
   updateUnmanaged(accessCodeId: string, patch: { name?: string | null; deleting?: boolean }): void {
-    if (patch.name !== undefined) this.db.prepare("UPDATE unmanaged_codes SET name = ? WHERE access_code_id = ?").run(patch.name, accessCodeId);
-    if (patch.deleting !== undefined) this.db.prepare("UPDATE unmanaged_codes SET deleting = ? WHERE access_code_id = ?").run(patch.deleting ? 1 : 0, accessCodeId);
+    if (patch.name !== undefined) this.stmt("UPDATE unmanaged_codes SET name = ? WHERE access_code_id = ?").run(patch.name, accessCodeId);
+    if (patch.deleting !== undefined) this.stmt("UPDATE unmanaged_codes SET deleting = ? WHERE access_code_id = ?").run(patch.deleting ? 1 : 0, accessCodeId);
   }
   deleteUnmanaged(accessCodeId: string): void {
-    this.db.prepare("DELETE FROM unmanaged_codes WHERE access_code_id = ?").run(accessCodeId);
+    this.stmt("DELETE FROM unmanaged_codes WHERE access_code_id = ?").run(accessCodeId);
   }
 
   // --- events (outbox and history)
@@ -145,10 +210,10 @@ export class Store {
       .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
   }
   unackedCount(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE acked_at IS NULL").get() as { n: number }).n;
+    return (this.stmt("SELECT COUNT(*) AS n FROM events WHERE acked_at IS NULL").get() as { n: number }).n;
   }
   ackEvents(eventIds: readonly string[], at: string): number {
-    const stmt = this.db.prepare("UPDATE events SET acked_at = ? WHERE event_id = ? AND acked_at IS NULL");
+    const stmt = this.stmt("UPDATE events SET acked_at = ? WHERE event_id = ? AND acked_at IS NULL");
     let n = 0;
     this.transaction(() => {
       for (const id of eventIds) n += stmt.run(at, id).changes;
@@ -171,14 +236,14 @@ export class Store {
 
   // --- request idempotency
   recordedResponse(requestId: string): { path: string; status: number; body: unknown } | undefined {
-    const r = this.db.prepare("SELECT path, status, body FROM requests WHERE request_id = ?").get(requestId) as { path: string; status: number; body: string } | undefined;
+    const r = this.stmt("SELECT path, status, body FROM requests WHERE request_id = ?").get(requestId) as { path: string; status: number; body: string } | undefined;
     return r && { path: r.path, status: r.status, body: JSON.parse(r.body) as unknown };
   }
   recordResponse(requestId: string, path: string, status: number, body: unknown, at: number): void {
-    this.db.prepare("INSERT OR REPLACE INTO requests (request_id, path, status, body, created_at) VALUES (?, ?, ?, ?, ?)").run(requestId, path, status, JSON.stringify(body), at);
+    this.stmt("INSERT OR REPLACE INTO requests (request_id, path, status, body, created_at) VALUES (?, ?, ?, ?, ?)").run(requestId, path, status, JSON.stringify(body), at);
   }
   pruneRequests(olderThan: number): number {
-    return this.db.prepare("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
+    return this.stmt("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
   }
 
   // --- action attempts
@@ -188,7 +253,7 @@ export class Store {
       .run(a.id, a.type, a.status, a.accessCodeId, JSON.stringify(a.result), JSON.stringify(a.error), a.createdAt);
   }
   actionAttempt(id: string): { action_attempt_id: string; action_type: string; status: string; result: unknown; error: unknown } | undefined {
-    const r = this.db.prepare("SELECT action_attempt_id, action_type, status, result, error FROM action_attempts WHERE action_attempt_id = ?").get(id) as
+    const r = this.stmt("SELECT action_attempt_id, action_type, status, result, error FROM action_attempts WHERE action_attempt_id = ?").get(id) as
       | { action_attempt_id: string; action_type: string; status: string; result: string; error: string }
       | undefined;
     return r && { ...r, result: JSON.parse(r.result) as unknown, error: JSON.parse(r.error) as unknown };

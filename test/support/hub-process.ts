@@ -1,7 +1,7 @@
 // Starts the real hub the way a user does (`npm run agent -- --config <file>`), with its own data dir.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SeamHttp } from "@seamapi/http/connect";
@@ -26,6 +26,29 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** Run dist directly with node instead of through npm (benchmarks measuring the hub's own RSS). */
   direct?: boolean;
+}
+
+/** The project root, from source (test/support) or compiled (dist/test/support) alike. */
+export function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(path.join(dir, "package.json")) || path.basename(dir) === "dist") dir = path.dirname(dir);
+  return dir;
+}
+
+/** How many processes of a process group are alive (zombies excluded): the hub, not just npm, must be gone. */
+export function liveInGroup(pgid: number): number {
+  let n = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, "utf8");
+      const [state, , pgrp] = st.slice(st.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z" && state !== "X") n++;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return n;
 }
 
 /** Every log line any hub wrote in this test process, for the PIN-leak scan. */
@@ -70,12 +93,18 @@ export class HubProcess {
 
   async start(readyMs = 60_000): Promise<this> {
     await this.writeConfig();
-    const root = path.resolve(import.meta.dirname, "..", "..");
+    const root = projectRoot();
     const cmd = this.opts.direct ? process.execPath : "npm";
     const args = this.opts.direct ? [path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
     const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, NODE_ENV: "production", ...(this.opts.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.proc = proc;
-    this.exited = new Promise((r) => proc.once("exit", () => r()));
+    // npm exits at once on SIGTERM; the hub is gone only when its whole process group is.
+    this.exited = new Promise((r) =>
+      proc.once("exit", async () => {
+        while (liveInGroup(proc.pid!) > 0) await sleep(25);
+        r();
+      }),
+    );
     const collect = (d: Buffer) => {
       const s = d.toString();
       this.logs += s;
@@ -133,7 +162,8 @@ export class HubProcess {
 
   async stop(ms = 5000): Promise<{ graceful: boolean; code: number | null }> {
     const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return { graceful: true, code: proc?.exitCode ?? null };
+    if (!proc) return { graceful: true, code: null };
+    if (proc.exitCode !== null && liveInGroup(proc.pid!) === 0) return { graceful: true, code: proc.exitCode };
     try {
       process.kill(-proc.pid!, "SIGTERM");
     } catch {
