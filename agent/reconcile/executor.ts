@@ -72,6 +72,15 @@ export class LockExecutor {
     this.stopped = true;
     this.wake.abort();
     await this.running;
+    // Leave with an up-to-date checksum so the next start-up costs one round trip, not a full read.
+    const lock = this.o.journal.store.lock(this.deviceId);
+    if (this.handle && this.checksumDirty && lock?.online && lock.capabilities.supportsChecksum) {
+      await Promise.race([this.refreshChecksum(this.handle), new Promise((r) => setTimeout(r, 1000))]);
+    }
+  }
+  /** Writes since the hub last read the lock's checksum. */
+  get checksumPending(): boolean {
+    return this.checksumDirty;
   }
   /** Plan again now (state changed). */
   kick(): void {

@@ -127,8 +127,7 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     const device = h.hub.store.locks()[0]!.deviceId;
     for (const code of uniqueCodes(40)) await h.call("/access_codes/create", { device_id: device, code });
     await h.waitAll(() => unsettled(h.hub) === 0);
-    await h.waitAll(() => h.hub.registry.executor(device)!.radioCommands > 0 && h.hub.store.lock(device)!.checksum !== null);
-    await new Promise((r) => setTimeout(r, 500));
+    await h.waitAll(() => !h.hub.registry.executor(device)!.checksumPending, 30_000);
     await h.hub.stop();
     h = await startInproc(cfg);
     await h.waitAll(() => (h.hub.registry.executor(device)?.lastVerify ?? null) !== null, 120_000);
