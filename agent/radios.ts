@@ -30,7 +30,7 @@ export async function createDrivers(config: HubConfig, logger: Logger): Promise<
         adapter: config.zigbee.adapter,
         channel: config.zigbee.channel,
         panId: config.zigbee.pan_id,
-        networkKey: config.zigbee.network_key ?? "",
+        networkKey: config.zigbee.network_key,
         permitJoin: config.zigbee.permit_join,
       }),
     );

@@ -97,7 +97,8 @@ export const configSchema = z
         adapter: z.enum(["zstack", "ember", "deconz", "zigate", "zboss"]).default("zstack"),
         channel: z.number().int().min(11).max(26).default(15),
         pan_id: z.number().int().min(1).max(0xfffe).default(6754),
-        network_key: hex(16).optional(),
+        // Never a default: `lockbridge init` generates one (or LOCKBRIDGE_ZIGBEE_NETWORK_KEY supplies it).
+        network_key: hex(16),
         permit_join: z.boolean().default(false),
       })
       .strict()

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfigText } from "../../agent/config/load.js";
+import { openDatabase } from "../../agent/store/db.js";
+
+const dir = () => mkdtempSync(path.join(tmpdir(), "lb-config-"));
+const write = (d: string, config: unknown) => {
+  const file = path.join(d, "config.json");
+  writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
+  return file;
+};
+const problem = (config: unknown, env: NodeJS.ProcessEnv = {}) => {
+  try {
+    parseConfigText(typeof config === "string" ? config : JSON.stringify(config), "config.json", env);
+    return null;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+};
+
+describe("configuration", () => {
+  it.each([
+    [{ data_dir: "x", timing: { failure_after_ms: "soon" } }, /timing\.failure_after_ms: .*number/i],
+    [{ data_dir: "x", local_api: { listen: "8787" } }, /local_api\.listen: must be "host:port"/],
+    [{ data_dir: "x", cloud: { url: "http://cloud" } }, /cloud\.url: must be a ws:\/\/ or wss:\/\/ URL/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "bluetooth", name: "a", slots: 3 }] } }, /simulation\.locks\.0\.protocol/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 0 }] } }, /simulation\.locks\.0\.slots/],
+    [{ data_dir: "x", zwave: { port: "/dev/ttyACM0", security_keys: { S2_AccessControl: "1234" } } }, /zwave\.security_keys\.S2_AccessControl: must be 32 hex digits/],
+    [{ data_dir: "x", zigbee: { port: "/dev/ttyUSB0" } }, /zigbee\.network_key: Required/],
+    [{ data_dir: "x", typo_key: 1 }, /unknown key\(s\) "typo_key"/],
+    [{}, /data_dir: Required/],
+    ["{ not json", /not valid JSON/],
+    ["[]", /must be a JSON object/],
+  ])("a bad file names the key and the problem: %j", (config, pattern) => {
+    expect(problem(config)).toMatch(pattern);
+  });
+
+  it("secrets come from the environment (which wins) or a credentials file, never switching a radio on", () => {
+    const d = dir();
+    const creds = path.join(d, "creds");
+    writeFileSync(creds, "LOCKBRIDGE_CLOUD_TOKEN=from-file\nLOCKBRIDGE_ZIGBEE_NETWORK_KEY=00112233445566778899aabbccddeeff\n");
+    const text = JSON.stringify({ data_dir: d, cloud: { url: "wss://c/hub" }, zigbee: { port: "/dev/ttyUSB0" } });
+    const a = parseConfigText(text, "c", { LOCKBRIDGE_CREDENTIALS_FILE: creds });
+    expect(a.cloud?.token).toBe("from-file");
+    expect(a.zigbee?.network_key).toBe("00112233445566778899aabbccddeeff");
+    const b = parseConfigText(text, "c", { LOCKBRIDGE_CREDENTIALS_FILE: creds, LOCKBRIDGE_CLOUD_TOKEN: "from-env" });
+    expect(b.cloud?.token).toBe("from-env");
+    const c = parseConfigText(JSON.stringify({ data_dir: d }), "c", { LOCKBRIDGE_CLOUD_TOKEN: "x", LOCKBRIDGE_API_KEY: "k".repeat(20) });
+    expect(c.cloud).toBeUndefined();
+    expect(c.local_api.api_key).toBe("k".repeat(20));
+  });
+
+  it("missing ids and the API key are generated once and kept; data dir 0700, identity and database 0600", () => {
+    const d = dir();
+    const file = write(d, { data_dir: path.join(d, "data") });
+    const first = loadConfig(file, {});
+    const second = loadConfig(file, {});
+    expect(second.hub_id).toBe(first.hub_id);
+    expect(second.workspace_id).toBe(first.workspace_id);
+    expect(second.local_api.api_key).toBe(first.local_api.api_key);
+    expect(first.local_api.api_key.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(first.data_dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(first.data_dir, "identity.json")).mode & 0o777).toBe(0o600);
+    const db = openDatabase(first.data_dir);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    db.close();
+    expect(statSync(path.join(first.data_dir, "lockbridge.db")).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(path.join(first.data_dir, "identity.json"), "utf8")).hub_id).toBe(first.hub_id);
+  });
+
+  it("the hub refuses to start on a bad file with the key in the message, exit code 2", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const d = dir();
+    const file = write(d, { data_dir: path.join(d, "data"), timing: { failure_after_ms: -5 } });
+    const r = spawnSync(process.execPath, ["dist/agent/main.js", "--config", file], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/timing\.failure_after_ms/);
+  });
+});
