@@ -139,8 +139,10 @@ export class CloudWsDoor {
       this.timer = setTimeout(() => this.dial(), delay);
       this.timer.unref();
     });
-    ws.on("error", (err) => {
-      this.logger.debug({ reason: err.message }, "cloud link error");
+    ws.on("error", (err: NodeJS.ErrnoException) => {
+      // Refused or reset links are routine during an outage; a TLS or pinning failure needs a person.
+      const routine = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(err.code ?? "");
+      this.logger[routine ? "debug" : "warn"]({ reason: err.message, code: err.code }, "cloud link error");
     });
   }
 }
