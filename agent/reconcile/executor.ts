@@ -66,6 +66,13 @@ export class LockExecutor {
     return this.handle;
   }
   start(): void {
+    // A write or clear may have been cut off by a crash or power cut after the slot was claimed:
+    // what the hub last saw in those slots is no longer evidence, so they are read (or rewritten) first.
+    this.o.journal.run((tx) => {
+      for (const c of tx.store.codes({ deviceId: this.deviceId })) {
+        if (c.slot !== null && (c.status === "setting" || c.status === "removing" || c.desired === "absent")) tx.store.forgetSlot(this.deviceId, c.slot);
+      }
+    });
     this.running ??= this.loop().catch((e: unknown) => this.o.logger.error({ err: e, device_id: this.deviceId }, "executor stopped on an unexpected error"));
   }
   async stop(): Promise<void> {

@@ -171,6 +171,11 @@ export class Store {
       .run({ schedule: null, ...row });
   }
 
+  /** Forget what a slot was last seen to hold, so the planner reads it before trusting it. */
+  forgetSlot(deviceId: string, slot: number): void {
+    this.stmt("DELETE FROM slots WHERE device_id = ? AND slot = ?").run(deviceId, slot);
+  }
+
   // --- unmanaged codes
   unmanaged(filter: { deviceId?: string } = {}): UnmanagedRecord[] {
     const rows = filter.deviceId
