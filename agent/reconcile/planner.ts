@@ -89,7 +89,8 @@ export function plan(input: PlanInput): Plan {
 
   // Chronological order of each code's next transition, so transitions missed while the hub was off run in order.
   const nextTransition = (c: CodeRecord) => (c.desired === "present" && !c.windowOpened ? Math.min(programTime(c, lock, policy), endTime(c)) : endTime(c));
-  const ordered = [...input.codes].sort((a, b) => nextTransition(a) - nextTransition(b) || a.createdAt.localeCompare(b.createdAt));
+  const keyed = input.codes.map((c) => [nextTransition(c), c] as const);
+  const ordered = keyed.sort((a, b) => a[0] - b[0] || a[1].createdAt.localeCompare(b[1].createdAt)).map(([, c]) => c);
   for (const c of ordered) {
     const end = endTime(c);
     if (c.desired === "present" && now >= end) {

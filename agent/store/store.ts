@@ -60,8 +60,9 @@ export class Store {
     try {
       return this.db.transaction(fn).immediate();
     } catch (e) {
-      // Rolled back: the cache may hold writes that never happened.
+      // Rolled back: the caches may hold writes that never happened.
       this.lockCodes.clear();
+      this.lockSlots.clear();
       throw e;
     }
   }
@@ -143,7 +144,11 @@ export class Store {
     const row = toRow(code, CODE_COLS);
     const cols = Object.keys(row);
     this.stmt(`INSERT INTO access_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
-    this.lockCodes.delete(code.deviceId);
+    const list = this.lockCodes.get(code.deviceId);
+    const last = list?.at(-1);
+    // New codes sort last (created_at, id); anything else is re-read.
+    if (list && (!last || last.createdAt < code.createdAt || (last.createdAt === code.createdAt && last.accessCodeId < code.accessCodeId))) this.lockCodes.set(code.deviceId, [...list, code]);
+    else this.lockCodes.delete(code.deviceId);
   }
   updateCode(accessCodeId: string, patch: Partial<Omit<CodeRecord, "accessCodeId">>): void {
     const row = toRow(patch, CODE_COLS);
@@ -158,8 +163,14 @@ export class Store {
   }
 
   // --- observed slots
+  private readonly lockSlots = new Map<string, SlotRecord[]>();
   slots(deviceId: string): SlotRecord[] {
-    return this.stmt("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
+    let list = this.lockSlots.get(deviceId);
+    if (!list) {
+      list = this.stmt("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
+      this.lockSlots.set(deviceId, list);
+    }
+    return [...list];
   }
   putSlot(slot: SlotRecord): void {
     const row = toRow(slot, SLOT_COLS);
@@ -169,11 +180,13 @@ export class Store {
          ON CONFLICT (device_id, slot) DO UPDATE SET code = excluded.code, masked = excluded.masked, schedule = excluded.schedule, observed_at = excluded.observed_at`,
       )
       .run({ schedule: null, ...row });
+    this.lockSlots.delete(slot.deviceId);
   }
 
   /** Forget what a slot was last seen to hold, so the planner reads it before trusting it. */
   forgetSlot(deviceId: string, slot: number): void {
     this.stmt("DELETE FROM slots WHERE device_id = ? AND slot = ?").run(deviceId, slot);
+    this.lockSlots.delete(deviceId);
   }
 
   // --- unmanaged codes
