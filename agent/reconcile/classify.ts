@@ -24,6 +24,30 @@ export type Classification =
   | { readonly kind: "unmanaged_appeared"; readonly slot: number; readonly code: string | null; readonly replaces: UnmanagedRecord | null }
   | { readonly kind: "unmanaged_gone"; readonly unmanaged: UnmanagedRecord };
 
+const EXTERNAL = {
+  removed: { event: "access_code.deleted_external_to_seam", adopted: "removed at the lock; the hub accepted the removal", restoring: "removed at the lock; the hub is restoring it" },
+  modified: { event: "access_code.modified_external_to_seam", adopted: "changed at the lock; the hub adopted the new code", restoring: "changed at the lock; the hub is restoring it" },
+} as const;
+
+/** A confirmed managed code changed behind the hub's back: adopt it (allowed) or restore it. */
+function externalChange(owner: CodeRecord, change: "modified" | "removed"): Classification {
+  const adopt = owner.isExternalModificationAllowed;
+  const words = EXTERNAL[change];
+  return {
+    kind: "external_change",
+    accessCodeId: owner.accessCodeId,
+    change,
+    event: words.event,
+    adopt,
+    issue: {
+      level: adopt ? "warning" : "error",
+      code: "code_modified_external_to_seam",
+      message: `The code was ${adopt ? words.adopted : words.restoring}.`,
+      extra: { change_type: change },
+    },
+  };
+}
+
 /**
  * Classify a fresh observation of one slot against what the hub owns there (protocol.md §3, external changes).
  * Pure. `owner` is the managed code holding the slot, `known` the unmanaged code recorded there.
@@ -34,37 +58,9 @@ export function classify(obs: Observation, owner: CodeRecord | undefined, known:
     // Only a code the lock had confirmed can be changed "externally"; anything else is still being written.
     const confirmed = owner.wasOnLock && (owner.status === "set" || owner.status === "unset") && owner.desired === "present";
     if (!confirmed) return { kind: "none" };
-    if (empty) {
-      const adopt = owner.isExternalModificationAllowed;
-      return {
-        kind: "external_change",
-        accessCodeId: owner.accessCodeId,
-        change: "removed",
-        event: "access_code.deleted_external_to_seam",
-        adopt,
-        issue: {
-          level: adopt ? "warning" : "error",
-          code: "code_modified_external_to_seam",
-          message: adopt ? "The code was removed at the lock; the hub accepted the removal." : "The code was removed at the lock; the hub is restoring it.",
-          extra: { change_type: "removed" },
-        },
-      };
-    }
+    if (empty) return externalChange(owner, "removed");
     if (obs.masked || obs.code === owner.code) return { kind: "none" };
-    const adopt = owner.isExternalModificationAllowed;
-    return {
-      kind: "external_change",
-      accessCodeId: owner.accessCodeId,
-      change: "modified",
-      event: "access_code.modified_external_to_seam",
-      adopt,
-      issue: {
-        level: adopt ? "warning" : "error",
-        code: "code_modified_external_to_seam",
-        message: adopt ? "The code was changed at the lock; the hub adopted the new code." : "The code was changed at the lock; the hub is restoring it.",
-        extra: { change_type: "modified" },
-      },
-    };
+    return externalChange(owner, "modified");
   }
   if (empty) return known ? { kind: "unmanaged_gone", unmanaged: known } : { kind: "none" };
   if (known && known.code === obs.code) return { kind: "none" };

@@ -6,24 +6,19 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i]!;
 }
 
-/** Resident set size of a process in MB, from /proc (what a Pi's OOM killer looks at). */
-export function rssMb(pid: number = process.pid): number {
+/** A /proc/<pid>/status memory field in MB: VmRSS (resident now) or VmHWM (peak). */
+function procMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) / 1024 : Number.NaN;
   } catch {
     return Number.NaN;
   }
 }
 
-/** Peak resident set size (VmHWM) in MB. */
-export function peakRssMb(pid: number = process.pid): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** Resident set size of a process in MB (what a Pi's OOM killer looks at). */
+export const rssMb = (pid: number = process.pid) => procMb(pid, "VmRSS");
+/** Peak resident set size in MB. */
+export const peakRssMb = (pid: number = process.pid) => procMb(pid, "VmHWM");
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");

@@ -7,6 +7,12 @@ import { requireSimulated } from "./devices.js";
 
 export function hubRoutes(ctx: ApiContext): Route[] {
   const slotParam = qInt(1, 65535);
+  const simulatedSlot = (store: Parameters<typeof requireSimulated>[1], deviceId: string, slot: number) => {
+    const found = requireSimulated(ctx, store, deviceId);
+    const max = found.lock.capabilities.slotCount;
+    if (slot > max) throw invalidInput(`slot must be between 1 and ${max} on this lock`, { field: "slot" });
+    return found;
+  };
   return [
     { kind: "query", path: "/hub/status", params: z.object({}), handle: () => ({ hub: ctx.status() }) },
     {
@@ -14,8 +20,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
       path: "/hub/simulate/keypad_set_code",
       params: z.object({ device_id: id, slot: slotParam, code: pin, name: z.string().max(200).optional() }),
       handle: async (p, store) => {
-        const { lock, sim } = requireSimulated(ctx, store, p.device_id);
-        if (p.slot > lock.capabilities.slotCount) throw invalidInput(`slot must be between 1 and ${lock.capabilities.slotCount} on this lock`, { field: "slot" });
+        const { lock, sim } = simulatedSlot(store, p.device_id, p.slot);
         await sim.keypadSetCode(lock.radioId, p.slot, p.code);
         return {};
       },
@@ -25,8 +30,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
       path: "/hub/simulate/keypad_clear_code",
       params: z.object({ device_id: id, slot: slotParam }),
       handle: async (p, store) => {
-        const { lock, sim } = requireSimulated(ctx, store, p.device_id);
-        if (p.slot > lock.capabilities.slotCount) throw invalidInput(`slot must be between 1 and ${lock.capabilities.slotCount} on this lock`, { field: "slot" });
+        const { lock, sim } = simulatedSlot(store, p.device_id, p.slot);
         await sim.keypadClearCode(lock.radioId, p.slot);
         return {};
       },
