@@ -143,8 +143,10 @@ describe("hub process end to end (zwave-js mock)", () => {
     await waitFor(async () => (await hub.post("/hub/status", {})).body.hub.pending_events === 0, "outbox drained");
   });
 
-  it("PINs never appear in the hub's logs", () => {
+  it("PINs, the API key and the cloud token never appear in the hub's logs", () => {
     expect(hub.logs.length).toBeGreaterThan(0);
     expect(pins.leaked(hub.logs)).toEqual([]);
+    expect(hub.logs).not.toContain(hub.apiKey);
+    expect(hub.logs).not.toContain(cloud.token);
   });
 });
