@@ -6,6 +6,7 @@ import { RadioError, type DriverEvent, type LockHandle } from "../../drivers/con
 import { createMockZWaveRequestFrame } from "@zwave-js/testing";
 import { UserCodeCCReport, UserIDStatus } from "zwave-js";
 import { createZWaveDriver } from "../../drivers/zwave/index.js";
+import { removeLeftoverCacheLocks } from "../support/zwave-cache-locks.js";
 import { accessControlFrame } from "../../drivers/zwave/mock-behaviors.js";
 import { recordingLogger, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 
@@ -289,6 +290,7 @@ describe("simulated Z-Wave locks", () => {
 
     net = simulatedZWave(data.dir, [FRONT, BACK]);
     const t = Date.now();
+    removeLeftoverCacheLocks(data.dir);
     await net.driver.start();
     const locks = await net.recorder.locksReady(2);
     timings["restart until both locks ready"] = Date.now() - t;
@@ -319,6 +321,7 @@ describe("simulated Z-Wave locks", () => {
     await net.driver.stop();
 
     net = simulatedZWave(data.dir, [FRONT, BACK]);
+    removeLeftoverCacheLocks(data.dir);
     await net.driver.start();
     const locks = await net.recorder.locksReady(1);
     expect(locks.map((l) => l.identity.radioId)).toEqual([front.identity.radioId]);

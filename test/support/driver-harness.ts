@@ -3,6 +3,7 @@
 // lock_ready, record events and log lines, restart on the same dir, stop and clean up.
 // Where the radios legitimately differ, the difference is a named capability flag here, so the
 // suite keeps one assertion per scenario and says which branch a radio takes.
+import { removeLeftoverCacheLocks } from "./zwave-cache-locks.js";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -215,22 +216,6 @@ function harness(
 }
 
 const SEED = "contract-suite-hub";
-
-/**
- * Test-environment only: under vitest (NODE_ENV=test) @alcalzone/jsonl-db 4.0.2 locks zwave-js's cache
- * files with stale=100 s (so the lock is refreshed only every 50 s) but its close() asks
- * proper-lockfile.check() with the default stale=10 s: once a driver has run for more than 10 s, close()
- * takes its own lock for stale and leaves `<homeId>*.jsonl.lock` behind, and the next start on the same
- * dir fails with "Failed to lock DB file". With NODE_ENV=production (the hub) the lock is refreshed every
- * 5 s and released. Called only between stop() and start(), when no driver owns the directory.
- */
-function removeLeftoverCacheLocks(dataDir: string): void {
-  const cache = path.join(dataDir, "zwave-cache");
-  if (!existsSync(cache)) return;
-  for (const name of readdirSync(cache)) {
-    if (name.endsWith(".jsonl.lock")) rmSync(path.join(cache, name), { recursive: true, force: true });
-  }
-}
 
 export const zwaveHarness: DriverHarness = harness(
   "zwave",
