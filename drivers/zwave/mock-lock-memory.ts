@@ -1,7 +1,8 @@
 // The non-volatile memory of one simulated lock: a real lock keeps its codes and schedules across
 // hub restarts, so the simulator does too. One JSON file per lock, written atomically (tmp file +
-// fsync + rename) and restored into the mock node's state before the radio starts.
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+// rename) before the lock answers, fsynced after, and restored into the mock node's state before the radio starts.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ScheduleEntryLockYearDaySchedule } from "zwave-js";
 import { z } from "zod";
@@ -40,6 +41,7 @@ export class MockLockMemory {
   private saved: string;
   private writing: Promise<void> = Promise.resolve();
   private tmpCounter = 0;
+  private dirReady = false;
 
   private constructor(
     private readonly file: string,
@@ -116,28 +118,43 @@ export class MockLockMemory {
     const text = JSON.stringify(next);
     if (text === this.saved) return;
     this.saved = text;
-    // Writes are chained so an older snapshot can never overwrite a newer one.
-    this.writing = this.writing.then(() => this.write(next)).catch((e: unknown) => {
+    // Saved before the lock's answer goes back to the hub, as a real lock writes its memory before it
+    // reports success: a crash of the process that hosts both the hub and the simulator must not roll the
+    // lock back to before a command it acknowledged (found by test/e2e/crash.test.ts). Written
+    // synchronously, the file is with the OS at once (enough for a process crash); the fsync for a
+    // power cut follows in the background, chained so flush() waits for it.
+    try {
+      this.writeNow(next);
+    } catch (e) {
       this.logger.error({ file: this.file, err: e instanceof Error ? e.message : String(e) }, "could not save simulated lock memory");
+      return;
+    }
+    this.writing = this.writing.then(() => this.syncToDisk()).catch((e: unknown) => {
+      this.logger.error({ file: this.file, err: e instanceof Error ? e.message : String(e) }, "could not sync simulated lock memory");
     });
   }
 
-  private async write(snapshot: LockMemorySnapshot): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+  private writeNow(snapshot: LockMemorySnapshot): void {
+    if (!this.dirReady) {
+      mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
     const tmp = `${this.file}.tmp-${process.pid}-${++this.tmpCounter}`;
-    const body = JSON.stringify({ version: 1, ...snapshot }, null, 1);
     try {
-      const handle = await open(tmp, "w", 0o600);
-      try {
-        await handle.writeFile(body, "utf8");
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.file);
+      writeFileSync(tmp, JSON.stringify({ version: 1, ...snapshot }, null, 1), { encoding: "utf8", mode: 0o600 });
+      renameSync(tmp, this.file);
     } catch (e) {
-      await rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
       throw e;
+    }
+  }
+
+  private async syncToDisk(): Promise<void> {
+    const handle = await open(this.file, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
   }
 }
