@@ -153,12 +153,14 @@ export function plan(input: PlanInput): Plan {
 
     // The code must not be on the lock: before its window, deleted, or expired.
     if (c.slot !== null && (obs === undefined || occupied(obs))) {
-      if (obs === undefined) {
-        if (radioOk) steps.push({ kind: "read_slot", slot: c.slot });
-        continue;
-      }
+      // A deleted code is removing from the moment it may be on the lock, also while the hub still has to
+      // read the slot to find out (after a restart): never "set" again once its delete was acknowledged.
       if (c.desired === "absent" && c.status !== "removing") {
         setStatus(c, "removing");
+        continue;
+      }
+      if (obs === undefined) {
+        if (radioOk) steps.push({ kind: "read_slot", slot: c.slot });
         continue;
       }
       if (c.desired === "absent" && watchDelay(c, DELAY_REMOVE, FAILED_REMOVE, "access_code.failed_to_remove_from_device", "access_code.delay_in_removing_from_device")) continue;
