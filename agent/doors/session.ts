@@ -92,7 +92,10 @@ export class CloudSession {
       this.d.store.ackEvents(f.event_ids as string[], new Date().toISOString());
       return;
     }
-    return this.error("invalid_input", `unknown frame type ${JSON.stringify(String(f.type)).slice(0, 60)}; expected request or ack`);
+    // Describe the type without converting it: String() throws for an object like {"toString": false}.
+    if (f.type === undefined) return this.error("invalid_input", "frame.type is missing; expected request or ack");
+    const shown = typeof f.type === "string" ? JSON.stringify(f.type).slice(0, 60) : `(a JSON ${f.type === null ? "null" : Array.isArray(f.type) ? "array" : typeof f.type})`;
+    return this.error("invalid_input", `unknown frame type ${shown}; expected request or ack`);
   }
 
   private error(type: string, message: string): void {
