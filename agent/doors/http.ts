@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Logger } from "../log.js";
 import type { Router } from "../api/router.js";
 import { MAX_FRAME_BYTES } from "./session.js";
@@ -9,6 +10,19 @@ export interface HttpDoorOptions {
   readonly apiKey: string;
   /** Extra unauthenticated-free handlers, e.g. /metrics; return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, authorized: boolean) => boolean;
+  /**
+   * Limits for slow or half-open clients. Not in the config file: production always runs the defaults
+   * (10 s to send the headers, 30 s for the whole request); tests lower them to watch them work.
+   */
+  readonly timeouts?: { readonly headersMs?: number; readonly requestMs?: number };
+}
+
+/** A malformed, oversized or timed-out request the HTTP parser refused: answered in Seam's error shape, then closed. */
+function clientErrorResponse(code: string | undefined): { status: number; message: string } {
+  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, message: "request headers are too large" };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, message: "the request was not sent completely in time" };
+  if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return { status: 413, message: "request body chunk extensions are too large" };
+  return { status: 400, message: "malformed HTTP request; send HTTP/1.1 with a JSON body or a query string" };
 }
 
 /** Compare secrets in constant time (hash first, so lengths do not leak either). */
@@ -42,23 +56,44 @@ export function queryParams(url: URL): Record<string, unknown> {
 export class HttpDoor {
   private server: Server | null = null;
   address: { host: string; port: number } | null = null;
+  /** The slow-client limits in force (ms). */
+  readonly limits: { readonly headersMs: number; readonly requestMs: number };
 
   constructor(
     private readonly opts: HttpDoorOptions,
     private readonly router: Router,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limits = { headersMs: opts.timeouts?.headersMs ?? 10_000, requestMs: opts.timeouts?.requestMs ?? 30_000 };
+  }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
+    const { headersMs, requestMs } = this.limits;
+    // Slow or half-open clients must not hold sockets forever. Node checks these limits every
+    // connectionsCheckingInterval (30 s by default, which would let a 10 s limit run to 40 s).
+    const server = createServer({ headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersMs / 4))) }, (req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "http handler failed");
         if (!res.headersSent) send(res, 500, error("internal_error", "the hub failed to handle this request"));
       });
     });
-    // Slow or half-open clients must not hold sockets forever.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
+    server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+        socket.destroy();
+        return;
+      }
+      const { status, message } = clientErrorResponse(err.code);
+      const text = JSON.stringify(error("invalid_input", message));
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${text}`,
+      );
+    });
+    // Expect other than 100-continue: Node would answer 417 with no body; answer in Seam's error shape.
+    server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      send(res, 417, error("invalid_input", "the Expect header is not supported (only 100-continue); send the request without it"));
+    });
     server.keepAliveTimeout = 5_000;
     server.timeout = 60_000;
     server.maxHeadersCount = 100;
