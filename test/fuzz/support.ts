@@ -249,5 +249,5 @@ export function expectErrorBody(status: number, body: unknown, context: string):
   expect(typeof b.error!.message, `${context}: error.message`).toBe("string");
   expect((b.error!.message as string).length, `${context}: empty message`).toBeGreaterThan(0);
   expect(b.error!.message as string, `${context}: stack trace in message`).not.toMatch(/\n\s+at |\.ts:\d+|\.js:\d+/);
-  expect([400, 401, 404, 405, 408, 413, 431], `${context}: status ${status} ${JSON.stringify(body).slice(0, 300)}`).toContain(status);
+  expect([400, 401, 404, 405, 408, 413, 417, 431], `${context}: status ${status} ${JSON.stringify(body).slice(0, 300)}`).toContain(status);
 }
