@@ -13,7 +13,7 @@ import { Router } from "./api/router.js";
 import type { HubConfig } from "./config/schema.js";
 import { CloudWsDoor } from "./doors/cloud-ws.js";
 import { HttpDoor } from "./doors/http.js";
-import { MqttDoor } from "./doors/mqtt.js";
+import type { MqttDoor } from "./doors/mqtt.js";
 import { ChangeBus } from "./events/changes.js";
 import { Journal } from "./events/journal.js";
 import type { Logger } from "./log.js";
@@ -121,6 +121,8 @@ export class Hub {
     // them) and one outbox (each live link is sent every event; an ack on either link removes it).
     if (this.config.mqtt) {
       const m = this.config.mqtt;
+      // mqtt.js is loaded only by hubs that use it (RSS on a Pi).
+      const { MqttDoor } = await import("./doors/mqtt.js");
       this.mqtt = new MqttDoor(
         { url: m.url, username: m.username, password: m.password, caFile: m.ca_file, certFile: m.cert_file, keyFile: m.key_file, topicPrefix: m.topic_prefix },
         { router: this.router, store: this.store, bus: this.bus, shaper: this.shaper, hello: { hubId: this.config.hub_id, workspaceId: this.config.workspace_id, agentVersion: AGENT_VERSION }, logger: log, door: "mqtt" },
