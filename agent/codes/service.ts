@@ -153,13 +153,19 @@ export function updateCode(tx: Tx, input: UpdateInput): CodeRecord {
     windowOpened: startsAt !== current.startsAt || endsAt !== current.endsAt ? false : current.windowOpened,
     updatedAt: tx.nowIso,
   };
+  // A new value for a code the lock holds is "setting" from this commit on: until the lock confirms it, the
+  // old value still in the slot is the hub's own pending update, not an external change (a slot read
+  // in between, e.g. the start-up check, would otherwise report modified_external_to_seam).
+  const rewriting = code !== current.code && current.slot !== null && (current.status === "set" || current.status === "unset");
+  if (rewriting) Object.assign(patch, { status: "setting" as const });
   if (lockChange || current.gaveUp) {
-    // A changed code is a fresh attempt: earlier refusals and give-ups no longer apply.
+    // A changed code is a fresh attempt: earlier refusals and give-ups no longer apply. Its delay clock
+    // starts now if it is (still or again) being set; otherwise when the planner starts setting it.
     Object.assign(patch, {
       gaveUp: false,
       errors: current.errors.filter((i) => !["failed_to_set_on_device", "duplicate_code_on_device", "code_modified_external_to_seam"].includes(i.code)),
       warnings: current.warnings.filter((i) => !["delay_in_setting_on_device", "code_modified_external_to_seam"].includes(i.code)),
-      attemptStartedAt: null,
+      attemptStartedAt: rewriting || current.status === "setting" ? tx.now : null,
       attempts: 0,
       nextAttemptAt: null,
     });
