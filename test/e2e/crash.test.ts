@@ -360,7 +360,7 @@ async function checkModel(label: string): Promise<void> {
   }
 }
 
-/** A transition is emitted once: per code, one created, at most one deleted (last), no repeated set_on_device. */
+/** A transition is emitted once: per code, one created, at most one deleted (last), no repeated set_on_device, no external change. */
 const sequenceReported = new Set<string>();
 function checkEventSequences(label: string): void {
   const perCode = new Map<string, SeamEvent[]>();
@@ -382,6 +382,9 @@ function checkEventSequences(label: string): void {
       count("deleted") > 1 ||
       (deletedAt >= 0 && deletedAt !== types.length - 1) ||
       count("removed_from_device") > 1 ||
+      // Nobody touches the keypads: an "external" change would be one of the hub's own writes misread.
+      count("modified_external_to_seam") > 0 ||
+      count("deleted_external_to_seam") > 0 ||
       types.some((t, i) => t === "access_code.set_on_device" && types[i - 1] === t);
     if (bad) {
       sequenceReported.add(id);
