@@ -100,9 +100,11 @@ export async function restore(f: FuzzHub): Promise<void> {
   const keep = new Set<string>();
   if (fixture(ids.code, ONGOING, false)) keep.add(ids.code);
   if (fixture(ids.timeBound, WINDOWED, true)) keep.add(ids.timeBound);
-  for (const c of hub.store.codes()) if (!keep.has(c.accessCodeId) && c.desired === "present") await call("/access_codes/delete", { access_code_id: c.accessCodeId });
+  // Backup codes still in the pool are not addressable (404); they stay, a stable part of the state.
+  const pool = (c: { isBackup: boolean; backupState: string | null }) => c.isBackup && c.backupState === "pool";
+  for (const c of hub.store.codes()) if (!keep.has(c.accessCodeId) && c.desired === "present" && !pool(c)) await call("/access_codes/delete", { access_code_id: c.accessCodeId });
   for (const u of hub.store.unmanaged()) if (u.code !== FOREIGN || u.slot !== 8) await call("/access_codes/unmanaged/delete", { access_code_id: u.accessCodeId });
-  await waitFor(() => hub.store.codes().every((c) => keep.has(c.accessCodeId)) && hub.store.unmanaged().every((u) => u.code === FOREIGN && u.slot === 8), "extra codes gone", 5000, 5);
+  await waitFor(() => hub.store.codes().every((c) => keep.has(c.accessCodeId) || pool(c)) && hub.store.unmanaged().every((u) => u.code === FOREIGN && u.slot === 8), "extra codes gone", 5000, 5);
   if (!keep.has(ids.code)) ids.code = (await call("/access_codes/create", { device_id: ids.device, name: "Fuzz ongoing", code: ONGOING })).access_code.access_code_id;
   if (!keep.has(ids.timeBound)) {
     const window = { starts_at: new Date(Date.now() + 30 * DAY).toISOString(), ends_at: new Date(Date.now() + 31 * DAY).toISOString() };
