@@ -121,7 +121,7 @@ export class HubProcess {
       } catch {
         /* not up yet */
       }
-      if (proc.exitCode !== null) throw new Error(`hub exited during start:\n${this.logs.slice(-3000)}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`hub exited during start:\n${this.logs.slice(-3000)}`);
       if (Date.now() - t0 > readyMs) throw new Error(`hub not ready in ${readyMs} ms:\n${this.logs.slice(-3000)}`);
       await sleep(100);
     }
