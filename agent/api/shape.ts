@@ -57,7 +57,7 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
       ...(lock.batteryLevel !== null ? { battery: { level: lock.batteryLevel, status: batteryStatus(lock.batteryLevel) } } : {}),
       supported_code_lengths: lengths,
       max_active_codes_supported: caps.slotCount,
-      code_constraints: codeConstraints(lock),
+      code_constraints: CODE_CONSTRAINTS,
       supports_backup_access_code_pool: true,
       supports_accessory_keypad: false,
       has_native_entry_events: true,
@@ -89,11 +89,8 @@ function batteryStatus(level: number): "critical" | "low" | "good" | "full" {
   return "full";
 }
 
-/** Rules the hub enforces on generated codes, in Seam's constraint vocabulary. */
-function codeConstraints(lock: LockRecord): Array<{ constraint_type: string }> {
-  void lock;
-  return [{ constraint_type: "no_all_same_digits" }, { constraint_type: "no_ascending_or_descending_sequence" }];
-}
+/** Rules the hub enforces on codes it generates, in Seam's constraint vocabulary (the same for every lock). */
+const CODE_CONSTRAINTS = [{ constraint_type: "no_all_same_digits" }, { constraint_type: "no_ascending_or_descending_sequence" }];
 
 export interface CodeShapeContext {
   readonly workspaceId: string;

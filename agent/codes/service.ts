@@ -143,7 +143,7 @@ export function updateCode(tx: Tx, input: UpdateInput): CodeRecord {
   const patch: Partial<CodeRecord> = {
     name,
     code,
-    startsAt: startsAt && !endsAt ? startsAt : startsAt,
+    startsAt,
     endsAt,
     isExternalModificationAllowed: input.is_external_modification_allowed ?? current.isExternalModificationAllowed,
     isOneTimeUse: input.is_one_time_use ?? current.isOneTimeUse,

@@ -115,12 +115,8 @@ export class CloudWsDoor {
     ws.on("pong", () => (alive = true));
     ws.on("message", (data, isBinary) => {
       alive = true;
-      const text = isBinary ? null : data.toString();
-      if (text === null) {
-        this.session?.receive("\u0000binary");
-        return;
-      }
-      this.session?.receive(text).catch((e: unknown) => this.logger.error({ err: e }, "cloud frame handling failed"));
+      if (isBinary) return this.session?.error("invalid_input", "binary frames are not part of the protocol; send JSON text frames");
+      this.session?.receive(data.toString()).catch((e: unknown) => this.logger.error({ err: e }, "cloud frame handling failed"));
     });
     ws.on("close", (code) => {
       if (pinger) clearInterval(pinger);

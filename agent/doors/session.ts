@@ -98,7 +98,8 @@ export class CloudSession {
     return this.error("invalid_input", `unknown frame type ${shown}; expected request or ack`);
   }
 
-  private error(type: string, message: string): void {
+  /** An `error` frame for a frame the hub cannot read; the link stays up. */
+  error(type: string, message: string): void {
     this.send({ type: "error", error: { type, message } });
   }
 

@@ -7,6 +7,7 @@ import { id, name, pin, qBool } from "../params.js";
 import type { Route } from "../router.js";
 import { requireSimulated } from "./devices.js";
 import { actionAttempt } from "./action-attempts.js";
+import { unmanagedId } from "../../reconcile/observe.js";
 
 function requireUnmanaged(tx: Tx, accessCodeId: string): UnmanagedRecord {
   const u = tx.store.unmanagedCode(accessCodeId);
@@ -128,16 +129,13 @@ export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       handle: async (p, store) => {
         const { lock, sim } = requireSimulated(ctx, store, p.device_id);
         const owned = new Set(store.codes({ deviceId: lock.deviceId }).map((c) => c.slot));
-        const free = sim.physicalSlots(lock.radioId).find((s) => s.code === null && !owned.has(s.slot));
+        const physical = sim.physicalSlots(lock.radioId);
+        const free = physical.find((s) => s.code === null && !owned.has(s.slot));
         if (!free) throw invalidInput("the simulated lock has no free slot for another code", { field: "device_id" });
-        if (sim.physicalSlots(lock.radioId).some((s) => s.code === p.code)) throw invalidInput("code is already on this lock", { field: "code" });
+        if (physical.some((s) => s.code === p.code)) throw invalidInput("code is already on this lock", { field: "code" });
         await sim.keypadSetCode(lock.radioId, free.slot, p.code);
-        return {
-          access_code: {
-            ...shape.unmanaged({ accessCodeId: "", deviceId: lock.deviceId, slot: free.slot, code: p.code, name: p.name ?? null, deleting: false, createdAt: new Date(ctx.clock.now()).toISOString() }),
-            access_code_id: (await import("../../reconcile/observe.js")).unmanagedId(lock.deviceId, free.slot, p.code),
-          },
-        };
+        const record = { accessCodeId: unmanagedId(lock.deviceId, free.slot, p.code), deviceId: lock.deviceId, slot: free.slot, code: p.code, name: p.name ?? null, deleting: false, createdAt: new Date(ctx.clock.now()).toISOString() };
+        return { access_code: shape.unmanaged(record) };
       },
     },
   ];
