@@ -11,6 +11,12 @@ import { plan, type ReconcilePolicy } from "./planner.js";
 import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
 import type { Tx } from "../events/journal.js";
 
+/**
+ * The reason a sleeping executor is woken. A constant, so a wake-up allocates no DOMException and
+ * captures no stack (zwave-js installs source-map-support, which makes stack traces costly).
+ */
+const WAKE = Symbol("wake");
+
 /** Quiet time after the last radio command before the hub re-reads a lock's checksum. */
 const CHECKSUM_QUIET_MS = 2000;
 
@@ -77,7 +83,7 @@ export class LockExecutor {
   }
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake.abort();
+    this.wake.abort(WAKE);
     await this.running;
     // Leave with an up-to-date checksum so the next start-up costs one round trip, not a full read.
     const lock = this.o.journal.store.lock(this.deviceId);
@@ -91,7 +97,7 @@ export class LockExecutor {
   }
   /** Plan again now (state changed). */
   kick(): void {
-    this.wake.abort();
+    this.wake.abort(WAKE);
   }
   /** Read these slots soon (keypad notification, sync), ahead of planned work. */
   requestRead(slots: Iterable<number>): void {
@@ -180,9 +186,10 @@ export class LockExecutor {
         now: tx.now,
         lock: hasHandle ? lock : { ...lock, online: false },
         codes,
-        slots: new Map(tx.store.slots(this.deviceId).map((s) => [s.slot, s])),
+        slots: tx.store.slots(this.deviceId),
         unmanaged: tx.store.unmanaged({ deviceId: this.deviceId }),
         policy: this.o.policy,
+        untilFirstRadioStep: true,
       });
       const firstRadio = p.steps.findIndex(isRadioStep);
       const storeSteps = (firstRadio < 0 ? p.steps : p.steps.slice(0, firstRadio)) as StoreStep[];
@@ -225,9 +232,9 @@ export class LockExecutor {
         // Through classification, so a cleared unmanaged code is reported gone.
         recordObservation(tx, this.deviceId, { slot: step.slot, code: null, masked: false });
       }
-      store.updateLock(this.deviceId, { readbackProof: result.proof });
+      if (store.lock(this.deviceId)?.readbackProof !== result.proof) store.updateLock(this.deviceId, { readbackProof: result.proof });
       if (code) {
-        store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
+        if (code.attempts !== 0 || code.nextAttemptAt !== null) store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
         tx.code(code.accessCodeId, this.deviceId);
       }
       return;

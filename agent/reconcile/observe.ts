@@ -14,7 +14,7 @@ export function recordObservation(tx: Tx, deviceId: string, obs: Observation): v
   const store = tx.store;
   const owner = store.codes({ deviceId }).find((c) => c.slot === obs.slot);
   const known = store.unmanaged({ deviceId }).find((u) => u.slot === obs.slot);
-  const previous = store.slots(deviceId).find((s) => s.slot === obs.slot);
+  const previous = store.slots(deviceId).get(obs.slot);
   // A masked slot the hub wrote keeps the hub's knowledge of its digits.
   const code = obs.masked && owner && previous?.code === owner.code ? owner.code : obs.code;
   store.putSlot({ deviceId, slot: obs.slot, code, masked: obs.masked, schedule: obs.code === null ? null : (previous?.schedule ?? null), observedAt: tx.nowIso });

@@ -1,6 +1,6 @@
 import { endTime, programTime, startTime, usesNativeSchedule } from "../codes/timing.js";
 import type { CodeRecord, CodeStatus, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
-import type { IssueSpec, Plan, Step } from "./steps.js";
+import { isRadioStep, type IssueSpec, type Plan, type Step } from "./steps.js";
 
 export interface ReconcilePolicy {
   readonly programAheadMs: number;
@@ -16,6 +16,12 @@ export interface PlanInput {
   readonly slots: ReadonlyMap<number, SlotRecord>;
   readonly unmanaged: readonly UnmanagedRecord[];
   readonly policy: ReconcilePolicy;
+  /**
+   * Stop at the first radio step. The executor applies the store steps before it, runs it, and plans
+   * again, so the rest of the plan would be thrown away; the steps up to it are the same either way.
+   * `wakeAt` then only covers the codes looked at.
+   */
+  readonly untilFirstRadioStep?: boolean;
 }
 
 const NO_SPACE: IssueSpec = { level: "error", code: "no_space_for_access_code_on_device", message: "Every slot on the lock is in use; the code will be programmed as soon as a slot frees." };
@@ -48,14 +54,16 @@ export function plan(input: PlanInput): Plan {
   const owned = new Set<number>();
   for (const c of input.codes) if (c.slot !== null) owned.add(c.slot);
   const foreign = new Set(input.unmanaged.map((u) => u.slot));
-  const claimedNow = new Set<number>();
+  // The lowest free slot. Everything that makes a slot unavailable is fixed for this pass, and each
+  // slot handed out is claimed at once, so the search resumes where it stopped: one sweep per plan.
+  let searchFrom = 1;
   const freeSlot = (): number | null => {
-    for (let s = 1; s <= lock.capabilities.slotCount; s++) {
-      if (owned.has(s) || foreign.has(s) || claimedNow.has(s)) continue;
-      const obs = input.slots.get(s);
-      if (obs && occupied(obs)) continue;
+    for (let s = searchFrom; s <= lock.capabilities.slotCount; s++) {
+      if (owned.has(s) || foreign.has(s) || occupied(input.slots.get(s))) continue;
+      searchFrom = s + 1;
       return s;
     }
+    searchFrom = lock.capabilities.slotCount + 1;
     return null;
   };
 
@@ -90,8 +98,12 @@ export function plan(input: PlanInput): Plan {
   // Chronological order of each code's next transition, so transitions missed while the hub was off run in order.
   const nextTransition = (c: CodeRecord) => (c.desired === "present" && !c.windowOpened ? Math.min(programTime(c, lock, policy), endTime(c)) : endTime(c));
   const keyed = input.codes.map((c) => [nextTransition(c), c] as const);
-  const ordered = keyed.sort((a, b) => a[0] - b[0] || a[1].createdAt.localeCompare(b[1].createdAt)).map(([, c]) => c);
+  // Plain comparisons: keys are often ±Infinity (ongoing codes), where subtraction gives NaN.
+  const byKey = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
+  const ordered = keyed.sort((a, b) => byKey(a[0], b[0]) || (a[1].createdAt < b[1].createdAt ? -1 : a[1].createdAt > b[1].createdAt ? 1 : 0)).map(([, c]) => c);
+  const radioPlanned = () => steps.length > 0 && isRadioStep(steps[steps.length - 1]!);
   for (const c of ordered) {
+    if (input.untilFirstRadioStep && radioPlanned()) break;
     const end = endTime(c);
     if (c.desired === "present" && now >= end) {
       steps.push({ kind: "expire", accessCodeId: c.accessCodeId });
@@ -116,7 +128,6 @@ export function plan(input: PlanInput): Plan {
           continue;
         }
         clear(c, NO_SPACE.code);
-        claimedNow.add(slot);
         steps.push({ kind: "claim_slot", accessCodeId: c.accessCodeId, slot });
         if (!input.slots.has(slot) && !lock.slotsSynced) {
           if (radioOk) steps.push({ kind: "read_slot", slot });
@@ -180,7 +191,7 @@ export function plan(input: PlanInput): Plan {
     setStatus(c, "unset", { onLock: false, scheduledOnDevice: false });
   }
   // Unmanaged codes the caller asked to delete: the hub clears their slots (it then sees them go).
-  if (radioOk) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });
+  if (radioOk && !(input.untilFirstRadioStep && radioPlanned())) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });
   const future = wakes.filter((w) => w > now);
   return { steps, wakeAt: future.length ? Math.min(...future) : null };
 }

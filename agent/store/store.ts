@@ -24,6 +24,13 @@ const UNMANAGED_COLS: ColumnSpec = { bool: ["deleting"] };
 
 type Row = Record<string, unknown>;
 
+/** A patch without its undefined keys (toRow skips them, so the cache must too). */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k in patch) if (patch[k] !== undefined) out[k] = patch[k];
+  return out;
+}
+
 /**
  * The hub's repositories over one SQLite connection. Every mutation runs inside `transaction`,
  * which is also where events are appended, so a state change and its events commit together.
@@ -48,11 +55,11 @@ export class Store {
    * it re-derives from the locks after a power cut. Requests the hub acknowledges always commit FULL.
    */
   relaxed<T>(fn: () => T): T {
-    this.db.pragma("synchronous = NORMAL");
+    this.stmt("PRAGMA synchronous = NORMAL").run();
     try {
       return fn();
     } finally {
-      this.db.pragma("synchronous = FULL");
+      this.stmt("PRAGMA synchronous = FULL").run();
     }
   }
 
@@ -61,68 +68,81 @@ export class Store {
       return this.db.transaction(fn).immediate();
     } catch (e) {
       // Rolled back: the caches may hold writes that never happened.
+      this.lockCacheComplete = false;
       this.lockCodes.clear();
+      this.lastCode.clear();
       this.lockSlots.clear();
       throw e;
     }
   }
 
-  /**
-   * Each lock's managed codes, kept in memory and patched on every write through this class:
-   * the planner reads all codes of a lock on every pass, and SQLite materialising hundreds of wide rows
-   * per pass dominated the hub's per-command overhead.
+  /*
+   * Write-through caches of the rows the executors read on every pass (locks, each lock's codes and
+   * observed slots). Every write goes through this class and patches them; a rolled-back transaction
+   * drops them. Re-reading hundreds of wide rows per radio command dominated the hub's overhead.
    */
-  private readonly lockCodes = new Map<string, CodeRecord[]>();
-  private patchCached(accessCodeId: string, patch: Partial<CodeRecord> | null): void {
-    for (const [deviceId, list] of this.lockCodes) {
-      const i = list.findIndex((c) => c.accessCodeId === accessCodeId);
-      if (i < 0) continue;
-      const next = [...list];
-      if (patch === null) next.splice(i, 1);
-      else {
-        const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-        next[i] = { ...list[i]!, ...defined } as CodeRecord;
-      }
-      this.lockCodes.set(deviceId, next);
+  private lockCache: Map<string, LockRecord> = new Map();
+  private lockCacheComplete = false;
+  private readonly lockCodes = new Map<string, Map<string, CodeRecord>>();
+  private readonly lockSlots = new Map<string, Map<number, SlotRecord>>();
+  /** The last code in each cached lock's order, when known (its created_at and id never change). */
+  private readonly lastCode = new Map<string, CodeRecord>();
+
+  private allLocks(): Map<string, LockRecord> {
+    if (!this.lockCacheComplete) {
+      const rows = this.stmt("SELECT * FROM locks ORDER BY created_at, device_id").all() as Row[];
+      this.lockCache = new Map(rows.map((r) => fromRow<LockRecord>(r, LOCK_COLS)).map((l) => [l.deviceId, l]));
+      this.lockCacheComplete = true;
     }
+    return this.lockCache;
+  }
+
+  private codesOf(deviceId: string): Map<string, CodeRecord> {
+    let codes = this.lockCodes.get(deviceId);
+    if (!codes) {
+      const rows = this.stmt("SELECT * FROM access_codes WHERE device_id = ? ORDER BY created_at, access_code_id").all(deviceId) as Row[];
+      codes = new Map(rows.map((r) => fromRow<CodeRecord>(r, CODE_COLS)).map((c) => [c.accessCodeId, c]));
+      this.lockCodes.set(deviceId, codes);
+      this.lastCode.delete(deviceId);
+    }
+    return codes;
+  }
+
+  /** The cached map holding this code, if its lock's codes are cached. */
+  private cachedCodes(accessCodeId: string): Map<string, CodeRecord> | undefined {
+    for (const codes of this.lockCodes.values()) if (codes.has(accessCodeId)) return codes;
+    return undefined;
   }
 
   // --- locks
   locks(): LockRecord[] {
-    return this.stmt("SELECT * FROM locks ORDER BY created_at, device_id").all().map((r) => fromRow<LockRecord>(r as Row, LOCK_COLS));
+    return [...this.allLocks().values()];
   }
   lock(deviceId: string): LockRecord | undefined {
-    const r = this.stmt("SELECT * FROM locks WHERE device_id = ?").get(deviceId) as Row | undefined;
-    return r && fromRow<LockRecord>(r, LOCK_COLS);
+    return this.allLocks().get(deviceId);
   }
   lockByRadio(radioId: string): LockRecord | undefined {
-    const r = this.stmt("SELECT * FROM locks WHERE radio_id = ?").get(radioId) as Row | undefined;
-    return r && fromRow<LockRecord>(r, LOCK_COLS);
+    for (const l of this.allLocks().values()) if (l.radioId === radioId) return l;
+    return undefined;
   }
   insertLock(lock: LockRecord): void {
     const row = toRow(lock, LOCK_COLS);
     const cols = Object.keys(row);
     this.stmt(`INSERT INTO locks (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
+    this.lockCacheComplete = false; // re-read: the stored row has the defaults and order SQLite gives it
   }
   updateLock(deviceId: string, patch: Partial<Omit<LockRecord, "deviceId">>): void {
     const row = toRow(patch, LOCK_COLS);
     const cols = Object.keys(row);
     if (!cols.length) return;
     this.stmt(`UPDATE locks SET ${assignments(cols)} WHERE device_id = @device_id`).run({ ...row, device_id: deviceId });
+    const cached = this.lockCacheComplete ? this.lockCache.get(deviceId) : undefined;
+    if (cached) this.lockCache.set(deviceId, { ...cached, ...definedOnly(patch) });
   }
 
   // --- managed access codes
   codes(filter: { deviceId?: string; ids?: readonly string[] } = {}): CodeRecord[] {
-    if (filter.deviceId && !filter.ids) {
-      let list = this.lockCodes.get(filter.deviceId);
-      if (!list) {
-        list = this.stmt("SELECT * FROM access_codes WHERE device_id = ? ORDER BY created_at, access_code_id")
-          .all(filter.deviceId)
-          .map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
-        this.lockCodes.set(filter.deviceId, list);
-      }
-      return [...list];
-    }
+    if (filter.deviceId && !filter.ids) return [...this.codesOf(filter.deviceId).values()];
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.deviceId) {
@@ -137,6 +157,8 @@ export class Store {
     return this.stmt(sql).all(...params).map((r) => fromRow<CodeRecord>(r as Row, CODE_COLS));
   }
   code(accessCodeId: string): CodeRecord | undefined {
+    const cached = this.cachedCodes(accessCodeId)?.get(accessCodeId);
+    if (cached) return cached;
     const r = this.stmt("SELECT * FROM access_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
     return r && fromRow<CodeRecord>(r, CODE_COLS);
   }
@@ -144,49 +166,70 @@ export class Store {
     const row = toRow(code, CODE_COLS);
     const cols = Object.keys(row);
     this.stmt(`INSERT INTO access_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
-    const list = this.lockCodes.get(code.deviceId);
-    const last = list?.at(-1);
-    // New codes sort last (created_at, id); anything else is re-read.
-    if (list && (!last || last.createdAt < code.createdAt || (last.createdAt === code.createdAt && last.accessCodeId < code.accessCodeId))) this.lockCodes.set(code.deviceId, [...list, code]);
-    else this.lockCodes.delete(code.deviceId);
+    const codes = this.lockCodes.get(code.deviceId);
+    if (!codes) return;
+    // Kept in the table's order (created_at, id): a new code usually sorts last, but codes created
+    // within the same millisecond fall in by id.
+    const sortsBefore = (a: CodeRecord, b: CodeRecord) => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.accessCodeId < b.accessCodeId);
+    const last = this.lastCode.get(code.deviceId) ?? [...codes.values()].at(-1);
+    if (!last || sortsBefore(last, code)) {
+      codes.set(code.accessCodeId, code);
+      this.lastCode.set(code.deviceId, code);
+      return;
+    }
+    const list = [...codes.values()];
+    let at = list.length;
+    while (at > 0 && sortsBefore(code, list[at - 1]!)) at--;
+    list.splice(at, 0, code);
+    this.lockCodes.set(code.deviceId, new Map(list.map((c) => [c.accessCodeId, c])));
+    this.lastCode.set(code.deviceId, list.at(-1)!);
   }
   updateCode(accessCodeId: string, patch: Partial<Omit<CodeRecord, "accessCodeId">>): void {
     const row = toRow(patch, CODE_COLS);
     const cols = Object.keys(row);
     if (!cols.length) return;
     this.stmt(`UPDATE access_codes SET ${assignments(cols)} WHERE access_code_id = @access_code_id`).run({ ...row, access_code_id: accessCodeId });
-    this.patchCached(accessCodeId, patch);
+    const codes = this.cachedCodes(accessCodeId);
+    if (!codes) return;
+    const next = { ...codes.get(accessCodeId)!, ...definedOnly(patch) };
+    if (patch.deviceId !== undefined && patch.deviceId !== codes.get(accessCodeId)!.deviceId) {
+      codes.delete(accessCodeId);
+      this.lockCodes.delete(patch.deviceId);
+      this.lastCode.clear();
+    } else codes.set(accessCodeId, next);
   }
   deleteCode(accessCodeId: string): void {
     this.stmt("DELETE FROM access_codes WHERE access_code_id = ?").run(accessCodeId);
-    this.patchCached(accessCodeId, null);
+    const codes = this.cachedCodes(accessCodeId);
+    const deviceId = codes?.get(accessCodeId)?.deviceId;
+    codes?.delete(accessCodeId);
+    if (deviceId && this.lastCode.get(deviceId)?.accessCodeId === accessCodeId) this.lastCode.delete(deviceId);
   }
 
   // --- observed slots
-  private readonly lockSlots = new Map<string, SlotRecord[]>();
-  slots(deviceId: string): SlotRecord[] {
-    let list = this.lockSlots.get(deviceId);
-    if (!list) {
-      list = this.stmt("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId).map((r) => fromRow<SlotRecord>(r as Row, SLOT_COLS));
-      this.lockSlots.set(deviceId, list);
+  /** What each slot of a lock was last seen to hold. Read-only, and live: valid until the next write. */
+  slots(deviceId: string): ReadonlyMap<number, SlotRecord> {
+    let slots = this.lockSlots.get(deviceId);
+    if (!slots) {
+      const rows = this.stmt("SELECT * FROM slots WHERE device_id = ? ORDER BY slot").all(deviceId) as Row[];
+      slots = new Map(rows.map((r) => fromRow<SlotRecord>(r, SLOT_COLS)).map((sl) => [sl.slot, sl]));
+      this.lockSlots.set(deviceId, slots);
     }
-    return [...list];
+    return slots;
   }
   putSlot(slot: SlotRecord): void {
     const row = toRow(slot, SLOT_COLS);
-    this.db
-      .prepare(
-        `INSERT INTO slots (device_id, slot, code, masked, schedule, observed_at) VALUES (@device_id, @slot, @code, @masked, @schedule, @observed_at)
+    this.stmt(
+      `INSERT INTO slots (device_id, slot, code, masked, schedule, observed_at) VALUES (@device_id, @slot, @code, @masked, @schedule, @observed_at)
          ON CONFLICT (device_id, slot) DO UPDATE SET code = excluded.code, masked = excluded.masked, schedule = excluded.schedule, observed_at = excluded.observed_at`,
-      )
-      .run({ schedule: null, ...row });
-    this.lockSlots.delete(slot.deviceId);
+    ).run({ schedule: null, ...row });
+    this.lockSlots.get(slot.deviceId)?.set(slot.slot, { ...slot, schedule: slot.schedule ?? null });
   }
 
   /** Forget what a slot was last seen to hold, so the planner reads it before trusting it. */
   forgetSlot(deviceId: string, slot: number): void {
     this.stmt("DELETE FROM slots WHERE device_id = ? AND slot = ?").run(deviceId, slot);
-    this.lockSlots.delete(deviceId);
+    this.lockSlots.get(deviceId)?.delete(slot);
   }
 
   // --- unmanaged codes
@@ -216,14 +259,11 @@ export class Store {
 
   // --- events (outbox and history)
   appendEvent(eventId: string, eventType: string, body: Record<string, unknown>): number {
-    const r = this.db
-      .prepare("INSERT INTO events (event_id, event_type, device_id, access_code_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(eventId, eventType, (body.device_id as string | undefined) ?? null, (body.access_code_id as string | undefined) ?? null, JSON.stringify(body), body.created_at as string);
+    const r = this.stmt("INSERT INTO events (event_id, event_type, device_id, access_code_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(eventId, eventType, (body.device_id as string | undefined) ?? null, (body.access_code_id as string | undefined) ?? null, JSON.stringify(body), body.created_at as string);
     return Number(r.lastInsertRowid);
   }
   unackedEvents(afterSeq = 0, limit = 500): EventRecord[] {
-    return this.db
-      .prepare("SELECT seq, event_id, event_type, body, acked_at FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?")
+    return this.stmt("SELECT seq, event_id, event_type, body, acked_at FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?")
       .all(afterSeq, limit)
       .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
   }
@@ -246,8 +286,7 @@ export class Store {
     if (filter.types?.length) (where.push(`event_type IN (${filter.types.map(() => "?").join(",")})`), params.push(...filter.types));
     if (filter.since) (where.push("created_at >= ?"), params.push(filter.since));
     const sql = `SELECT * FROM (SELECT seq, event_id, event_type, body, acked_at FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?) ORDER BY seq`;
-    return this.db
-      .prepare(sql)
+    return this.stmt(sql)
       .all(...params, filter.limit)
       .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
   }
@@ -266,8 +305,7 @@ export class Store {
 
   // --- action attempts
   putActionAttempt(a: { id: string; type: string; status: string; accessCodeId: string | null; result: unknown; error: unknown; createdAt: string }): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    this.stmt("INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(a.id, a.type, a.status, a.accessCodeId, JSON.stringify(a.result), JSON.stringify(a.error), a.createdAt);
   }
   actionAttempt(id: string): { action_attempt_id: string; action_type: string; status: string; result: unknown; error: unknown } | undefined {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { profiled } from "./profile.js";
 import { UserIDStatus, type Driver } from "zwave-js";
 import type { SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/simulation.js";
@@ -58,10 +59,12 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     const { driver, close } = await bareZwave([sim(250)]);
     const codes = uniqueCodes(250);
     const t0 = performance.now();
-    await setAll(driver, 2, codes);
+    const c0 = process.cpuUsage();
+    await profiled("direct250", () => setAll(driver, 2, codes));
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     await close();
-    return { ms };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   },
   /** (a) + (b) 250 codes through the hub's API on the same mock; then per-request overhead, API receipt -> driver call. */
   async hub250() {
@@ -71,9 +74,13 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     const device = h.hub.store.locks()[0]!.deviceId;
     const codes = uniqueCodes(250);
     const t0 = performance.now();
-    for (const code of codes) await h.call("/access_codes/create", { device_id: device, code });
-    await h.waitAll(() => unsettled(h.hub) === 0);
+    const c0 = process.cpuUsage();
+    await profiled("hub250", async () => {
+      for (const code of codes) await h.call("/access_codes/create", { device_id: device, code });
+      await h.waitAll(() => unsettled(h.hub) === 0);
+    });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     // Overhead: one request at a time on an idle lock; receipt is the router's entry.
     for (const c of h.hub.store.codes()) await h.call("/access_codes/delete", { access_code_id: c.accessCodeId });
     await h.waitAll(() => h.hub.store.codes().length === 0);
@@ -93,7 +100,7 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     }
     samples.sort((a, b) => a - b);
     await h.hub.stop();
-    return { ms, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, p50: percentile(samples, 50), p99: percentile(samples, 99) };
   },
   /** (c) bare zwave-js with 10 locks x 250 codes. */
   async rssBare() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { plan, type PlanInput } from "../../agent/reconcile/planner.js";
-import type { Step } from "../../agent/reconcile/steps.js";
+import { isRadioStep, type Step } from "../../agent/reconcile/steps.js";
 import type { CodeRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
 import { at, caps, codeRecord, lockRecord, slotRecord, T0, unmanagedRecord } from "../support/records.js";
 
@@ -175,6 +175,11 @@ describe("planner", () => {
     const result = plan(input);
     expect(result.steps.map(summarise)).toEqual(row.expect);
     if (row.wakeAt !== undefined) expect(result.wakeAt).toBe(row.wakeAt);
+    // What the executor asks for: the same plan, cut after its first radio step.
+    const first = result.steps.findIndex(isRadioStep);
+    const cut = plan({ ...input, untilFirstRadioStep: true });
+    expect(cut.steps).toEqual(first < 0 ? result.steps : result.steps.slice(0, first + 1));
+    if (first < 0) expect(cut.wakeAt).toBe(result.wakeAt);
   });
 
   it("has at least 30 cases", () => expect(rows.length).toBeGreaterThanOrEqual(30));
