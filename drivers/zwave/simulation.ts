@@ -35,6 +35,8 @@ import { SimLock } from "./sim-lock.js";
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;
 const DRIVER_READY_TIMEOUT_MS = 30_000;
 const FIRST_LOCK_NODE_ID = 2;
+/** Host messages between two trims of the mock's frame recordings. */
+const RECORDED_FRAMES_KEPT = 256;
 
 /** A stable 32-bit home id from the hub's seed; 0 and 0xffffffff are not valid home ids. */
 export function simulatedHomeId(seed: string): number {
@@ -98,6 +100,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   private zwave: Driver | null = null;
   private controller: MockController | null = null;
   private lastExclusionCallbackId: number | undefined;
+  private hostMessagesSinceTrim = 0;
 
   constructor(
     private readonly options: ZWaveSimulationOptions & { readonly dataDir: string; readonly simulationSeed: string },
@@ -254,6 +257,21 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     node.defineBehavior(...createLockBehaviors(lock));
   }
 
+  /**
+   * The mock controller and nodes record every frame for test assertions, and never forget one:
+   * a simulated hub would grow by ~1 KB per frame for as long as it runs. Nothing here asserts on
+   * them, so they are dropped every few hundred messages.
+   */
+  private forgetRecordedFrames(controller: MockController): void {
+    if (++this.hostMessagesSinceTrim < RECORDED_FRAMES_KEPT) return;
+    this.hostMessagesSinceTrim = 0;
+    controller.clearReceivedHostMessages();
+    for (const node of controller.nodes.values()) {
+      node.clearReceivedControllerFrames();
+      node.clearSentControllerFrames();
+    }
+  }
+
   private controllerHooks(): MockControllerBehavior[] {
     return [
       {
@@ -263,10 +281,11 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
           return false;
         },
         // Remember the callback id of an exclusion the hub started; simulator.remove() answers it.
-        onHostMessage: (_controller, msg) => {
+        onHostMessage: (controller, msg) => {
           if (msg.functionType === FunctionType.RemoveNodeFromNetwork && msg.callbackId) {
             this.lastExclusionCallbackId = msg.callbackId;
           }
+          this.forgetRecordedFrames(controller);
           return false;
         },
       },

@@ -109,6 +109,7 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     for (let n = 2; n < 12; n++) await setAll(driver, n, uniqueCodes(250));
     const rss = await steadyRss(process.pid);
     const peak = peakRssMb();
+    if (process.env.BENCH_HEAPSNAP) (await import("node:v8")).writeHeapSnapshot(process.env.BENCH_HEAPSNAP);
     await close();
     return { rss, peak };
   },

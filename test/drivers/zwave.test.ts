@@ -1,6 +1,7 @@
 // The Z-Wave driver against the REAL zwave-js driver and zwave-js's published mock controller and
 // mock nodes (drivers/zwave/simulation.ts). One simulated network is shared by the tests in order
 // (start-up costs ~2 s), then restarted on the same data directory.
+import type { MockController } from "@zwave-js/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RadioError, type DriverEvent, type LockHandle } from "../../drivers/contract.js";
 import { createMockZWaveRequestFrame } from "@zwave-js/testing";
@@ -278,6 +279,18 @@ describe("simulated Z-Wave locks", () => {
     const total = sim().frameCount();
     expect(total).toBeGreaterThan(0);
     expect(sim().frameCount(front.identity.radioId) + sim().frameCount(back.identity.radioId)).toBe(total);
+  });
+
+  it("does not keep every frame in memory (the mock records them for assertions)", async () => {
+    const controller = (sim() as unknown as { net: { mockController(): MockController } }).net.mockController();
+    const f0 = sim().frameCount();
+    for (let i = 0; i < 300; i++) await front.readChecksum();
+    expect(sim().frameCount() - f0).toBeGreaterThanOrEqual(300); // enough traffic that unbounded recordings would show
+    expect(controller.receivedHostMessages.length).toBeLessThanOrEqual(256);
+    for (const node of controller.nodes.values()) {
+      expect(node.receivedControllerFrames.length).toBeLessThanOrEqual(1024);
+      expect(node.sentControllerFrames.length).toBeLessThanOrEqual(1024);
+    }
   });
 
   it("keeps lock memory and radio ids across a restart without re-interviewing", async () => {

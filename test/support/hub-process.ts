@@ -26,6 +26,8 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** Run dist directly with node instead of through npm (benchmarks measuring the hub's own RSS). */
   direct?: boolean;
+  /** Node flags before the script, with `direct`. */
+  nodeArgs?: string[];
 }
 
 /** The project root, from source (test/support) or compiled (dist/test/support) alike. */
@@ -95,7 +97,7 @@ export class HubProcess {
     await this.writeConfig();
     const root = projectRoot();
     const cmd = this.opts.direct ? process.execPath : "npm";
-    const args = this.opts.direct ? [path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
+    const args = this.opts.direct ? [...(this.opts.nodeArgs ?? []), path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
     const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, NODE_ENV: "production", ...(this.opts.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.proc = proc;
     // npm exits at once on SIGTERM; the hub is gone only when its whole process group is.
