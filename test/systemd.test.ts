@@ -4,6 +4,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_pro
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { productionNodeFlags } from "./support/hub-process.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSdNotify, watchdogInterval } from "../agent/util/sd-notify.js";
 import { HubProcess } from "./support/hub-process.js";
@@ -54,7 +55,8 @@ function parseUnit(text: string): Map<string, string[]> {
 function localUnit(extra = ""): string {
   const dir = mkdtempSync(path.join(tmp, "unit-"));
   const text = readFileSync(UNIT, "utf8")
-    .replace("ExecStart=/usr/bin/node /opt/lockbridge/dist/agent/main.js", `ExecStart=${process.execPath} ${path.join(ROOT, "dist/agent/main.js")}`)
+    .replace("ExecStart=/usr/bin/node ", `ExecStart=${process.execPath} `)
+    .replace("/opt/lockbridge/dist/agent/main.js", path.join(ROOT, "dist/agent/main.js"))
     .replace("[Install]", `${extra}[Install]`);
   const file = path.join(dir, "lockbridge.service");
   writeFileSync(file, text);
@@ -73,7 +75,9 @@ describe("systemd/lockbridge.service", () => {
   };
 
   it("runs the compiled hub with plain node under a notify/watchdog service with the required settings", () => {
-    expect(one("Service.ExecStart")).toBe("/usr/bin/node /opt/lockbridge/dist/agent/main.js --config /etc/lockbridge/config.json");
+    expect(one("Service.ExecStart")).toMatch(/^\/usr\/bin\/node (--[a-z-]+=\d+ )*\/opt\/lockbridge\/dist\/agent\/main\.js --config \/etc\/lockbridge\/config\.json$/);
+    // The unit runs node with the same flags as `npm run agent` (and the benchmarks that measure it).
+    expect(one("Service.ExecStart").split(" ").slice(1, -3)).toEqual(productionNodeFlags());
     expect(one("Service.Type")).toBe("notify");
     expect(one("Service.NotifyAccess")).toBe("all");
     expect(one("Service.WatchdogSec")).toMatch(/^\d+s?$/);

@@ -99,8 +99,12 @@ export function plan(input: PlanInput): Plan {
   const nextTransition = (c: CodeRecord) => (c.desired === "present" && !c.windowOpened ? Math.min(programTime(c, lock, policy), endTime(c)) : endTime(c));
   const keyed = input.codes.map((c) => [nextTransition(c), c] as const);
   // Plain comparisons: keys are often ±Infinity (ongoing codes), where subtraction gives NaN.
-  const byKey = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
-  const ordered = keyed.sort((a, b) => byKey(a[0], b[0]) || (a[1].createdAt < b[1].createdAt ? -1 : a[1].createdAt > b[1].createdAt ? 1 : 0)).map(([, c]) => c);
+  const before = (a: (typeof keyed)[number], b: (typeof keyed)[number]) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1].createdAt < b[1].createdAt ? -1 : a[1].createdAt > b[1].createdAt ? 1 : 0;
+  // Codes arrive in creation order, which is often already this order (ongoing codes): sort only when not.
+  let sorted = true;
+  for (let i = 1; i < keyed.length && sorted; i++) sorted = before(keyed[i - 1]!, keyed[i]!) <= 0;
+  const ordered = (sorted ? keyed : keyed.sort(before)).map(([, c]) => c);
   const radioPlanned = () => steps.length > 0 && isRadioStep(steps[steps.length - 1]!);
   for (const c of ordered) {
     if (input.untilFirstRadioStep && radioPlanned()) break;

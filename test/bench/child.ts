@@ -53,7 +53,7 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
   for (const [i, code] of codes.entries()) await uc.set(i + 1, UserIDStatus.Enabled, code);
 }
 
-const modes: Record<string, () => Promise<Record<string, number>>> = {
+const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {
     const { driver, close } = await bareZwave([sim(250)]);
@@ -92,15 +92,18 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
       return handle(req);
     };
     const samples: number[] = [];
-    for (const code of uniqueCodes(200, 7)) {
-      await h.call("/access_codes/create", { device_id: device, code });
-      await h.waitAll(() => writes.has(code));
-      samples.push(writes.get(code)! - receipt.get(code)!);
-      await h.waitAll(() => unsettled(h.hub) === 0);
-    }
+
+    await profiled("hub250b", async () => {
+      for (const code of uniqueCodes(200, 7)) {
+        await h.call("/access_codes/create", { device_id: device, code });
+        await h.waitAll(() => writes.has(code));
+        samples.push(writes.get(code)! - receipt.get(code)!);
+        await h.waitAll(() => unsettled(h.hub) === 0);
+      }
+    });
     samples.sort((a, b) => a - b);
     await h.hub.stop();
-    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, p50: percentile(samples, 50), p99: percentile(samples, 99), samples };
   },
   /** (c) bare zwave-js with 10 locks x 250 codes. */
   async rssBare() {
@@ -109,6 +112,7 @@ const modes: Record<string, () => Promise<Record<string, number>>> = {
     for (let n = 2; n < 12; n++) await setAll(driver, n, uniqueCodes(250));
     const rss = await steadyRss(process.pid);
     const peak = peakRssMb();
+    if (process.env.BENCH_SMAPS) process.stderr.write(`${(await import("./smaps.js")).smapsTop(process.pid)}\n`);
     if (process.env.BENCH_HEAPSNAP) (await import("node:v8")).writeHeapSnapshot(process.env.BENCH_HEAPSNAP);
     await close();
     return { rss, peak };

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { HubProcess } from "../support/hub-process.js";
 import { uniqueCodes } from "./inproc.js";
+import { smapsTop } from "./smaps.js";
 
 const nLocks = Number(process.argv[2] ?? 10);
 const nCodes = Number(process.argv[3] ?? 250);
@@ -32,6 +33,7 @@ const c0 = cpu();
 await new Promise((r) => setTimeout(r, 6000));
 console.log("idle cpu ms over 6 s:", cpu() - c0);
 console.log("loaded", rollup(pid));
+console.log(smapsTop(pid));
 if (process.env.HEAPSNAP_DIR) {
   process.kill(pid, "SIGUSR2");
   await new Promise((r) => setTimeout(r, 15000));

@@ -22,3 +22,9 @@ export const rssMb = (pid: number = process.pid) => procMb(pid, "VmRSS");
 export const peakRssMb = (pid: number = process.pid) => procMb(pid, "VmHWM");
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

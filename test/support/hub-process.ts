@@ -26,7 +26,7 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** Run dist directly with node instead of through npm (benchmarks measuring the hub's own RSS). */
   direct?: boolean;
-  /** Node flags before the script, with `direct`. */
+  /** Node flags before the script, with `direct`; extra to the production flags. */
   nodeArgs?: string[];
 }
 
@@ -51,6 +51,16 @@ export function liveInGroup(pgid: number): number {
     }
   }
   return n;
+}
+
+/** The node flags production runs the hub with: those of `npm run agent` (the systemd unit repeats them). */
+export function productionNodeFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean);
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.agent ?? "").split(/\s+/);
+  const script = words.indexOf("dist/agent/main.js");
+  if (words[0] !== "node" || script < 0) throw new Error(`package.json scripts.agent is not "node [flags] dist/agent/main.js": ${pkg.scripts.agent}`);
+  return words.slice(1, script);
 }
 
 /** Every log line any hub wrote in this test process, for the PIN-leak scan. */
@@ -97,7 +107,7 @@ export class HubProcess {
     await this.writeConfig();
     const root = projectRoot();
     const cmd = this.opts.direct ? process.execPath : "npm";
-    const args = this.opts.direct ? [...(this.opts.nodeArgs ?? []), path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
+    const args = this.opts.direct ? [...productionNodeFlags(), ...(this.opts.nodeArgs ?? []), path.join(root, "dist/agent/main.js"), "--config", this.configPath] : ["run", "--silent", "agent", "--", "--config", this.configPath];
     const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, NODE_ENV: "production", ...(this.opts.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.proc = proc;
     // npm exits at once on SIGTERM; the hub is gone only when its whole process group is.
