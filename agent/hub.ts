@@ -87,6 +87,7 @@ export class Hub {
       clock: this.clock,
       policy,
       simulatorFor: (lock) => this.drivers.find((d) => d.protocol === lock.protocol && d.simulator)?.simulator,
+      lockAttached: (deviceId) => Boolean(this.registry.executor(deviceId)?.lockHandle),
       status: () => this.status(),
     };
     this.shaper = new Shaper(ctx, this.store);

@@ -12,6 +12,8 @@ export interface ApiContext {
   readonly clock: Clock;
   readonly policy: TimingPolicy;
   simulatorFor(lock: LockRecord): LockSimulator | undefined;
+  /** Whether the lock's radio has brought it up in this run (its executor has a handle). */
+  lockAttached(deviceId: string): boolean;
   status(): Record<string, unknown>;
 }
 

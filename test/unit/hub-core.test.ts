@@ -168,4 +168,26 @@ describe("hub core on a fake driver", () => {
     expect(b).toEqual(a);
     expect(hub.store.codes().length).toBe(1);
   });
+
+  it("a simulation path on a simulated lock its radio has not brought up yet: 400 naming device_id, not a 500", async () => {
+    const known = front().deviceId;
+    await hub.stop();
+    // Restart on the same data with a radio that never brings its locks up.
+    const silent = new FakeDriver([{ name: "Front", slots: 4 }]);
+    silent.start = async () => {};
+    const same = dir;
+    const cfg = config();
+    rmSync(dir, { recursive: true, force: true });
+    dir = same;
+    hub = new Hub({ ...cfg, data_dir: same }, { logger: createLogger({ level: "silent" }), drivers: async () => [silent] });
+    await hub.start();
+    for (const p of ["/hub/simulate/lock_slots", "/hub/simulate/keypad_clear_code"]) {
+      const r = await call(p, { device_id: known, slot: 1 });
+      expect(r.status, p).toBe(400);
+      expect(r.body).toMatchObject({ error: { type: "invalid_input", data: { field: "device_id" } } });
+      expect((r.body as { error: { message: string } }).error.message).toMatch(/not on its radio yet/);
+    }
+    expect(silent.fakes[0]!.memory.size).toBe(0); // nothing reached the lock
+  });
 });
+

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { LockRecord } from "../../store/records.js";
 import type { Store } from "../../store/store.js";
 import type { ApiContext, Shaper } from "../context.js";
-import { deviceNotFound, unsupported } from "../errors.js";
+import { deviceNotFound, invalidInput, unsupported } from "../errors.js";
 import { id, qArray, qInt } from "../params.js";
 import type { Route } from "../router.js";
 
@@ -17,8 +17,13 @@ const listParams = z.object({
 export function requireSimulated(ctx: ApiContext, store: Store, deviceId: string): { lock: LockRecord; sim: NonNullable<ReturnType<ApiContext["simulatorFor"]>> } {
   const lock = store.lock(deviceId);
   if (!lock) throw deviceNotFound(deviceId);
+  if (!lock.simulated) throw unsupported(`device_id "${deviceId}" is a real lock; simulation paths work on simulated locks only`);
+  if (lock.removed) throw invalidInput(`device_id "${deviceId}": this simulated lock was removed from its network`, { field: "device_id" });
   const sim = ctx.simulatorFor(lock);
-  if (!lock.simulated || !sim) throw unsupported(`device_id "${deviceId}" is a real lock; simulation paths work on simulated locks only`);
+  // Known from an earlier run, but its radio simulation has not brought it up yet in this one.
+  if (!sim || !ctx.lockAttached(deviceId)) {
+    throw invalidInput(`device_id "${deviceId}": this simulated lock is not on its radio yet (the simulation is still starting); retry in a few seconds`, { field: "device_id" });
+  }
   return { lock, sim };
 }
 
