@@ -15,8 +15,9 @@ export class Tx {
   ) {
     this.now = now;
   }
+  private iso: string | null = null;
   get nowIso(): string {
-    return iso(this.now);
+    return (this.iso ??= iso(this.now));
   }
   emit(type: HubEventType, subject: EventSubject): Record<string, unknown> {
     const body = buildEvent(type, { workspaceId: this.ids.workspaceId, connectedAccountId: this.ids.connectedAccountId, now: this.nowIso }, subject);

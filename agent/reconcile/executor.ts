@@ -46,6 +46,8 @@ export interface ExecutorOptions {
 export class LockExecutor {
   private handle: LockHandle | null = null;
   private wake = new AbortController();
+  private sleeping = false;
+  private kicked = false;
   private stopped = false;
   private running: Promise<void> | null = null;
   private readonly pendingReads = new Set<number>();
@@ -97,7 +99,10 @@ export class LockExecutor {
   }
   /** Plan again now (state changed). */
   kick(): void {
-    this.wake.abort(WAKE);
+    // Busy (planning, on the radio): note it, and the loop plans again instead of sleeping.
+    // Only a sleeping loop needs waking; an abort per commit showed up in profiles.
+    if (this.sleeping) this.wake.abort(WAKE);
+    else this.kicked = true;
   }
   /** Read these slots soon (keypad notification, sync), ahead of planned work. */
   requestRead(slots: Iterable<number>): void {
@@ -123,6 +128,7 @@ export class LockExecutor {
     let outcome: { step: RadioStep; result: RadioResult } | null = null;
     while (!this.stopped) {
       this.wake = new AbortController();
+      this.kicked = false;
       const lock = this.o.journal.store.lock(this.deviceId);
       if (!lock) return;
       const handle = this.handle;
@@ -162,11 +168,22 @@ export class LockExecutor {
           await this.refreshChecksum(handle);
           continue;
         }
-        await this.o.clock.sleep(this.lastRadioAt + CHECKSUM_QUIET_MS - now, this.wake.signal);
+        await this.sleep(this.lastRadioAt + CHECKSUM_QUIET_MS - now);
         continue;
       }
       const sleepMs = Math.min(this.o.maxSleepMs, next.wakeAt === null ? this.o.maxSleepMs : Math.max(0, next.wakeAt - now));
-      await this.o.clock.sleep(sleepMs, this.wake.signal);
+      await this.sleep(sleepMs);
+    }
+  }
+
+  /** Sleep until `ms` pass or a kick; a kick that came while busy ends it at once. */
+  private async sleep(ms: number): Promise<void> {
+    if (this.kicked || this.stopped) return;
+    this.sleeping = true;
+    try {
+      await this.o.clock.sleep(ms, this.wake.signal);
+    } finally {
+      this.sleeping = false;
     }
   }
 
@@ -273,7 +290,7 @@ export class LockExecutor {
       this.o.onRadioCommand?.("read_slot", false);
       this.o.logger.warn({ device_id: this.deviceId, slot, reason: e instanceof Error ? e.message : String(e) }, "slot read failed");
       // Leave it: availability events decide about the lock; the next sync or notification reads again.
-      await this.o.clock.sleep(Math.min(this.o.maxBackoffMs, 1000), this.wake.signal);
+      await this.sleep(Math.min(this.o.maxBackoffMs, 1000));
     }
   }
 

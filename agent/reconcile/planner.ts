@@ -97,14 +97,21 @@ export function plan(input: PlanInput): Plan {
 
   // Chronological order of each code's next transition, so transitions missed while the hub was off run in order.
   const nextTransition = (c: CodeRecord) => (c.desired === "present" && !c.windowOpened ? Math.min(programTime(c, lock, policy), endTime(c)) : endTime(c));
-  const keyed = input.codes.map((c) => [nextTransition(c), c] as const);
+  const codes = input.codes;
+  const keys = codes.map(nextTransition);
   // Plain comparisons: keys are often ±Infinity (ongoing codes), where subtraction gives NaN.
-  const before = (a: (typeof keyed)[number], b: (typeof keyed)[number]) =>
-    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1].createdAt < b[1].createdAt ? -1 : a[1].createdAt > b[1].createdAt ? 1 : 0;
+  const before = (a: number, b: number) => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    const ca = codes[a]!.createdAt;
+    const cb = codes[b]!.createdAt;
+    return ca < cb ? -1 : ca > cb ? 1 : a - b;
+  };
   // Codes arrive in creation order, which is often already this order (ongoing codes): sort only when not.
   let sorted = true;
-  for (let i = 1; i < keyed.length && sorted; i++) sorted = before(keyed[i - 1]!, keyed[i]!) <= 0;
-  const ordered = (sorted ? keyed : keyed.sort(before)).map(([, c]) => c);
+  for (let i = 1; i < codes.length && sorted; i++) sorted = before(i - 1, i) <= 0;
+  const ordered = sorted ? codes : codes.map((_, i) => i).sort(before).map((i) => codes[i]!);
   const radioPlanned = () => steps.length > 0 && isRadioStep(steps[steps.length - 1]!);
   for (const c of ordered) {
     if (input.untilFirstRadioStep && radioPlanned()) break;
