@@ -20,6 +20,7 @@ import type { Logger } from "./log.js";
 import { Metrics, metricsEndpoint } from "./metrics.js";
 import { LockRegistry } from "./reconcile/registry.js";
 import { openDatabase, type Db } from "./store/db.js";
+import { WalSync } from "./store/wal-sync.js";
 import { Store } from "./store/store.js";
 import { systemClock, type Clock } from "./util/clock.js";
 
@@ -63,6 +64,7 @@ export class Hub {
   private readonly startedAt: number;
   private readonly clock: Clock;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private readonly walSync: WalSync;
 
   constructor(
     readonly config: HubConfig,
@@ -72,7 +74,8 @@ export class Hub {
     this.startedAt = this.clock.now();
     this.db = openDatabase(config.data_dir);
     this.store = new Store(this.db);
-    this.journal = new Journal(this.store, this.bus, this.clock, { workspaceId: config.workspace_id, connectedAccountId: config.connected_account_id });
+    this.walSync = new WalSync(`${this.db.name}-wal`);
+    this.journal = new Journal(this.store, this.bus, this.clock, { workspaceId: config.workspace_id, connectedAccountId: config.connected_account_id }, this.walSync);
     const t = config.timing;
     const policy = { programAheadMs: t.program_ahead_ms, nativeAheadMs: t.native_schedule_ahead_ms, delayWarningMs: t.delay_warning_after_ms, failureMs: t.failure_after_ms };
     this.registry = new LockRegistry(
@@ -144,6 +147,7 @@ export class Hub {
     await this.http.stop();
     await this.registry.stop();
     await Promise.all(this.drivers.map((d) => d.stop().catch(() => undefined)));
+    await this.walSync.close();
     this.db.close();
   }
 

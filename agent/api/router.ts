@@ -67,10 +67,11 @@ export class Router {
     this.requests++;
     const key = req.requestId;
     if (key === undefined) return this.run(req);
-    const recorded = this.journal.store.recordedResponse(key);
-    if (recorded) return { status: recorded.status, body: recorded.body };
+    // In flight first: its response is committed before it is durable, and must not be answered sooner.
     const running = this.inFlight.get(key);
     if (running) return running;
+    const recorded = this.journal.store.recordedResponse(key);
+    if (recorded) return { status: recorded.status, body: recorded.body };
     const p = this.run(req).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
     return p;
@@ -91,7 +92,7 @@ export class Router {
       if (!parsed.success) throw invalidInput(describeParamIssues(parsed.error.issues));
       if (route.kind === "mutation") {
         // The change, its events and the recorded response commit together: an acknowledged request is never lost or run twice.
-        return this.journal.run((tx) => {
+        return await this.journal.runDurable((tx) => {
           const body = { ...route.handle(parsed.data, tx), ok: true };
           const res = { status: 200, body };
           if (key !== undefined) tx.store.recordResponse(key, req.path, 200, body, tx.now);

@@ -1,6 +1,7 @@
 import type { Clock } from "../util/clock.js";
 import { iso } from "../util/clock.js";
 import type { Store } from "../store/store.js";
+import type { WalSync } from "../store/wal-sync.js";
 import { ChangeBus, ChangeSet } from "./changes.js";
 import { buildEvent, type EventSubject, type HubEventType } from "./seam-events.js";
 
@@ -58,12 +59,31 @@ export class Journal {
     readonly bus: ChangeBus,
     readonly clock: Clock,
     private readonly ids: { workspaceId: string; connectedAccountId: string },
+    private readonly walSync: WalSync | null = null,
   ) {}
 
   /**
    * `relaxed`: commit with synchronous=NORMAL (durable against a crash of the process, not of the
    * machine); for observations of locks, which the hub re-derives from the locks after a power cut.
    */
+  /**
+   * For requests the hub acknowledges: commit, flush the WAL off the event loop, and only then answer
+   * and tell the doors (nothing is acknowledged or sent upstream before it is on disk). Executors are
+   * kicked at commit, so the radio work overlaps the flush instead of waiting on it (docs/durability.md).
+   */
+  async runDurable<T>(fn: (tx: Tx) => T): Promise<T> {
+    if (!this.walSync) return this.run(fn);
+    const tx = new Tx(this.store, this.ids, this.clock.now());
+    const result = this.store.relaxed(() => this.store.transaction(() => fn(tx)));
+    const kicks = new ChangeSet();
+    for (const deviceId of tx.changes.kicks) kicks.kicks.add(deviceId);
+    tx.changes.kicks.clear();
+    this.bus.publish(kicks);
+    await this.walSync.sync();
+    this.bus.publish(tx.changes);
+    return result;
+  }
+
   run<T>(fn: (tx: Tx) => T, opts: { relaxed?: boolean } = {}): T {
     const tx = new Tx(this.store, this.ids, this.clock.now());
     const body = () => this.store.transaction(() => fn(tx));

@@ -6,8 +6,9 @@ import { MIGRATIONS } from "./migrations.js";
 export type Db = Database.Database;
 
 /**
- * Open (or create) the hub database. WAL with synchronous=FULL: a transaction is on disk when
- * commit returns, and the hub answers a request only after its commit (docs/durability.md).
+ * Open (or create) the hub database. WAL with synchronous=FULL by default: a transaction is on disk
+ * when commit returns. Requests commit NORMAL and are answered after an off-loop WAL flush
+ * (Journal.runDurable); observations of locks commit NORMAL (docs/durability.md).
  */
 export function openDatabase(dataDir: string, fileName = "lockbridge.db"): Db {
   const file = path.join(dataDir, fileName);
