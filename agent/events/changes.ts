@@ -10,6 +10,14 @@ export class ChangeSet {
   readonly kicks = new Set<string>();
   events = 0;
 
+  /** Moves the kicks into a change set of their own (executors hear of a commit before the doors do). */
+  takeKicks(): ChangeSet {
+    const kicks = new ChangeSet();
+    for (const deviceId of this.kicks) kicks.kicks.add(deviceId);
+    this.kicks.clear();
+    return kicks;
+  }
+
   get empty(): boolean {
     return (
       this.events === 0 &&

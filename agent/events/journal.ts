@@ -63,32 +63,32 @@ export class Journal {
   ) {}
 
   /**
-   * `relaxed`: commit with synchronous=NORMAL (durable against a crash of the process, not of the
-   * machine); for observations of locks, which the hub re-derives from the locks after a power cut.
-   */
-  /**
    * For requests the hub acknowledges: commit, flush the WAL off the event loop, and only then answer
    * and tell the doors (nothing is acknowledged or sent upstream before it is on disk). Executors are
    * kicked at commit, so the radio work overlaps the flush instead of waiting on it (docs/durability.md).
    */
   async runDurable<T>(fn: (tx: Tx) => T): Promise<T> {
     if (!this.walSync) return this.run(fn);
-    const tx = new Tx(this.store, this.ids, this.clock.now());
-    const result = this.store.relaxed(() => this.store.transaction(() => fn(tx)));
-    const kicks = new ChangeSet();
-    for (const deviceId of tx.changes.kicks) kicks.kicks.add(deviceId);
-    tx.changes.kicks.clear();
-    this.bus.publish(kicks);
+    const { tx, result } = this.commit(fn, true);
+    this.bus.publish(tx.changes.takeKicks());
     await this.walSync.sync();
     this.bus.publish(tx.changes);
     return result;
   }
 
+  /**
+   * `relaxed`: commit with synchronous=NORMAL (durable against a crash of the process, not of the
+   * machine); for observations of locks, which the hub re-derives from the locks after a power cut.
+   */
   run<T>(fn: (tx: Tx) => T, opts: { relaxed?: boolean } = {}): T {
-    const tx = new Tx(this.store, this.ids, this.clock.now());
-    const body = () => this.store.transaction(() => fn(tx));
-    const result = opts.relaxed ? this.store.relaxed(body) : body();
+    const { tx, result } = this.commit(fn, opts.relaxed ?? false);
     this.bus.publish(tx.changes);
     return result;
+  }
+
+  private commit<T>(fn: (tx: Tx) => T, relaxed: boolean): { tx: Tx; result: T } {
+    const tx = new Tx(this.store, this.ids, this.clock.now());
+    const body = () => this.store.transaction(() => fn(tx));
+    return { tx, result: relaxed ? this.store.relaxed(body) : body() };
   }
 }

@@ -52,7 +52,7 @@ export class Store {
 
   /**
    * Run `fn` with relaxed durability (synchronous=NORMAL): for what the hub learns from locks, which
-   * it re-derives from the locks after a power cut. Requests the hub acknowledges always commit FULL.
+   * it re-derives from the locks after a power cut, and for requests, which Journal.runDurable flushes itself.
    */
   relaxed<T>(fn: () => T): T {
     this.stmt("PRAGMA synchronous = NORMAL").run();
@@ -70,7 +70,6 @@ export class Store {
       // Rolled back: the caches may hold writes that never happened.
       this.lockCacheComplete = false;
       this.lockCodes.clear();
-      this.lastCode.clear();
       this.lockSlots.clear();
       throw e;
     }
@@ -85,8 +84,6 @@ export class Store {
   private lockCacheComplete = false;
   private readonly lockCodes = new Map<string, Map<string, CodeRecord>>();
   private readonly lockSlots = new Map<string, Map<number, SlotRecord>>();
-  /** The last code in each cached lock's order, when known (its created_at and id never change). */
-  private readonly lastCode = new Map<string, CodeRecord>();
 
   private allLocks(): Map<string, LockRecord> {
     if (!this.lockCacheComplete) {
@@ -103,7 +100,6 @@ export class Store {
       const rows = this.stmt("SELECT * FROM access_codes WHERE device_id = ? ORDER BY created_at, access_code_id").all(deviceId) as Row[];
       codes = new Map(rows.map((r) => fromRow<CodeRecord>(r, CODE_COLS)).map((c) => [c.accessCodeId, c]));
       this.lockCodes.set(deviceId, codes);
-      this.lastCode.delete(deviceId);
     }
     return codes;
   }
@@ -171,18 +167,14 @@ export class Store {
     // Kept in the table's order (created_at, id): a new code usually sorts last, but codes created
     // within the same millisecond fall in by id.
     const sortsBefore = (a: CodeRecord, b: CodeRecord) => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.accessCodeId < b.accessCodeId);
-    const last = this.lastCode.get(code.deviceId) ?? [...codes.values()].at(-1);
-    if (!last || sortsBefore(last, code)) {
-      codes.set(code.accessCodeId, code);
-      this.lastCode.set(code.deviceId, code);
-      return;
-    }
     const list = [...codes.values()];
     let at = list.length;
     while (at > 0 && sortsBefore(code, list[at - 1]!)) at--;
-    list.splice(at, 0, code);
-    this.lockCodes.set(code.deviceId, new Map(list.map((c) => [c.accessCodeId, c])));
-    this.lastCode.set(code.deviceId, list.at(-1)!);
+    if (at === list.length) codes.set(code.accessCodeId, code);
+    else {
+      list.splice(at, 0, code);
+      this.lockCodes.set(code.deviceId, new Map(list.map((c) => [c.accessCodeId, c])));
+    }
   }
   updateCode(accessCodeId: string, patch: Partial<Omit<CodeRecord, "accessCodeId">>): void {
     const row = toRow(patch, CODE_COLS);
@@ -195,15 +187,11 @@ export class Store {
     if (patch.deviceId !== undefined && patch.deviceId !== codes.get(accessCodeId)!.deviceId) {
       codes.delete(accessCodeId);
       this.lockCodes.delete(patch.deviceId);
-      this.lastCode.clear();
     } else codes.set(accessCodeId, next);
   }
   deleteCode(accessCodeId: string): void {
     this.stmt("DELETE FROM access_codes WHERE access_code_id = ?").run(accessCodeId);
-    const codes = this.cachedCodes(accessCodeId);
-    const deviceId = codes?.get(accessCodeId)?.deviceId;
-    codes?.delete(accessCodeId);
-    if (deviceId && this.lastCode.get(deviceId)?.accessCodeId === accessCodeId) this.lastCode.delete(deviceId);
+    this.cachedCodes(accessCodeId)?.delete(accessCodeId);
   }
 
   // --- observed slots

@@ -1,5 +1,4 @@
 // One benchmark measurement per process (fair memory and JIT state). Prints one JSON line.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -238,4 +237,3 @@ fn()
     process.exit(1);
   });
 
-export { spawn };

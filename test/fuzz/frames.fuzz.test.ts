@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpDoor } from "../../agent/doors/http.js";
 import { CloudSession, MAX_FRAME_BYTES } from "../../agent/doors/session.js";
 import { createLogger } from "../../agent/log.js";
-import { expectErrorBody, FIELDS, fuzzSeed, hostile, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
+import { expectErrorBody, FIELDS, MUTATIONS, fuzzSeed, hostile, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
 
 let f: FuzzHub;
 beforeAll(async () => {
@@ -19,19 +19,6 @@ afterAll(async () => {
   await f?.stop();
 });
 
-const MUTATIONS = new Set([
-  "/access_codes/create",
-  "/access_codes/create_multiple",
-  "/access_codes/update",
-  "/access_codes/update_multiple",
-  "/access_codes/delete",
-  "/access_codes/generate_code",
-  "/access_codes/pull_backup_access_code",
-  "/access_codes/report_device_constraints",
-  "/access_codes/unmanaged/update",
-  "/access_codes/unmanaged/convert_to_managed",
-  "/access_codes/unmanaged/delete",
-]);
 const fcOptions = (numRuns: number) => ({ numRuns, ...(fuzzSeed !== undefined ? { seed: fuzzSeed } : {}) });
 
 /** After a valid mutation: let it finish, restore the fixture, and return the new baseline. */

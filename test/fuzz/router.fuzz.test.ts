@@ -4,7 +4,7 @@
 // and the fixture is restored after them. LOCKBRIDGE_FUZZ_RUNS sets the total over the fuzz suites.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectErrorBody, fuzzSeed, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
+import { expectErrorBody, fuzzSeed, MUTATIONS, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
 
 let f: FuzzHub;
 beforeAll(async () => {
@@ -14,19 +14,6 @@ afterAll(async () => {
   await f?.stop();
 });
 
-const MUTATIONS = new Set([
-  "/access_codes/create",
-  "/access_codes/create_multiple",
-  "/access_codes/update",
-  "/access_codes/update_multiple",
-  "/access_codes/delete",
-  "/access_codes/generate_code",
-  "/access_codes/pull_backup_access_code",
-  "/access_codes/report_device_constraints",
-  "/access_codes/unmanaged/update",
-  "/access_codes/unmanaged/convert_to_managed",
-  "/access_codes/unmanaged/delete",
-]);
 
 describe("router under hostile input", () => {
   it(`answers ${runs(0.6)} hostile requests with 4xx errors and no state change`, async () => {

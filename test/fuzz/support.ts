@@ -253,3 +253,18 @@ export function expectErrorBody(status: number, body: unknown, context: string):
   expect(b.error!.message as string, `${context}: stack trace in message`).not.toMatch(/\n\s+at |\.ts:\d+|\.js:\d+/);
   expect([400, 401, 404, 405, 408, 413, 417, 431], `${context}: status ${status} ${JSON.stringify(body).slice(0, 300)}`).toContain(status);
 }
+
+/** The paths that change state: a 200 from one of them is a valid mutation, and the fixture is restored after it. */
+export const MUTATIONS = new Set([
+  "/access_codes/create",
+  "/access_codes/create_multiple",
+  "/access_codes/update",
+  "/access_codes/update_multiple",
+  "/access_codes/delete",
+  "/access_codes/generate_code",
+  "/access_codes/pull_backup_access_code",
+  "/access_codes/report_device_constraints",
+  "/access_codes/unmanaged/update",
+  "/access_codes/unmanaged/convert_to_managed",
+  "/access_codes/unmanaged/delete",
+]);
