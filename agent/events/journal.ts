@@ -89,6 +89,6 @@ export class Journal {
   private commit<T>(fn: (tx: Tx) => T, relaxed: boolean): { tx: Tx; result: T } {
     const tx = new Tx(this.store, this.ids, this.clock.now());
     const body = () => this.store.transaction(() => fn(tx));
-    return { tx, result: relaxed ? this.store.relaxed(body) : body() };
+    return { tx, result: relaxed ? body() : this.store.durable(body) };
   }
 }

@@ -8,6 +8,7 @@ import { applyStoreSteps, withIssue } from "./apply.js";
 import type { Observation } from "./classify.js";
 import { recordObservation } from "./observe.js";
 import { plan, type ReconcilePolicy } from "./planner.js";
+import { SettledCodes } from "./settled-codes.js";
 import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
 import type { Tx } from "../events/journal.js";
 
@@ -51,6 +52,8 @@ export class LockExecutor {
   private stopped = false;
   private running: Promise<void> | null = null;
   private readonly pendingReads = new Set<number>();
+  /** Codes the last plans found settled, so a full lock does not cost a walk over every code per command. */
+  private readonly settled = new SettledCodes();
   private checksumDirty = false;
   private lastRadioAt = 0;
   private pendingVerify: "startup" | "periodic" | null = null;
@@ -207,6 +210,7 @@ export class LockExecutor {
         unmanaged: tx.store.unmanaged({ deviceId: this.deviceId }),
         policy: this.o.policy,
         untilFirstRadioStep: true,
+        settled: this.settled,
       });
       const firstRadio = p.steps.findIndex(isRadioStep);
       const storeSteps = (firstRadio < 0 ? p.steps : p.steps.slice(0, firstRadio)) as StoreStep[];

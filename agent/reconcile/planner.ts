@@ -1,5 +1,6 @@
 import { endTime, programTime, startTime, usesNativeSchedule } from "../codes/timing.js";
 import type { CodeRecord, CodeStatus, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
+import type { SettledCodes } from "./settled-codes.js";
 import { isRadioStep, type IssueSpec, type Plan, type Step } from "./steps.js";
 
 export interface ReconcilePolicy {
@@ -22,6 +23,8 @@ export interface PlanInput {
    * `wakeAt` then only covers the codes looked at.
    */
   readonly untilFirstRadioStep?: boolean;
+  /** Remembered settled codes (see SettledCodes); the plan is the same with or without it. */
+  readonly settled?: SettledCodes;
 }
 
 const NO_SPACE: IssueSpec = { level: "error", code: "no_space_for_access_code_on_device", message: "Every slot on the lock is in use; the code will be programmed as soon as a slot frees." };
@@ -113,14 +116,14 @@ export function plan(input: PlanInput): Plan {
   for (let i = 1; i < codes.length && sorted; i++) sorted = before(i - 1, i) <= 0;
   const ordered = sorted ? codes : codes.map((_, i) => i).sort(before).map((i) => codes[i]!);
   const radioPlanned = () => steps.length > 0 && isRadioStep(steps[steps.length - 1]!);
-  for (const c of ordered) {
-    if (input.untilFirstRadioStep && radioPlanned()) break;
+  /** One code's steps and wakes; returns early wherever a step asks to plan again first. */
+  const planCode = (c: CodeRecord, obs: SlotRecord | undefined): void => {
     const end = endTime(c);
     if (c.desired === "present" && now >= end) {
       steps.push({ kind: "expire", accessCodeId: c.accessCodeId });
-      continue;
+      return;
     }
-    if (c.desired === "present" && c.gaveUp) continue;
+    if (c.desired === "present" && c.gaveUp) return;
     const native = usesNativeSchedule(c, lock);
     const schedule = native ? { startsAt: c.startsAt!, endsAt: c.endsAt! } : null;
     const at = programTime(c, lock, policy);
@@ -128,7 +131,6 @@ export function plan(input: PlanInput): Plan {
     const wantOnLock = c.desired === "present" && (now >= at || c.windowOpened);
     if (c.desired === "present" && !wantOnLock) wakes.push(at);
     if (c.desired === "present" && Number.isFinite(end)) wakes.push(end);
-    const obs = c.slot !== null ? input.slots.get(c.slot) : undefined;
 
     if (wantOnLock) {
       if (c.slot === null) {
@@ -136,17 +138,17 @@ export function plan(input: PlanInput): Plan {
         if (slot === null) {
           setStatus(c, "setting");
           raise(c, NO_SPACE);
-          continue;
+          return;
         }
         clear(c, NO_SPACE.code);
         steps.push({ kind: "claim_slot", accessCodeId: c.accessCodeId, slot });
         if (!input.slots.has(slot) && !lock.slotsSynced) {
           if (radioOk) steps.push({ kind: "read_slot", slot });
-          continue;
+          return;
         }
         setStatus(c, "setting");
         if (radioOk) steps.push({ kind: "write_slot", accessCodeId: c.accessCodeId, slot, code: c.code, schedule });
-        continue;
+        return;
       }
       if (holds(obs, c, schedule)) {
         const target: CodeStatus = native && now < startTime(c) ? "unset" : "set";
@@ -158,19 +160,19 @@ export function plan(input: PlanInput): Plan {
         if (c.errors.some((i) => i.code === "code_modified_external_to_seam")) steps.push({ kind: "clear_issue", accessCodeId: c.accessCodeId, code: "code_modified_external_to_seam", level: "error" });
         if (native && !c.isScheduledOnDevice) steps.push({ kind: "emit", type: "access_code.scheduled_on_device", accessCodeId: c.accessCodeId, withCode: true });
         if (target === "set" && !wasSet) steps.push({ kind: "emit", type: "access_code.set_on_device", accessCodeId: c.accessCodeId, withCode: true });
-        continue;
+        return;
       }
       if (c.status !== "setting") {
         setStatus(c, "setting");
-        continue; // the attempt clock starts with this status; plan again from there
+        return; // the attempt clock starts with this status; plan again from there
       }
-      if (watchDelay(c, DELAY_SET, FAILED_SET, "access_code.failed_to_set_on_device", "access_code.delay_in_setting_on_device")) continue;
+      if (watchDelay(c, DELAY_SET, FAILED_SET, "access_code.failed_to_set_on_device", "access_code.delay_in_setting_on_device")) return;
       if (c.nextAttemptAt !== null && c.nextAttemptAt > now) {
         wakes.push(c.nextAttemptAt);
-        continue;
+        return;
       }
       if (radioOk) steps.push({ kind: "write_slot", accessCodeId: c.accessCodeId, slot: c.slot, code: c.code, schedule });
-      continue;
+      return;
     }
 
     // The code must not be on the lock: before its window, deleted, or expired.
@@ -179,27 +181,43 @@ export function plan(input: PlanInput): Plan {
       // read the slot to find out (after a restart): never "set" again once its delete was acknowledged.
       if (c.desired === "absent" && c.status !== "removing") {
         setStatus(c, "removing");
-        continue;
+        return;
       }
       if (obs === undefined) {
         if (radioOk) steps.push({ kind: "read_slot", slot: c.slot });
-        continue;
+        return;
       }
-      if (c.desired === "absent" && watchDelay(c, DELAY_REMOVE, FAILED_REMOVE, "access_code.failed_to_remove_from_device", "access_code.delay_in_removing_from_device")) continue;
+      if (c.desired === "absent" && watchDelay(c, DELAY_REMOVE, FAILED_REMOVE, "access_code.failed_to_remove_from_device", "access_code.delay_in_removing_from_device")) return;
       if (c.nextAttemptAt !== null && c.nextAttemptAt > now) {
         wakes.push(c.nextAttemptAt);
-        continue;
+        return;
       }
       if (radioOk) steps.push({ kind: "clear_slot", slot: c.slot, accessCodeId: c.accessCodeId });
-      continue;
+      return;
     }
     if (c.slot !== null) steps.push({ kind: "release_slot", accessCodeId: c.accessCodeId });
     if (c.desired === "absent") {
       if (c.wasOnLock) steps.push({ kind: "emit", type: "access_code.removed_from_device", accessCodeId: c.accessCodeId });
       steps.push({ kind: "finish_delete", accessCodeId: c.accessCodeId });
-      continue;
+      return;
     }
     setStatus(c, "unset", { onLock: false, scheduledOnDevice: false });
+  };
+  for (const c of ordered) {
+    if (input.untilFirstRadioStep && radioPlanned()) break;
+    const obs = c.slot !== null ? input.slots.get(c.slot) : undefined;
+    const known = input.settled?.wakesOf(c, lock, obs, policy, now);
+    if (known) {
+      for (const w of known) wakes.push(w);
+      continue;
+    }
+    const [stepsBefore, wakesBefore] = [steps.length, wakes.length];
+    planCode(c, obs);
+    // Settled: set or unset with nothing to do (such a code never looked for a free slot: that always
+    // asks for a step), so only its own records, the lock and the clock can change its plan.
+    if (input.settled && steps.length === stepsBefore && (c.status === "set" || c.status === "unset")) {
+      input.settled.remember(c, lock, obs, policy, now, wakes.slice(wakesBefore));
+    }
   }
   // Unmanaged codes the caller asked to delete: the hub clears their slots (it then sees them go).
   if (radioOk && !(input.untilFirstRadioStep && radioPlanned())) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });

@@ -6,9 +6,10 @@ import { MIGRATIONS } from "./migrations.js";
 export type Db = Database.Database;
 
 /**
- * Open (or create) the hub database. WAL with synchronous=FULL by default: a transaction is on disk
- * when commit returns. Requests commit NORMAL and are answered after an off-loop WAL flush
- * (Journal.runDurable); observations of locks commit NORMAL (docs/durability.md).
+ * Open (or create) the hub database. WAL with synchronous=NORMAL: a commit survives a crash of the
+ * process at once, and a power cut once the WAL is flushed. Requests are answered only after an off-loop
+ * WAL flush (Journal.runDurable); the few other transactions that must survive a power cut commit
+ * FULL (Store.durable); observations of locks are re-derived from the locks (docs/durability.md).
  */
 export function openDatabase(dataDir: string, fileName = "lockbridge.db"): Db {
   const file = path.join(dataDir, fileName);
@@ -16,7 +17,7 @@ export function openDatabase(dataDir: string, fileName = "lockbridge.db"): Db {
   const db = new Database(file);
   if (fresh) chmodSync(file, 0o600);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db);

@@ -51,15 +51,17 @@ export class Store {
   }
 
   /**
-   * Run `fn` with relaxed durability (synchronous=NORMAL): for what the hub learns from locks, which
-   * it re-derives from the locks after a power cut, and for requests, which Journal.runDurable flushes itself.
+   * Run `fn` with synchronous=FULL: its commit is on disk when it returns. The connection's default is
+   * NORMAL (durable against a crash of the process): observations of locks are re-derived from the locks
+   * after a power cut, and requests are flushed by Journal.runDurable off the event loop. Only the rare
+   * transactions that must survive a power cut and cannot wait for a flush pay for the toggle.
    */
-  relaxed<T>(fn: () => T): T {
-    this.stmt("PRAGMA synchronous = NORMAL").run();
+  durable<T>(fn: () => T): T {
+    this.stmt("PRAGMA synchronous = FULL").run();
     try {
       return fn();
     } finally {
-      this.stmt("PRAGMA synchronous = FULL").run();
+      this.stmt("PRAGMA synchronous = NORMAL").run();
     }
   }
 
@@ -71,19 +73,21 @@ export class Store {
       this.lockCacheComplete = false;
       this.lockCodes.clear();
       this.lockSlots.clear();
+      this.lockUnmanaged.clear();
       throw e;
     }
   }
 
   /*
    * Write-through caches of the rows the executors read on every pass (locks, each lock's codes and
-   * observed slots). Every write goes through this class and patches them; a rolled-back transaction
-   * drops them. Re-reading hundreds of wide rows per radio command dominated the hub's overhead.
+   * observed slots; unmanaged codes until one is written). Every write goes through this class and
+   * patches them; a rolled-back transaction drops them. Re-reading hundreds of wide rows per radio command dominated the hub's overhead.
    */
   private lockCache: Map<string, LockRecord> = new Map();
   private lockCacheComplete = false;
   private readonly lockCodes = new Map<string, Map<string, CodeRecord>>();
   private readonly lockSlots = new Map<string, Map<number, SlotRecord>>();
+  private readonly lockUnmanaged = new Map<string, UnmanagedRecord[]>();
 
   private allLocks(): Map<string, LockRecord> {
     if (!this.lockCacheComplete) {
@@ -222,26 +226,37 @@ export class Store {
 
   // --- unmanaged codes
   unmanaged(filter: { deviceId?: string } = {}): UnmanagedRecord[] {
-    const rows = filter.deviceId
-      ? this.stmt("SELECT * FROM unmanaged_codes WHERE device_id = ? ORDER BY slot").all(filter.deviceId)
-      : this.stmt("SELECT * FROM unmanaged_codes ORDER BY device_id, slot").all();
-    return rows.map((r) => fromRow<UnmanagedRecord>(r as Row, UNMANAGED_COLS));
+    if (!filter.deviceId) {
+      const rows = this.stmt("SELECT * FROM unmanaged_codes ORDER BY device_id, slot").all() as Row[];
+      return rows.map((r) => fromRow<UnmanagedRecord>(r, UNMANAGED_COLS));
+    }
+    // Every plan reads them; they change rarely (a keypad code found or gone), so any write drops the cache.
+    let list = this.lockUnmanaged.get(filter.deviceId);
+    if (!list) {
+      const rows = this.stmt("SELECT * FROM unmanaged_codes WHERE device_id = ? ORDER BY slot").all(filter.deviceId) as Row[];
+      list = rows.map((r) => fromRow<UnmanagedRecord>(r, UNMANAGED_COLS));
+      this.lockUnmanaged.set(filter.deviceId, list);
+    }
+    return [...list];
   }
   unmanagedCode(accessCodeId: string): UnmanagedRecord | undefined {
     const r = this.stmt("SELECT * FROM unmanaged_codes WHERE access_code_id = ?").get(accessCodeId) as Row | undefined;
     return r && fromRow<UnmanagedRecord>(r, UNMANAGED_COLS);
   }
   putUnmanaged(u: UnmanagedRecord): void {
+    this.lockUnmanaged.clear();
     this.stmt("DELETE FROM unmanaged_codes WHERE device_id = ? AND slot = ?").run(u.deviceId, u.slot);
     const row = toRow(u, UNMANAGED_COLS);
     const cols = Object.keys(row);
     this.stmt(`INSERT INTO unmanaged_codes (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run(row);
   }
   updateUnmanaged(accessCodeId: string, patch: { name?: string | null; deleting?: boolean }): void {
+    this.lockUnmanaged.clear();
     if (patch.name !== undefined) this.stmt("UPDATE unmanaged_codes SET name = ? WHERE access_code_id = ?").run(patch.name, accessCodeId);
     if (patch.deleting !== undefined) this.stmt("UPDATE unmanaged_codes SET deleting = ? WHERE access_code_id = ?").run(patch.deleting ? 1 : 0, accessCodeId);
   }
   deleteUnmanaged(accessCodeId: string): void {
+    this.lockUnmanaged.clear();
     this.stmt("DELETE FROM unmanaged_codes WHERE access_code_id = ?").run(accessCodeId);
   }
 

@@ -123,7 +123,9 @@ export class ZWaveLockHandle implements LockHandle {
   }
 
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
-    const invalid = this.validateWrite(slot, code, schedule);
+    // Read once per call: each capability is a lookup in zwave-js's value DB.
+    const caps = this.capabilities();
+    const invalid = this.validateWrite(caps, slot, code, schedule);
     if (invalid) return invalid;
     return this.runResult(slot, async () => {
       const since = Date.now();
@@ -136,7 +138,7 @@ export class ZWaveLockHandle implements LockHandle {
       if (result?.status === SupervisionStatus.Fail) return this.refusal(slot, since);
       if (!schedule) {
         // A plain code must not inherit the window of the slot's previous, time-bound code.
-        const refused = await this.liftSchedule(slot);
+        const refused = await this.liftSchedule(caps, slot);
         if (refused) return refused;
       }
       return this.confirm(slot, code, result, since);
@@ -155,7 +157,7 @@ export class ZWaveLockHandle implements LockHandle {
       // The code goes first: it must stop working even if removing its schedule fails.
       const result = await this.node.commandClasses["User Code"].clear(slot);
       if (result?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to clear slot ${slot}`);
-      const refused = await this.liftSchedule(slot);
+      const refused = await this.liftSchedule(this.capabilities(), slot);
       if (refused) return refused;
       return this.confirm(slot, null, result, since);
     });
@@ -201,23 +203,22 @@ export class ZWaveLockHandle implements LockHandle {
     return this.readbackMode() === "status_only" ? undefined : code;
   }
 
-  private assertSlot(slot: number): void {
+  private assertSlot(slot: number, { slotCount } = this.capabilities()): void {
     if (this.removed) throw new RadioError("offline", "the lock was removed from the Z-Wave network");
-    const { slotCount } = this.capabilities();
     if (!Number.isInteger(slot) || slot < 1 || slot > slotCount) {
       throw new RadioError("rejected", `slot ${slot} is outside 1..${slotCount}`);
     }
   }
 
   /** Checks that need no radio traffic; a failure here is never worth a retry. */
-  private validateWrite(slot: number, code: string, schedule?: SlotSchedule): RadioResult | null {
+  private validateWrite(caps: LockCapabilities, slot: number, code: string, schedule?: SlotSchedule): RadioResult | null {
     try {
-      this.assertSlot(slot);
+      this.assertSlot(slot, caps);
     } catch (e) {
       const error = toRadioError(e, false);
       return failed(error.failure, error.message);
     }
-    const { charset, supportsNativeSchedule } = this.capabilities();
+    const { charset, supportsNativeSchedule } = caps;
     if (code.length < ZWAVE_MIN_CODE_LENGTH || code.length > ZWAVE_MAX_CODE_LENGTH) {
       return failed("rejected", `a Z-Wave user code has ${ZWAVE_MIN_CODE_LENGTH}..${ZWAVE_MAX_CODE_LENGTH} characters, got ${code.length}`);
     }
@@ -275,8 +276,8 @@ export class ZWaveLockHandle implements LockHandle {
    * erased. zwave-js caches (and persists) the user's "scheduling enabled" flag whenever we set it,
    * so this costs radio traffic once per slot, not on every plain write.
    */
-  private async liftSchedule(slot: number): Promise<RadioResult | null> {
-    if (!this.capabilities().supportsNativeSchedule) return null;
+  private async liftSchedule(caps: LockCapabilities, slot: number): Promise<RadioResult | null> {
+    if (!caps.supportsNativeSchedule) return null;
     if (this.node.getValue<boolean>(ScheduleEntryLockCCValues.userEnabled(slot).id) === false) return null;
     const api = this.node.commandClasses["Schedule Entry Lock"];
     const disable = await api.setEnabled(false, slot);

@@ -19,9 +19,11 @@ export interface BenchLock {
   battery?: boolean;
 }
 
-/** Codes not yet in a settled state, counted in SQL (cheap enough to poll). */
+/** Codes not yet in a settled state (from the Store's cache: checked after every commit). */
 export function unsettled(hub: Hub, status = "set"): number {
-  return (hub.db.prepare("SELECT COUNT(*) AS n FROM access_codes WHERE status != ?").get(status) as { n: number }).n;
+  let n = 0;
+  for (const lock of hub.store.locks()) for (const c of hub.store.codes({ deviceId: lock.deviceId })) if (c.status !== status) n++;
+  return n;
 }
 
 export interface InprocHub {
@@ -76,14 +78,15 @@ export async function startInproc(config: HubConfig, opts: { clock?: Clock; onWr
     },
   });
   await hub.start();
-  const waitAll = async (pred: () => boolean, ms = 600_000) => {
-    const t0 = Date.now();
-    while (!pred()) {
-      if (Date.now() - t0 > ms) throw new Error("bench: timed out");
-      // Poll gently: the hub under test shares this event loop.
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  // Checked on every commit the hub publishes (as an awaited call would return), with a slow poll as a backstop.
+  const waitAll = (pred: () => boolean, ms = 600_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pred()) return resolve();
+      const done = (err?: Error) => (off(), clearInterval(poll), clearTimeout(limit), err ? reject(err) : resolve());
+      const off = hub.bus.on(() => pred() && done());
+      const poll = setInterval(() => pred() && done(), 250);
+      const limit = setTimeout(() => done(new Error("bench: timed out")), ms);
+    });
   return {
     hub,
     config,

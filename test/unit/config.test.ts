@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfigText } from "../../agent/config/load.js";
 import { openDatabase } from "../../agent/store/db.js";
+import { Store } from "../../agent/store/store.js";
 
 const dir = () => mkdtempSync(path.join(tmpdir(), "lb-config-"));
 const write = (d: string, config: unknown) => {
@@ -66,7 +67,12 @@ describe("configuration", () => {
     expect(statSync(path.join(first.data_dir, "identity.json")).mode & 0o777).toBe(0o600);
     const db = openDatabase(first.data_dir);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    // NORMAL by default (requests flush the WAL themselves); Store.durable commits FULL and goes back.
+    expect(db.pragma("synchronous", { simple: true })).toBe(1);
+    const store = new Store(db);
+    expect(store.durable(() => db.pragma("synchronous", { simple: true }))).toBe(2);
+    expect(() => store.durable(() => { throw new Error("rolled back"); })).toThrow("rolled back");
+    expect(db.pragma("synchronous", { simple: true })).toBe(1);
     db.close();
     expect(statSync(path.join(first.data_dir, "lockbridge.db")).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(path.join(first.data_dir, "identity.json"), "utf8")).hub_id).toBe(first.hub_id);

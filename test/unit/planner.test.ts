@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { plan, type PlanInput } from "../../agent/reconcile/planner.js";
+import { SettledCodes } from "../../agent/reconcile/settled-codes.js";
 import { isRadioStep, type Step } from "../../agent/reconcile/steps.js";
 import type { CodeRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
 import { at, caps, codeRecord, lockRecord, slotRecord, T0, unmanagedRecord } from "../support/records.js";
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 const policy = { programAheadMs: 10 * MIN, nativeAheadMs: 72 * 60 * MIN, delayWarningMs: 2 * MIN, failureMs: 15 * MIN };
 
 function summarise(s: Step): string {
@@ -180,6 +183,33 @@ describe("planner", () => {
     const cut = plan({ ...input, untilFirstRadioStep: true });
     expect(cut.steps).toEqual(first < 0 ? result.steps : result.steps.slice(0, first + 1));
     if (first < 0) expect(cut.wakeAt).toBe(result.wakeAt);
+    // Remembering settled codes changes nothing: not when planned, not when answered from memory, not
+    // once the clock passes a remembered code's wakes.
+    const settled = new SettledCodes();
+    for (const later of [0, 0, MIN, 3 * MIN, 16 * MIN, 2 * HOUR, DAY, 100 * DAY]) {
+      const then = { ...input, now: input.now + later };
+      expect(plan({ ...then, settled })).toEqual(plan(then));
+      expect(plan({ ...then, settled, untilFirstRadioStep: true })).toEqual(plan({ ...then, untilFirstRadioStep: true }));
+    }
+  });
+
+  it("remembers a settled code until its record, lock, slot or next wake changes it", () => {
+    const settled = new SettledCodes();
+    const lock = lockRecord();
+    const code = codeRecord({ slot: 1, status: "set", wasOnLock: true, endsAt: at(HOUR) });
+    const slot = slotRecord(1, code.code);
+    const input: PlanInput = { now: T0, lock, codes: [code], slots: new Map([[1, slot]]), unmanaged: [], policy, settled };
+    expect(plan(input)).toEqual({ steps: [], wakeAt: T0 + HOUR });
+    expect(settled.wakesOf(code, lock, slot, policy, T0 + MIN)).toEqual([T0 + HOUR]);
+    // Its end: no longer settled, and the plan expires it.
+    expect(settled.wakesOf(code, lock, slot, policy, T0 + HOUR)).toBeUndefined();
+    expect(plan({ ...input, now: T0 + HOUR }).steps.map(summarise)).toEqual(["expire"]);
+    // Changed at the keypad: a new slot record, planned afresh.
+    const changed = slotRecord(1, "9999");
+    expect(settled.wakesOf(code, lock, changed, policy, T0)).toBeUndefined();
+    expect(plan({ ...input, slots: new Map([[1, changed]]) })).toEqual(plan({ ...input, slots: new Map([[1, changed]]), settled: undefined }));
+    expect(settled.wakesOf(code, { ...lock }, slot, policy, T0)).toBeUndefined();
+    expect(settled.wakesOf({ ...code }, lock, slot, policy, T0)).toBeUndefined();
   });
 
   it("has at least 30 cases", () => expect(rows.length).toBeGreaterThanOrEqual(30));

@@ -1,4 +1,4 @@
-// The Store keeps write-through caches of locks, codes and slots (the executors' hot path).
+// The Store keeps write-through caches of locks, codes, slots and unmanaged codes (the executors' hot path).
 // Property: after any sequence of writes, rolled-back transactions included, what the cached
 // Store answers equals what a fresh Store reads from the same SQLite file.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,6 +26,7 @@ type Op =
   | { op: "forgetSlot"; device: 0 | 1; slot: number }
   | { op: "lock"; device: 0 | 1; online: boolean; checksum: number | null }
   | { op: "rollback"; id: number; device: 0 | 1 }
+  | { op: "unmanaged"; device: 0 | 1; slot: number; deleting: boolean | null }
   | { op: "read"; device: 0 | 1 };
 
 const device = fc.constantFrom<0 | 1>(0, 1);
@@ -40,6 +41,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant("forgetSlot" as const), device, slot: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ op: fc.constant("lock" as const), device, online: fc.boolean(), checksum: fc.option(fc.integer({ min: 0, max: 65535 })) }),
   fc.record({ op: fc.constant("rollback" as const), id, device }),
+  // deleting null: the slot's unmanaged code goes.
+  fc.record({ op: fc.constant("unmanaged" as const), device, slot: fc.integer({ min: 1, max: 3 }), deleting: fc.option(fc.boolean()) }),
   fc.record({ op: fc.constant("read" as const), device }),
 );
 
@@ -75,14 +78,25 @@ function apply(store: Store, o: Op): void {
           else store.insertCode(codeRecord({ accessCodeId: idOf(o.id), deviceId: DEVICES[o.device], createdAt: at(9) }));
           store.putSlot({ deviceId: DEVICES[o.device], slot: 1, code: "0000", masked: false, schedule: null, observedAt: at(1) });
           store.updateLock(DEVICES[o.device], { name: "rolled back" });
+          store.putUnmanaged({ accessCodeId: "00000000-0000-4000-a000-000000000099", deviceId: DEVICES[o.device], slot: 4, code: "1357", name: null, deleting: false, createdAt: at(1) });
+          store.unmanaged({ deviceId: DEVICES[o.device] }); // cached inside the transaction
           throw new Error("abort");
         }),
       ).toThrow("abort");
       return;
+    case "unmanaged": {
+      const here = store.unmanaged({ deviceId: DEVICES[o.device] }).find((u) => u.slot === o.slot);
+      const uid = `00000000-0000-4000-a000-0000000000${o.device}${o.slot}`;
+      if (o.deleting === null) store.transaction(() => here && store.deleteUnmanaged(here.accessCodeId));
+      else if (here) store.transaction(() => store.updateUnmanaged(here.accessCodeId, { deleting: o.deleting! }));
+      else store.transaction(() => store.putUnmanaged({ accessCodeId: uid, deviceId: DEVICES[o.device], slot: o.slot, code: "2468", name: null, deleting: o.deleting!, createdAt: at(0) }));
+      return;
+    }
     case "read":
       // Fill the caches at arbitrary moments.
       store.codes({ deviceId: DEVICES[o.device] });
       store.slots(DEVICES[o.device]);
+      store.unmanaged({ deviceId: DEVICES[o.device] });
       store.locks();
       return;
   }
@@ -95,6 +109,7 @@ function snapshot(store: Store) {
     byId: Array.from({ length: 12 }, (_, i) => store.code(idOf(i + 1)) ?? null),
     // Keyed by slot number; iteration order is not part of the contract.
     slots: DEVICES.map((d) => [...store.slots(d).values()].sort((a, b) => a.slot - b.slot)),
+    unmanaged: DEVICES.map((d) => store.unmanaged({ deviceId: d })),
   };
 }
 
