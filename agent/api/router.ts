@@ -80,8 +80,15 @@ export class Router {
   private async run(req: RouterRequest): Promise<RouterResponse> {
     const route = this.routes.get(req.path);
     const key = req.requestId;
-    const record = (res: RouterResponse): RouterResponse => {
-      if (key !== undefined) this.journal.store.recordResponse(key, req.path, res.status, res.body, this.journal.clock.now());
+    // A refused request keeps its answer through a power cut (a retry must not run it after all);
+    // the answer to a read may be lost with it, a retry reads again.
+    const record = (res: RouterResponse, durable: boolean): RouterResponse => {
+      const store = this.journal.store;
+      if (key !== undefined) {
+        const write = () => store.recordResponse(key, req.path, res.status, res.body, this.journal.clock.now());
+        if (durable) store.durable(write);
+        else write();
+      }
       return res;
     };
     try {
@@ -100,9 +107,9 @@ export class Router {
         });
       }
       const body = await route.handle(parsed.data, this.journal.store);
-      return record({ status: 200, body: { ...body, ok: true } });
+      return record({ status: 200, body: { ...body, ok: true } }, false);
     } catch (e) {
-      if (e instanceof ApiError) return record({ status: e.status, body: e.body() });
+      if (e instanceof ApiError) return record({ status: e.status, body: e.body() }, true);
       this.logger.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), path: req.path }, "request failed");
       return { status: 500, body: { error: { type: "internal_error", message: "the hub failed to handle this request; it has been logged" } } };
     }

@@ -11,7 +11,7 @@ const only = process.argv.slice(2);
 // BENCH_NODE_FLAGS overrides them, for trying V8 settings.
 const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : productionNodeFlags();
 // This 2-core VM's run-to-run noise is ±15%: timed rows take the median of interleaved runs.
-const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
+const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
 
 function measure(mode: string): Record<string, any> {
   process.stderr.write(`bench: ${mode}...\n`);

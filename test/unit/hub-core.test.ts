@@ -169,6 +169,20 @@ describe("hub core on a fake driver", () => {
     expect(hub.store.codes().length).toBe(1);
   });
 
+  it("a refused request's recorded answer commits FULL (it must survive a power cut), a read's does not", async () => {
+    const modes: number[] = [];
+    const record = hub.store.recordResponse.bind(hub.store);
+    hub.store.recordResponse = (...args) => (modes.push(Number(hub.db.pragma("synchronous", { simple: true }))), record(...args));
+    const refused = await hub.router.handle({ path: "/access_codes/create", params: { device_id: front().deviceId, code: "12" }, requestId: "bad", door: "cloud" });
+    expect(refused.status).toBe(400);
+    const read = await hub.router.handle({ path: "/access_codes/list", params: { device_id: front().deviceId }, requestId: "read", door: "cloud" });
+    expect(read.status).toBe(200);
+    expect(modes).toEqual([2, 1]); // FULL, NORMAL
+    expect(hub.db.pragma("synchronous", { simple: true })).toBe(1);
+    // And the refusal is answered the same way again, without running.
+    expect(await hub.router.handle({ path: "/access_codes/create", params: { device_id: front().deviceId, code: "12" }, requestId: "bad", door: "cloud" })).toEqual(refused);
+  });
+
   it("a simulation path on a simulated lock its radio has not brought up yet: 400 naming device_id, not a 500", async () => {
     const known = front().deviceId;
     await hub.stop();
