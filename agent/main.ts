@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { Hub } from "./hub.js";
 import { createLogger } from "./log.js";
 import { createDrivers } from "./radios.js";
+import { enableCompileCache, flushCompileCache } from "./util/compile-cache.js";
 import { createSdNotify } from "./util/sd-notify.js";
 
 const STOP_DEADLINE_MS = 4500;
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Before the radio stacks are imported: zwave-js is most of the start-up time (docs/benchmarks.md, d).
+  const compileCache = enableCompileCache(path.join(config.data_dir, "compile-cache"));
   const logger = createLogger({ level: config.log.level, pretty: values.pretty });
   const hub = new Hub(config, { logger, drivers: () => createDrivers(config, logger) });
   // systemd Type=notify: no-op unless NOTIFY_SOCKET is set (systemd/lockbridge.service).
@@ -57,7 +61,8 @@ async function main(): Promise<void> {
   await hub.start();
   // The local API is listening: tell systemd, and start the watchdog pings.
   if (!stopping) notify.ready(`local API on ${hub.http.address ? `${hub.http.address.host}:${hub.http.address.port}` : config.local_api.listen}`);
-  logger.info({ hub_id: config.hub_id, listen: hub.http.address, cloud: Boolean(hub.cloud), locks: config.simulation?.locks.length ?? 0 }, "lockbridge started");
+  logger.info({ hub_id: config.hub_id, listen: hub.http.address, cloud: Boolean(hub.cloud), locks: config.simulation?.locks.length ?? 0, compile_cache: compileCache }, "lockbridge started");
+  flushCompileCache();
   if (values.pretty) printWelcome(config.local_api.api_key, hub.http.address);
 }
 

@@ -1,7 +1,7 @@
 // systemd/lockbridge.service: systemd-analyze verify and security, and the notify protocol
 // (agent/util/sd-notify.ts) spoken by the compiled hub to a stand-in for the service manager.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { productionNodeFlags } from "./support/hub-process.js";
@@ -224,6 +224,30 @@ while True:
       expect(hub.logs).not.toMatch(/systemd notification failed/);
     } finally {
       py?.kill();
+      await hub.cleanup();
+    }
+  });
+});
+
+describe("start-up", () => {
+  it("the compiled hub keeps V8's compile cache in its data dir where Node has one (>= 22.1), and says so", async () => {
+    const hub = new HubProcess({ direct: true, locks: [{ protocol: "zwave", name: "Front door", slots: 5 }] });
+    try {
+      await hub.start();
+      await waitFor(() => hub.logs.includes("lockbridge started"), "started", 30_000);
+      expect((await hub.stop()).graceful).toBe(true);
+      const dir = path.join(hub.dataDir, "compile-cache");
+      const started = hub.logs.split("\n").find((l) => l.includes("lockbridge started"))!;
+      const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
+      if (major > 22 || (major === 22 && minor >= 1)) {
+        expect(JSON.parse(started).compile_cache).toContain(dir);
+        // zwave-js's modules among what was compiled and kept.
+        expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(100);
+      } else {
+        expect(JSON.parse(started).compile_cache).toBeNull();
+        expect(existsSync(dir)).toBe(false);
+      }
+    } finally {
       await hub.cleanup();
     }
   });
