@@ -130,7 +130,6 @@ export class LockExecutor {
   private async loop(): Promise<void> {
     let outcome: { step: RadioStep; result: RadioResult } | null = null;
     while (!this.stopped) {
-      this.wake = new AbortController();
       this.kicked = false;
       const lock = this.o.journal.store.lock(this.deviceId);
       if (!lock) return;
@@ -182,6 +181,8 @@ export class LockExecutor {
   /** Sleep until `ms` pass or a kick; a kick that came while busy ends it at once. */
   private async sleep(ms: number): Promise<void> {
     if (this.kicked || this.stopped) return;
+    // A controller per sleep, not per pass: only a sleeping loop is ever aborted.
+    this.wake = new AbortController();
     this.sleeping = true;
     try {
       await this.o.clock.sleep(ms, this.wake.signal);

@@ -211,7 +211,8 @@ export function plan(input: PlanInput): Plan {
       for (const w of known) wakes.push(w);
       continue;
     }
-    const [stepsBefore, wakesBefore] = [steps.length, wakes.length];
+    const stepsBefore = steps.length;
+    const wakesBefore = wakes.length;
     planCode(c, obs);
     // Settled: set or unset with nothing to do (such a code never looked for a free slot: that always
     // asks for a step), so only its own records, the lock and the clock can change its plan.

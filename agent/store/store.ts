@@ -81,7 +81,8 @@ export class Store {
   /*
    * Write-through caches of the rows the executors read on every pass (locks, each lock's codes and
    * observed slots; unmanaged codes until one is written). Every write goes through this class and
-   * patches them; a rolled-back transaction drops them. Re-reading hundreds of wide rows per radio command dominated the hub's overhead.
+   * patches them; a rolled-back transaction drops them. Re-reading hundreds of wide rows per radio
+   * command dominated the hub's overhead.
    */
   private lockCache: Map<string, LockRecord> = new Map();
   private lockCacheComplete = false;

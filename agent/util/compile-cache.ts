@@ -9,7 +9,7 @@ interface CompileCacheApi {
 /**
  * Keep V8's compiled code of the modules loaded from now on in `dir` (Node >= 22.1), so the next start
  * loads zwave-js from bytecode instead of parsing it again. Node 20 has no such cache: a no-op there.
- * NODE_COMPILE_CACHE, when set (the systemd unit's cache directory), already enabled it and wins.
+ * NODE_COMPILE_CACHE, when set in the environment, has already enabled one, and it stays in use.
  */
 export function enableCompileCache(dir: string): string | null {
   const api = nodeModule as unknown as CompileCacheApi;

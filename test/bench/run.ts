@@ -8,8 +8,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const only = process.argv.slice(2);
 // Every measurement runs under the node flags production uses (package.json "agent", the systemd unit):
 // the hub's side and the baseline's alike, so a ratio compares code, not V8 settings.
-// BENCH_NODE_FLAGS overrides them, for trying V8 settings.
-const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : productionNodeFlags();
+// BENCH_NODE_FLAGS overrides them, for trying V8 settings (productionNodeFlags reads it).
+const flags = productionNodeFlags();
 // This 2-core VM's run-to-run noise is ±15%: timed rows take the median of interleaved runs.
 const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
 

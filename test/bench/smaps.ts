@@ -1,4 +1,4 @@
-// Scratch helper: RSS by mapping (file name, [heap], or anonymous), biggest first.
+// RSS by mapping (file name, [heap], or anonymous), biggest first: memprobe and BENCH_SMAPS print it.
 import { readFileSync } from "node:fs";
 
 export function smapsTop(pid: number, n = 12): string {
