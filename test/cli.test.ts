@@ -1,4 +1,4 @@
-// The installer CLI (agent/cli.ts), run compiled with plain node as an installer would.
+// The installer CLI (agent/cli/), run compiled with plain node as an installer would.
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
@@ -10,7 +10,7 @@ import { HubProcess } from "./support/hub-process.js";
 import { freePort, waitFor } from "./support/ports.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const CLI = path.join(ROOT, "dist/agent/cli.js");
+const CLI = path.join(ROOT, "dist/agent/cli/index.js");
 const tmp = mkdtempSync(path.join(tmpdir(), "lockbridge-cli-"));
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -3,7 +3,7 @@ import type { LockDriver } from "../contract.js";
 import { ZWaveLockDriver } from "./driver.js";
 import type { ZWaveDriverOptions } from "./options.js";
 import { SerialBackend } from "./serial-backend.js";
-import { ZWaveSimulation } from "./simulation.js";
+import { ZWaveSimulation } from "./sim/network.js";
 
 export type {
   ZWaveDriverOptions,
@@ -14,7 +14,7 @@ export type {
 } from "./options.js";
 export { DEFAULT_REAL_LOCK_CODE_LENGTHS } from "./options.js";
 export { radioIdOf } from "./backend.js";
-export { simulatedHomeId } from "./simulation.js";
+export { simulatedHomeId } from "./sim/network.js";
 
 /**
  * Creates the Z-Wave driver. Nothing touches the radio until `start()`.

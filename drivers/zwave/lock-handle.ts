@@ -22,8 +22,8 @@ import {
 import { readableCode } from "./notifications.js";
 import { ZWAVE_MAX_CODE_LENGTH, ZWAVE_MIN_CODE_LENGTH } from "./options.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
-import { toYearDaySchedule } from "./schedule.js";
-import { YEAR_DAY_SCHEDULE_SLOT, isOccupiedStatus } from "./mock-state-keys.js";
+import { YEAR_DAY_SCHEDULE_SLOT, toYearDaySchedule } from "./schedule.js";
+import { isOccupiedStatus } from "./user-id-status.js";
 
 /** What the driver knows about a lock beyond what the node reports. */
 export interface LockProfile {

@@ -8,6 +8,9 @@
 import type { ScheduleEntryLockYearDaySchedule } from "zwave-js";
 import type { SlotSchedule } from "../contract.js";
 
+/** We only ever program year-day schedule slot 1 of a user (see lock-handle.ts). */
+export const YEAR_DAY_SCHEDULE_SLOT = 1;
+
 const MINUTE_MS = 60_000;
 
 /**

@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { profiled } from "./profile.js";
 import { UserIDStatus, type Driver } from "zwave-js";
 import type { SimulatedLockConfig } from "../../drivers/contract.js";
-import { ZWaveSimulation } from "../../drivers/zwave/simulation.js";
+import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
 import { peakRssMb, percentile, rssMb } from "./stats.js";

@@ -1,4 +1,4 @@
-// Contract test: drivers/zwave/mock-state-keys.ts reads and writes the INTERNAL state names of
+// Contract test: drivers/zwave/sim/mock-state-keys.ts reads and writes the INTERNAL state names of
 // zwave-js's published User Code / Schedule Entry Lock mock behaviours. If a zwave-js upgrade
 // renames them, the simulator silently loses codes: this test must fail loudly instead.
 import { CommandClasses } from "@zwave-js/core";
@@ -24,10 +24,10 @@ import {
   readMockYearDay,
   writeMockSlot,
   writeMockYearDay,
-} from "../../drivers/zwave/mock-state-keys.js";
+} from "../../drivers/zwave/sim/mock-state-keys.js";
 
 const RENAMED =
-  "zwave-js's mock behaviours no longer use the state names in drivers/zwave/mock-state-keys.ts " +
+  "zwave-js's mock behaviours no longer use the state names in drivers/zwave/sim/mock-state-keys.ts " +
   "(internal names, e.g. UserCode_userCode_<n> in 15.29): read the new mockCCBehaviors sources and update that module";
 
 /** Just enough of a MockNode / MockController for the published behaviours' handleCC. */

@@ -8,7 +8,7 @@ import {
 } from "../../drivers/zwave/notifications.js";
 import { isInsideYearDay, toYearDaySchedule, yearDayWindow } from "../../drivers/zwave/schedule.js";
 import { radioIdOf } from "../../drivers/zwave/backend.js";
-import { simulatedHomeId } from "../../drivers/zwave/simulation.js";
+import { simulatedHomeId } from "../../drivers/zwave/sim/network.js";
 
 const ID = "zwave:0badcafe:2";
 

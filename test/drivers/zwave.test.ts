@@ -1,5 +1,5 @@
 // The Z-Wave driver against the REAL zwave-js driver and zwave-js's published mock controller and
-// mock nodes (drivers/zwave/simulation.ts). One simulated network is shared by the tests in order
+// mock nodes (drivers/zwave/sim/network.ts). One simulated network is shared by the tests in order
 // (start-up costs ~2 s), then restarted on the same data directory.
 import type { MockController } from "@zwave-js/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { createMockZWaveRequestFrame } from "@zwave-js/testing";
 import { UserCodeCCReport, UserIDStatus } from "zwave-js";
 import { createZWaveDriver } from "../../drivers/zwave/index.js";
 import { removeLeftoverCacheLocks } from "../support/zwave-cache-locks.js";
-import { accessControlFrame } from "../../drivers/zwave/mock-behaviors.js";
+import { accessControlFrame } from "../../drivers/zwave/sim/mock-behaviors.js";
 import { recordingLogger, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 
 const FRONT = simLock({ name: "Front door", slots: 30, checksum: true, native_scheduling: true, battery: true });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DriverEvent, DriverLogger, LockDriver, LockHandle, SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
-import { ZWaveSimulation } from "../../drivers/zwave/simulation.js";
+import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 
 export interface LogEntry {
   readonly level: "debug" | "info" | "warn" | "error";

@@ -21,15 +21,15 @@ import {
   createDefaultMockControllerBehaviors,
   createDefaultMockNodeBehaviors,
 } from "zwave-js/Testing";
-import type { DriverLogger, SimulatedLockConfig } from "../contract.js";
-import { radioIdOf, type ZWaveBackend } from "./backend.js";
-import { waitForDriverReady } from "./driver-ready.js";
-import type { LockProfile } from "./lock-handle.js";
+import type { DriverLogger, SimulatedLockConfig } from "../../contract.js";
+import { radioIdOf, type ZWaveBackend } from "../backend.js";
+import { waitForDriverReady } from "../driver-ready.js";
+import type { LockProfile } from "../lock-handle.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
-import { AccessControlEvent } from "./notifications.js";
-import { normaliseCodeLengths, type ZWaveSimulationOptions } from "./options.js";
+import { AccessControlEvent } from "../notifications.js";
+import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
 import { SimLock } from "./sim-lock.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;

@@ -6,7 +6,7 @@ import { open, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ScheduleEntryLockYearDaySchedule } from "zwave-js";
 import { z } from "zod";
-import type { DriverLogger } from "../contract.js";
+import type { DriverLogger } from "../../contract.js";
 import {
   asYearDaySchedule,
   readMockScheduleEnabled,

@@ -6,13 +6,15 @@
 // notice. test/drivers/zwave-mock-state.test.ts drives the published behaviours against these
 // accessors and fails loudly if the names drift.
 import { ScheduleEntryLockScheduleKind, UserIDStatus, type ScheduleEntryLockYearDaySchedule } from "zwave-js";
+import { YEAR_DAY_SCHEDULE_SLOT } from "../schedule.js";
+import { isOccupiedStatus } from "../user-id-status.js";
+
+export { isOccupiedStatus };
 
 type MockState = Map<string, unknown>;
 
 const userCodeKey = (slot: number): string => `UserCode_userCode_${slot}`;
 const userIdStatusKey = (slot: number): string => `UserCode_userIdStatus_${slot}`;
-/** We only ever program year-day schedule slot 1 of a user (see lock-handle.ts). */
-export const YEAR_DAY_SCHEDULE_SLOT = 1;
 const yearDayKey = (slot: number): string =>
   `ScheduleEntryLock_schedule_${slot}_${YEAR_DAY_SCHEDULE_SLOT}_${ScheduleEntryLockScheduleKind.YearDay}`;
 /**
@@ -28,11 +30,6 @@ export interface MockSlot {
   readonly status: UserIDStatus;
   /** The stored characters; null when the slot is available. */
   readonly code: string | null;
-}
-
-/** Statuses in which a slot holds a code (everything but Available / StatusNotAvailable). */
-export function isOccupiedStatus(status: UserIDStatus): boolean {
-  return status !== UserIDStatus.Available && status !== UserIDStatus.StatusNotAvailable;
 }
 
 function toUserIdStatus(value: unknown): UserIDStatus {

@@ -4,12 +4,12 @@
 import { encodeNodeID } from "@zwave-js/core";
 import type { MockController } from "@zwave-js/testing";
 import { FunctionType, UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
-import type { LockSimulator, SimulatedFaults } from "../contract.js";
+import type { LockSimulator, SimulatedFaults } from "../../contract.js";
 import { accessControlFrame, slotHoldingCode } from "./mock-behaviors.js";
 import { readMockScheduleEnabled, readMockSlot, readMockYearDay, writeMockSlot, writeMockYearDay } from "./mock-state-keys.js";
-import { AccessControlEvent } from "./notifications.js";
-import { withDeadline } from "./radio-errors.js";
-import { isInsideYearDay } from "./schedule.js";
+import { AccessControlEvent } from "../notifications.js";
+import { withDeadline } from "../radio-errors.js";
+import { isInsideYearDay } from "../schedule.js";
 import type { SimLock } from "./sim-lock.js";
 
 /** What the simulator needs from the running simulated network (simulation.ts). */

@@ -18,7 +18,7 @@ import {
   type CommandClass,
 } from "zwave-js";
 import { isOccupiedStatus, readMockSlot, writeMockScheduleEnabled } from "./mock-state-keys.js";
-import { ACCESS_CONTROL } from "./notifications.js";
+import { ACCESS_CONTROL } from "../notifications.js";
 
 /** Live switches of one simulated lock, read by the behaviours on every frame. */
 export interface MockLockControls {

@@ -1,7 +1,7 @@
 // One simulated lock: its config, live faults, link state, frame counter and memory, plus the
 // MockNode that carries it on the simulated radio (null once excluded).
 import type { MockNode } from "@zwave-js/testing";
-import type { SimulatedFaults, SimulatedLockConfig } from "../contract.js";
+import type { SimulatedFaults, SimulatedLockConfig } from "../../contract.js";
 import type { MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 
