@@ -77,6 +77,8 @@ export class ZigbeeDriver implements LockDriver {
     } finally {
       this.unregister?.();
       this.unregister = null;
+      for (const { handle } of this.locksByIeee.values()) handle.door.dispose();
+      this.network?.dispose();
       this.locksByIeee.clear();
       this.setup.clear();
       if (running === this) running = null;
@@ -221,6 +223,7 @@ export class ZigbeeDriver implements LockDriver {
     this.locksByIeee.delete(ieee);
     this.setup.delete(ieee);
     this.profiles.delete(ieee);
+    tracked?.handle.door.dispose();
     if (tracked) this.emit({ type: "lock_removed", radioId: radioIdOf(ieee) });
   }
 

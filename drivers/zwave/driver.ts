@@ -12,7 +12,7 @@ import type {
 } from "../contract.js";
 import { radioIdOf, type ZWaveBackend } from "./backend.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
-import { batteryValueToEvent, notificationToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
+import { batteryValueToEvent, notificationToEvent, notificationValueToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
 
 export class ZWaveLockDriver implements LockDriver {
   readonly protocol = "zwave" as const;
@@ -115,6 +115,7 @@ export class ZWaveLockDriver implements LockDriver {
     const handle = new ZWaveLockHandle(node, this.radioId(node), this.backend.profileFor(node), {
       commandTimeoutMs: this.backend.commandTimeoutMs,
       logger: this.logger,
+      emit: (event) => this.emit(event),
     });
     this.handles.set(node.id, handle);
     this.online.set(node.id, node.status !== NodeStatus.Dead);
@@ -143,13 +144,21 @@ export class ZWaveLockDriver implements LockDriver {
     if (!mapped) return;
     if (mapped.type === "duplicate_refused") handle.noteDuplicateRefused(mapped.slot);
     if (mapped.type === "all_slots_cleared") this.pendingReports.delete(node.id);
-    this.emit(mapped);
+    // Operations go through the lock's reports: one event per operation, however the lock tells it.
+    if (mapped.type === "lock_operation") handle.door.reports.announced(mapped.action === "locked", mapped.method, mapped.slot);
+    else this.emit(mapped);
   }
 
   private onValue(node: ZWaveNode, args: ValueChange & { source?: string }): void {
     const handle = this.handles.get(node.id);
     // Before "ready" these are the interview's own reads; "driver" updates are zwave-js's guesses.
     if (!handle || args.source === "driver" || this.interviewing.has(node.id)) return;
+    if (handle.door.onValue(args)) return;
+    const notified = notificationValueToEvent(handle.identity.radioId, args);
+    if (notified) {
+      this.emit(notified);
+      return;
+    }
     const battery = batteryValueToEvent(handle.identity.radioId, args);
     if (battery) {
       this.emit(battery);

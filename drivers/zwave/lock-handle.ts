@@ -11,14 +11,19 @@ import {
 } from "zwave-js";
 import {
   RadioError,
+  type DriverEventListener,
   type DriverLogger,
   type LockCapabilities,
+  type LockControls,
   type LockHandle,
   type LockIdentity,
+  type LockOperationResult,
+  type LockState,
   type RadioResult,
   type SlotContent,
   type SlotSchedule,
 } from "../contract.js";
+import { ZWaveDoorLock } from "./door-lock.js";
 import { readableCode } from "./notifications.js";
 import { ZWAVE_MAX_CODE_LENGTH, ZWAVE_MIN_CODE_LENGTH } from "./options.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
@@ -41,6 +46,8 @@ export interface LockProfile {
 export interface LockHandleOptions {
   readonly commandTimeoutMs: number;
   readonly logger: DriverLogger;
+  /** Where the lock's bolt and door reports go (the driver's event stream). */
+  readonly emit: DriverEventListener;
 }
 
 const DEFAULT_CHARSET = "0123456789";
@@ -56,6 +63,8 @@ export class ZWaveLockHandle implements LockHandle {
   private readonly duplicateNotices: Array<{ at: number; slot: number | null }> = [];
   private readonly duplicateWaiters = new Set<() => void>();
   private removed = false;
+  /** The bolt and the door (door-lock.ts). */
+  readonly door: ZWaveDoorLock;
 
   constructor(
     private readonly node: ZWaveNode,
@@ -63,6 +72,7 @@ export class ZWaveLockHandle implements LockHandle {
     private readonly profile: LockProfile,
     private readonly options: LockHandleOptions,
   ) {
+    this.door = new ZWaveDoorLock(node, radioId, options.emit);
     this.identity = {
       radioId,
       protocol: "zwave",
@@ -163,6 +173,29 @@ export class ZWaveLockHandle implements LockHandle {
     });
   }
 
+  // ---- the bolt and the door (protocol.md §8) --------------------------------------------------
+
+  lockControls(): LockControls {
+    return this.door.controls();
+  }
+
+  lockState(): LockState {
+    return this.door.reports.state;
+  }
+
+  async readLockState(): Promise<LockState> {
+    return this.run(null, () => this.door.read());
+  }
+
+  async setLocked(locked: boolean): Promise<LockOperationResult> {
+    try {
+      return await this.run(null, () => this.door.set(locked));
+    } catch (e) {
+      const error = toRadioError(e, false);
+      return { ok: false, failure: error.failure, message: error.message };
+    }
+  }
+
   // ---- driver-facing ------------------------------------------------------------------------
 
   /** True while one of our own calls is reading or writing this slot. */
@@ -183,6 +216,7 @@ export class ZWaveLockHandle implements LockHandle {
   /** The node left the network: every later call fails fast with "offline". */
   markRemoved(): void {
     this.removed = true;
+    this.door.dispose();
   }
 
   // ---- internals ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses } from "./identity.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
+import type { SavedBody } from "./virtual-door.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
@@ -78,13 +79,13 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
       const memory = new LockMemory(limits, isRecord(stored) ? stored["memory"] : undefined);
       const node: NodeDescription = { nwk, ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
-      const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {} };
+      const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
       const entry: SimLock = {
         radioId: `zigbee:${ieee}`,
         onAir: true,
         joined: !(isRecord(stored) && stored["joined"] === false),
         frames: 0,
-        lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save()),
+        lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(stored)),
       };
       return entry;
     });
@@ -228,6 +229,44 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     await settle();
   }
 
+  // ---- DoorSimulator -----------------------------------------------------------------------------
+
+  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
+    this.find(radioId).lock.door.mechanism.operate(locked, "thumb_turn");
+    await settle();
+  }
+
+  async pressKeypadLock(radioId: string): Promise<void> {
+    this.find(radioId).lock.door.mechanism.operate(true, "keypad_button");
+    await settle();
+  }
+
+  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
+    this.find(radioId).lock.door.mechanism.setDoorOpen(open);
+    await settle();
+  }
+
+  async tamper(radioId: string): Promise<void> {
+    this.find(radioId).lock.door.tamper();
+    await settle();
+  }
+
+  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError("a battery level is 0..100 %");
+    this.find(radioId).lock.door.battery(percent);
+    await settle();
+  }
+
+  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
+    const { mechanism } = this.find(radioId).lock.door;
+    return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
+  }
+
+  /** Stops the locks' own timers (auto-relock) with the network. */
+  dispose(): void {
+    for (const l of this.locks) l.lock.door.dispose();
+  }
+
   frameCount(radioId?: string): number {
     return this.locks.filter((l) => radioId === undefined || l.radioId === radioId).reduce((sum, l) => sum + l.frames, 0);
   }
@@ -240,10 +279,19 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   private save(): void {
     const locks = Object.fromEntries(
-      this.locks.map((l) => [l.lock.spec.node.ieee, { name: l.lock.spec.name, joined: l.joined, memory: l.lock.memory.toJSON() }]),
+      this.locks.map((l) => [l.lock.spec.node.ieee, { name: l.lock.spec.name, joined: l.joined, memory: l.lock.memory.toJSON(), body: l.lock.door.saved() }]),
     );
     writeJsonFileAtomic(this.file, { version: 1, locks });
   }
+}
+
+/** The bolt, door and battery a lock had when the file was written; a new lock is locked, closed and full. */
+function savedBody(stored: unknown): SavedBody | undefined {
+  const body = isRecord(stored) ? stored["body"] : undefined;
+  if (!isRecord(body) || !isRecord(body["door"]) || typeof body["battery"] !== "number") return undefined;
+  const door = body["door"];
+  if (typeof door["locked"] !== "boolean" || typeof door["doorOpen"] !== "boolean") return undefined;
+  return { door: { locked: door["locked"], doorOpen: door["doorOpen"] }, battery: body["battery"] };
 }
 
 /** Lets frames already handed to the air reach the coordinator before a simulator call returns. */

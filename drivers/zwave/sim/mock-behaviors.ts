@@ -37,17 +37,22 @@ export interface MockLockControls {
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
 
-/** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
-export function accessControlFrame(controllerNodeId: number, event: number, userId?: number): LazyMockZWaveRequestFrame {
+/** A notification frame as a lock sends it, optionally with raw event parameters. */
+export function notificationFrame(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): LazyMockZWaveRequestFrame {
   return createMockZWaveRequestFrame(
     new NotificationCCReport({
       nodeId: controllerNodeId,
-      notificationType: ACCESS_CONTROL,
+      notificationType: type,
       notificationEvent: event,
-      ...(userId === undefined ? {} : { eventParameters: Uint8Array.of(userId) }),
+      ...(parameters === undefined ? {} : { eventParameters: parameters }),
     }),
     { ackRequested: true },
   );
+}
+
+/** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
+export function accessControlFrame(controllerNodeId: number, event: number, userId?: number): LazyMockZWaveRequestFrame {
+  return notificationFrame(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
 }
 
 interface CodeWrite {

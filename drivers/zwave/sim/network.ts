@@ -26,9 +26,10 @@ import { radioIdOf, type ZWaveBackend } from "../backend.js";
 import { waitForDriverReady } from "../driver-ready.js";
 import type { LockProfile } from "../lock-handle.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
+import { createDoorLockBehaviors, ZWaveSimDoor } from "./door-lock-behaviors.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
-import { AccessControlEvent } from "../notifications.js";
+import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
 import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
 import { SimLock } from "./sim-lock.js";
 
@@ -65,7 +66,11 @@ function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[
       isSupported: true,
       version: 8,
       supportsV1Alarm: false,
-      notificationTypesAndEvents: { [0x06]: Object.values(AccessControlEvent) },
+      notificationTypesAndEvents: {
+        [ACCESS_CONTROL]: Object.values(AccessControlEvent),
+        [HOME_SECURITY]: Object.values(HomeSecurityEvent),
+        [POWER_MANAGEMENT]: Object.values(PowerManagementEvent),
+      },
     }),
     ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, version: 4 }),
     { ccId: CommandClasses.Supervision, isSupported: true, version: 1 },
@@ -86,9 +91,12 @@ function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[
   return ccs;
 }
 
+/** Bumped when the simulated node's command classes change, so caches of older simulated nodes are dropped. */
+const SIMULATED_NODE_REVISION = 2;
+
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
-  return JSON.stringify(locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false]));
+  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
 }
 
 export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
@@ -172,6 +180,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   }
 
   async close(): Promise<void> {
+    for (const lock of this.simLocks.values()) lock.door?.dispose();
     await Promise.all([...this.simLocks.values()].map((l) => l.memory.flush()));
     if (this.zwave) await this.zwave.destroy().catch(() => undefined);
     this.zwave = null;
@@ -251,9 +260,13 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     });
     lock.memory.applyTo(node.state);
     lock.mockNode = node;
+    lock.door?.dispose();
+    lock.door = new ZWaveSimDoor(lock);
     lock.applyLinkState();
     controller.addNode(node);
     node.defineBehavior(...createDefaultMockNodeBehaviors());
+    // Between the defaults and the lock's own behaviours: silence and faults must see a frame first.
+    node.defineBehavior(...createDoorLockBehaviors(lock.door));
     node.defineBehavior(...createLockBehaviors(lock));
   }
 

@@ -2,17 +2,20 @@
 // MockNode that carries it on the simulated radio (null once excluded).
 import type { MockNode } from "@zwave-js/testing";
 import type { SimulatedFaults, SimulatedLockConfig } from "../../contract.js";
+import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 
 type FaultFlags = { -readonly [K in keyof SimulatedFaults]-?: boolean };
 
 export class SimLock implements MockLockControls {
-  readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false };
+  readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false };
   /** simulator.disconnect(): the lock is out of radio range (it keeps working at the keypad). */
   offAir = false;
   frames = 0;
   mockNode: MockNode | null = null;
+  /** The bolt, door and body (door-lock-behaviors.ts); set with the mock node. */
+  door: ZWaveSimDoor | null = null;
 
   constructor(
     readonly nodeId: number,
@@ -52,7 +55,7 @@ export class SimLock implements MockLockControls {
 
   /** Flags given stay until set false (protocol.md /hub/simulate/lock_faults). */
   setFaults(faults: SimulatedFaults): void {
-    for (const key of ["unresponsive", "rejects_codes", "masked_readback"] as const) {
+    for (const key of ["unresponsive", "rejects_codes", "masked_readback", "jammed"] as const) {
       const value = faults[key];
       if (value !== undefined) this.faults[key] = value;
     }
