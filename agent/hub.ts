@@ -3,10 +3,11 @@ import path from "node:path";
 import type { LockDriver, Protocol, SimulatedLockConfig } from "../drivers/contract.js";
 import { Shaper, type ApiContext } from "./api/context.js";
 import { accessCodeRoutes } from "./api/routes/access-codes.js";
-import { actionAttemptRoutes } from "./api/routes/action-attempts.js";
+import { actionAttemptRoutes, recordActionAttempt } from "./api/routes/action-attempts.js";
 import { deviceRoutes } from "./api/routes/devices.js";
 import { eventRoutes } from "./api/routes/events.js";
 import { hubRoutes } from "./api/routes/hub.js";
+import { lockRoutes } from "./api/routes/locks.js";
 import { multiRoutes } from "./api/routes/multi.js";
 import { unmanagedRoutes } from "./api/routes/unmanaged.js";
 import { Router } from "./api/router.js";
@@ -82,7 +83,7 @@ export class Hub {
       this.journal,
       this.clock,
       opts.logger.child({ room: "reconcile" }),
-      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok) },
+      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok), onLockOperation: (locked, status) => this.metrics.lockOperation(locked, status) },
       t.reconcile_interval_ms,
     );
     const ctx: ApiContext = {
@@ -92,10 +93,11 @@ export class Hub {
       simulatorFor: (lock) => this.drivers.find((d) => d.protocol === lock.protocol && d.simulator)?.simulator,
       lockAttached: (deviceId) => Boolean(this.registry.executor(deviceId)?.lockHandle),
       status: () => this.status(),
+      recordActionAttempt: (a) => this.journal.run((tx) => recordActionAttempt(tx, { ...a, status: "success" })),
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...lockRoutes(ctx));
     this.metrics.instrumentRouter(this.router);
     this.http = new HttpDoor(
       { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: metricsEndpoint(config.metrics.enabled, () => this.metricsText()) },

@@ -1,6 +1,7 @@
 import type { ActionAttemptRecord, Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
 import { effectiveCodeLengths } from "../codes/constraints.js";
 import { programTime } from "../codes/timing.js";
+import { batteryStatus } from "../events/seam-events.js";
 
 export type SeamObject = Record<string, unknown>;
 
@@ -38,7 +39,7 @@ export function deviceType(lock: LockRecord): string {
   return "smartthings_lock";
 }
 
-export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connectedAccountId: string; nowIso: string }): SeamObject {
+export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connectedAccountId: string; nowIso: string; allowRemoteUnlock: boolean }): SeamObject {
   const caps = lock.capabilities;
   const lengths = effectiveCodeLengths(lock);
   const errors = deviceIssues(lock, ctx.nowIso).map(deviceIssue);
@@ -61,7 +62,7 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
       supports_backup_access_code_pool: true,
       supports_accessory_keypad: false,
       has_native_entry_events: true,
-      locked: null,
+      ...lockStateProperties(lock),
       online_access_codes_enabled: true,
       offline_access_codes_enabled: false,
     },
@@ -70,8 +71,8 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
     capabilities_supported: ["access_code", "lock"],
     can_program_online_access_codes: true,
     can_program_offline_access_codes: false,
-    can_remotely_lock: false,
-    can_remotely_unlock: false,
+    can_remotely_lock: lock.lockControls.remoteLock,
+    can_remotely_unlock: lock.lockControls.remoteUnlock && ctx.allowRemoteUnlock,
     space_ids: [],
     location: null,
     custom_metadata: {},
@@ -82,11 +83,11 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
   };
 }
 
-function batteryStatus(level: number): "critical" | "low" | "good" | "full" {
-  if (level < 0.1) return "critical";
-  if (level < 0.25) return "low";
-  if (level < 0.95) return "good";
-  return "full";
+
+/** `locked` and `door_open` as the lock last reported them (protocol.md §8); left out while unknown. */
+function lockStateProperties(lock: LockRecord): { locked?: boolean; door_open?: boolean } {
+  const { locked, doorOpen } = lock.lockState;
+  return { ...(locked !== null ? { locked } : {}), ...(lock.lockControls.doorSensor && doorOpen !== null ? { door_open: doorOpen } : {}) };
 }
 
 /** Rules the hub enforces on codes it generates, in Seam's constraint vocabulary (the same for every lock). */

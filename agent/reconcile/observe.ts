@@ -1,3 +1,4 @@
+import type { LockState } from "../../drivers/contract.js";
 import type { Tx } from "../events/journal.js";
 import { uuidV5 } from "../util/uuid.js";
 import { withIssue } from "./apply.js";
@@ -56,4 +57,12 @@ export function recordObservation(tx: Tx, deviceId: string, obs: Observation): v
       tx.kick(deviceId);
       break;
   }
+}
+
+/** Record what the lock reported (or was read to be) about its bolt and door; the doors hear of a change. */
+export function recordLockState(tx: Tx, deviceId: string, state: LockState): void {
+  const lock = tx.store.lock(deviceId);
+  if (!lock || (lock.lockState.locked === state.locked && lock.lockState.doorOpen === state.doorOpen)) return;
+  tx.store.updateLock(deviceId, { lockState: { locked: state.locked, doorOpen: state.doorOpen } });
+  tx.device(deviceId);
 }

@@ -114,4 +114,22 @@ export const MIGRATIONS: readonly string[] = [
                          (SELECT device_id FROM unmanaged_codes u WHERE u.access_code_id = action_attempts.access_code_id));
   CREATE INDEX action_attempts_device ON action_attempts(device_id, created_at);
   `,
+  // 3: lock state and remote control (protocol.md §8): what each lock reported about its bolt and door,
+  // what it can do, whether low battery was announced; LOCK_DOOR / UNLOCK_DOOR attempts still to run
+  `
+  ALTER TABLE locks ADD COLUMN lock_state TEXT NOT NULL DEFAULT '{"locked":null,"doorOpen":null}';
+  ALTER TABLE locks ADD COLUMN lock_controls TEXT NOT NULL DEFAULT '{"remoteLock":false,"remoteUnlock":false,"doorSensor":false}';
+  ALTER TABLE locks ADD COLUMN battery_low INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE lock_operations (
+    action_attempt_id TEXT PRIMARY KEY REFERENCES action_attempts(action_attempt_id),
+    device_id TEXT NOT NULL REFERENCES locks(device_id),
+    locked INTEGER NOT NULL,
+    requested_at INTEGER NOT NULL,
+    deadline_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX lock_operations_device ON lock_operations(device_id, requested_at);
+  `,
 ];

@@ -1,9 +1,13 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
-import type { ActionAttemptRecord, CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
+import type { ActionAttemptRecord, CodeRecord, EventRecord, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
 import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
 
-const LOCK_COLS: ColumnSpec = { bool: ["simulated", "is_battery", "online", "removed", "slots_synced"], json: ["capabilities", "reported_code_lengths", "errors"] };
+const LOCK_COLS: ColumnSpec = {
+  bool: ["simulated", "is_battery", "online", "removed", "slots_synced", "battery_low"],
+  json: ["capabilities", "reported_code_lengths", "errors", "lock_state", "lock_controls"],
+};
+const OPERATION_COLS: ColumnSpec = { bool: ["locked"], json: ["last_error"] };
 const CODE_COLS: ColumnSpec = {
   bool: [
     "was_on_lock",
@@ -88,6 +92,7 @@ export class Store {
       this.lockCodes.clear();
       this.lockSlots.clear();
       this.lockUnmanaged.clear();
+      this.lockOperationsCache.clear();
       throw e;
     }
   }
@@ -319,6 +324,40 @@ export class Store {
   }
   pruneRequests(olderThan: number): number {
     return this.stmt("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
+  }
+
+  // --- lock operations (LOCK_DOOR / UNLOCK_DOOR attempts still to run), read on every plan: cached per lock
+  private readonly lockOperationsCache = new Map<string, LockOperationRecord[]>();
+  /** Oldest first: a lock carries out its operations in the order they were asked for. */
+  lockOperations(deviceId: string): readonly LockOperationRecord[] {
+    let ops = this.lockOperationsCache.get(deviceId);
+    if (!ops) {
+      const rows = this.stmt("SELECT * FROM lock_operations WHERE device_id = ? ORDER BY requested_at, rowid").all(deviceId) as Row[];
+      ops = rows.map((r) => fromRow<LockOperationRecord>(r, OPERATION_COLS));
+      this.lockOperationsCache.set(deviceId, ops);
+    }
+    return ops;
+  }
+  lockOperation(actionAttemptId: string): LockOperationRecord | undefined {
+    const r = this.stmt("SELECT * FROM lock_operations WHERE action_attempt_id = ?").get(actionAttemptId) as Row | undefined;
+    return r && fromRow<LockOperationRecord>(r, OPERATION_COLS);
+  }
+  putLockOperation(op: LockOperationRecord): void {
+    const row = toRow(op, OPERATION_COLS);
+    const cols = Object.keys(row);
+    this.stmt(`INSERT INTO lock_operations (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run({ last_error: null, next_attempt_at: null, ...row });
+    this.lockOperationsCache.delete(op.deviceId);
+  }
+  updateLockOperation(actionAttemptId: string, patch: Partial<Pick<LockOperationRecord, "attempts" | "nextAttemptAt" | "lastError">>): void {
+    const row = toRow(patch, OPERATION_COLS);
+    const cols = Object.keys(row);
+    if (!cols.length) return;
+    this.stmt(`UPDATE lock_operations SET ${assignments(cols)} WHERE action_attempt_id = @action_attempt_id`).run({ ...row, action_attempt_id: actionAttemptId });
+    this.lockOperationsCache.clear();
+  }
+  deleteLockOperation(actionAttemptId: string): void {
+    this.stmt("DELETE FROM lock_operations WHERE action_attempt_id = ?").run(actionAttemptId);
+    this.lockOperationsCache.clear();
   }
 
   // --- action attempts

@@ -42,7 +42,10 @@ describe("action attempts in the store", () => {
     v1.pragma("user_version = 1");
     const lock = lockRecord();
     const code = codeRecord({ deviceId: lock.deviceId });
-    new Store(v1).insertLock(lock);
+    // A lock row as version 1 stored it (later migrations add lock state columns).
+    const { lockState, lockControls, batteryLow, ...v1Lock } = lock;
+    void lockState, void lockControls, void batteryLow;
+    new Store(v1).insertLock(v1Lock as typeof lock);
     new Store(v1).insertCode(code);
     v1.prepare("INSERT INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(attempt(1).id, "UPDATE_ACCESS_CODE", "success", code.accessCodeId, "{}", "null", at(1));
     v1.prepare("INSERT INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(attempt(2).id, "DELETE_ACCESS_CODE", "success", "00000000-0000-4000-9000-00000000dead", "{}", "null", at(2));

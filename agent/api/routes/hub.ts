@@ -48,7 +48,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
     {
       kind: "query",
       path: "/hub/simulate/lock_faults",
-      params: z.object({ device_id: id, unresponsive: qBool.optional(), rejects_codes: qBool.optional(), masked_readback: qBool.optional() }),
+      params: z.object({ device_id: id, unresponsive: qBool.optional(), rejects_codes: qBool.optional(), masked_readback: qBool.optional(), jammed: qBool.optional() }),
       handle: (p, store) => {
         const { lock, sim } = requireSimulated(ctx, store, p.device_id);
         const { device_id, ...faults } = p;
