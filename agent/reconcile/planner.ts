@@ -28,7 +28,7 @@ export interface PlanInput {
   readonly settled?: SettledCodes;
   /** Pending LOCK_DOOR / UNLOCK_DOOR attempts of this lock, oldest first (plan-operations.ts). */
   readonly operations?: readonly LockOperationRecord[];
-  /** The lock's radio has brought it up in this run; default: as `lock.online` says. */
+  /** The lock's radio has brought it up in this run (the executor has a handle); default true. */
   readonly attached?: boolean;
 }
 
@@ -57,7 +57,7 @@ export function plan(input: PlanInput): Plan {
   const steps: Step[] = [];
   const wakes: number[] = [];
   // Lock operations first: someone is waiting at the door; code work can wait one radio command.
-  if (input.operations?.length) planOperations(input.operations, lock, input.attached ?? lock.online, now, steps, wakes);
+  if (input.operations?.length) planOperations(input.operations, lock, input.attached ?? true, now, steps, wakes);
   if (lock.removed) return { steps, wakeAt: null };
   const radioOk = lock.online;
 

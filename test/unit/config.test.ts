@@ -33,10 +33,20 @@ describe("configuration", () => {
     [{ data_dir: "x", zigbee: { port: "/dev/ttyUSB0" } }, /zigbee\.network_key: Required/],
     [{ data_dir: "x", typo_key: 1 }, /unknown key\(s\) "typo_key"/],
     [{}, /data_dir: Required/],
+    [{ data_dir: "x", allow_remote_unlock: "no" }, /allow_remote_unlock: Expected boolean, received string/],
+    [{ data_dir: "x", timing: { lock_operation_timeout_ms: 50 } }, /timing\.lock_operation_timeout_ms: Number must be greater than or equal to 1000/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, auto_relock_s: -1 }] } }, /simulation\.locks\.0\.auto_relock_s/],
     ["{ not json", /not valid JSON/],
     ["[]", /must be a JSON object/],
   ])("a bad file names the key and the problem: %j", (config, pattern) => {
     expect(problem(config)).toMatch(pattern);
+  });
+
+  it("remote unlock is allowed by default and lock operations time out after 30 s unless configured", () => {
+    const c = parseConfigText(JSON.stringify({ data_dir: "x" }), "c", {});
+    expect(c.allow_remote_unlock).toBe(true);
+    expect(c.timing.lock_operation_timeout_ms).toBe(30_000);
+    expect(parseConfigText(JSON.stringify({ data_dir: "x", allow_remote_unlock: false }), "c", {}).allow_remote_unlock).toBe(false);
   });
 
   it("secrets come from the environment (which wins) or a credentials file, never switching a radio on", () => {
