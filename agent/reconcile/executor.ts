@@ -403,7 +403,7 @@ export class LockExecutor {
     try {
       const state = await handle.readLockState();
       this.o.onRadioCommand?.("read_lock_state", true);
-      this.o.journal.run((tx) => recordLockState(tx, this.deviceId, state), { relaxed: true });
+      this.o.journal.run((tx) => recordLockState(tx, this.deviceId, state, handle.lockControls()), { relaxed: true });
     } catch (e) {
       this.o.onRadioCommand?.("read_lock_state", false);
       this.o.logger.warn({ device_id: this.deviceId, reason: e instanceof Error ? e.message : String(e) }, "lock state read failed");

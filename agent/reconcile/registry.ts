@@ -111,7 +111,7 @@ export class LockRegistry {
         if (!this.journal.run((tx) => batteryLow(tx, lock))) this.logger.warn({ device_id: lock.deviceId }, "the lock reports a low battery but no level yet");
         return;
       case "lock_state":
-        return this.journal.run((tx) => recordLockState(tx, lock.deviceId, e.state), { relaxed: true });
+        return this.journal.run((tx) => recordLockState(tx, lock.deviceId, e.state, ex.lockHandle?.lockControls()), { relaxed: true });
       case "access_denied":
         return this.journal.run((tx) => accessDenied(tx, lock, e.slot));
       case "tampered":

@@ -57,10 +57,18 @@ export function lockRoutes(ctx: ApiContext): Route[] {
     params,
     handle: async (p: z.infer<S>, store) => {
       const { lock, sim } = requireSimulated(ctx, store, p.device_id as string);
-      await act(sim, lock.radioId, p);
-      return attemptType ? { action_attempt: shapeActionAttempt(ctx.recordActionAttempt({ type: attemptType, deviceId: lock.deviceId })) } : {};
+      const answer = await act(sim, lock.radioId, p);
+      if (attemptType) return { action_attempt: shapeActionAttempt(ctx.recordActionAttempt({ type: attemptType, deviceId: lock.deviceId })) };
+      return typeof answer === "object" && answer !== null ? (answer as Record<string, unknown>) : {};
     },
   });
+
+  /** Opens or closes the door (when `open` is given), then says where the bolt and door physically are. */
+  const door = async (sim: LockSimulator, radioId: string, open: boolean | undefined) => {
+    if (open !== undefined) await sim.setDoorOpen(radioId, open);
+    const d = sim.physicalDoor(radioId);
+    return { door: { locked: d.locked, door_open: d.doorOpen, bolt_moves: d.boltMoves } };
+  };
 
   return [
     operate("/locks/lock_door", true),
@@ -73,7 +81,7 @@ export function lockRoutes(ctx: ApiContext): Route[] {
     ),
     simulate("/locks/simulate/manual_lock_via_keypad", z.object({ device_id: id }), (sim, radioId) => sim.pressKeypadLock(radioId), "SIMULATE_MANUAL_LOCK_VIA_KEYPAD"),
     simulate("/hub/simulate/thumb_turn", z.object({ device_id: id, locked: qBool }), (sim, radioId, p) => sim.turnThumbTurn(radioId, p.locked)),
-    simulate("/hub/simulate/door", z.object({ device_id: id, open: qBool }), (sim, radioId, p) => sim.setDoorOpen(radioId, p.open)),
+    simulate("/hub/simulate/door", z.object({ device_id: id, open: qBool.optional() }), (sim, radioId, p) => door(sim, radioId, p.open)),
     simulate("/hub/simulate/tamper", z.object({ device_id: id }), (sim, radioId) => sim.tamper(radioId)),
     simulate("/hub/simulate/battery", z.object({ device_id: id, level: qInt(0, 100) }), (sim, radioId, p) => sim.setBatteryLevel(radioId, p.level)),
   ];
