@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { profiled } from "./profile.js";
-import { UserIDStatus, type Driver } from "zwave-js";
+import { DoorLockMode, UserIDStatus, type Driver } from "zwave-js";
 import type { SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -52,7 +52,45 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
   for (const [i, code] of codes.entries()) await uc.set(i + 1, UserIDStatus.Enabled, code);
 }
 
+/** Unlocks per measurement of the lock_door/unlock_door row (each followed by an untimed lock). */
+const UNLOCKS = 20;
+
 const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
+  /** Issue 14 row: a direct zwave-js Door Lock Operation Set (unsecured), until its Supervision report. */
+  async unlockDirect() {
+    const { driver, close } = await bareZwave([sim(10)]);
+    const door = driver.controller.nodes.get(2)!.commandClasses["Door Lock"];
+    const samples: number[] = [];
+    for (let i = 0; i < UNLOCKS; i++) {
+      const t0 = performance.now();
+      await door.set(DoorLockMode.Unsecured);
+      samples.push(performance.now() - t0);
+      await door.set(DoorLockMode.Secured);
+    }
+    await close();
+    samples.sort((a, b) => a - b);
+    return { p50: percentile(samples, 50), samples };
+  },
+  /** Issue 14 row: /locks/unlock_door through the router until its action attempt is `success`, same lock. */
+  async unlockHub() {
+    const h = await startInproc(benchConfig([{ protocol: "zwave", name: "Bench", slots: 10, checksum: true }]));
+    await h.waitLocks(1);
+    const device = h.hub.store.locks()[0]!.deviceId;
+    const settled = (id: string) => h.waitAll(() => h.hub.store.actionAttempt(id)?.status !== "pending");
+    const samples: number[] = [];
+    for (let i = 0; i < UNLOCKS; i++) {
+      const t0 = performance.now();
+      const unlock = await h.call("/locks/unlock_door", { device_id: device });
+      await settled(unlock.action_attempt.action_attempt_id as string);
+      samples.push(performance.now() - t0);
+      if (h.hub.store.actionAttempt(unlock.action_attempt.action_attempt_id as string)?.status !== "success") throw new Error("bench: unlock failed");
+      const lock = await h.call("/locks/lock_door", { device_id: device });
+      await settled(lock.action_attempt.action_attempt_id as string);
+    }
+    await h.hub.stop();
+    samples.sort((a, b) => a - b);
+    return { p50: percentile(samples, 50), samples };
+  },
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {
     const { driver, close } = await bareZwave([sim(250)]);

@@ -66,6 +66,18 @@ if (want("frames")) {
   row("5) idle frames per simulated hour, Zigbee lock", fmt(g.idlePerHour!, 2), "-", "-", "0");
 }
 
+if (want("unlock")) {
+  // Issue 14: an unlock, request to `success`, against a direct zwave-js Door Lock set on the same simulated lock.
+  const direct: number[] = [];
+  const hub: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    direct.push(measure("unlockDirect").p50 as number);
+    hub.push(measure("unlockHub").p50 as number);
+  }
+  const ratios = hub.map((h, i) => fmt(h / direct[i]!, 2)).join(", ");
+  row(`14) unlock request to success: hub /locks/unlock_door vs direct zwave-js Door Lock set (median of ${reps} runs of 20; run ratios ${ratios})`, `${fmt(median(hub), 1)} ms`, `${fmt(median(direct), 1)} ms`, fmt(median(hub) / median(direct), 2), "<= 1.05");
+}
+
 const head: [string, string, string, string, string] = ["row", "lockbridge", "baseline", "ratio", "target"];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
