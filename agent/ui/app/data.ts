@@ -53,6 +53,12 @@ export class HubData {
     return (id && this.device(id)?.display_name) || "a lock no longer on this hub";
   }
 
+  /** Codes a create just answered with (status setting): shown at once, unless the live channel already read them. */
+  adopt(codes: readonly AccessCode[]): void {
+    for (const c of codes) if (!this.codes.has(c.access_code_id)) this.codes.set(c.access_code_id, c);
+    this.changed();
+  }
+
   async start(): Promise<void> {
     this.running = true;
     await this.loadAll();

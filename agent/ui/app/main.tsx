@@ -1,6 +1,6 @@
 // The installer page: the login gate, then one view at a time chosen by the URL's #fragment.
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { login, logout, resume, whenLoggedOut } from "./api";
 import { Result } from "./components";
 import { HubData, useHubData } from "./data";
@@ -78,7 +78,7 @@ function Shell({ data, onOut }: { data: HubData; onOut: () => void }) {
     return () => removeEventListener("hashchange", on);
   }, []);
   // Moving to another view puts keyboard and screen-reader focus on its heading.
-  useEffect(() => heading.current?.querySelector<HTMLElement>("h1")?.focus(), [route.view, route.id]);
+  useLayoutEffect(() => heading.current?.querySelector<HTMLElement>("h1")?.focus(), [route.view, route.id, data.loaded]);
   const active = route.view === "lock" ? "locks" : route.view;
   const liveText = data.live === "live" ? "Live" : data.live === "connecting" ? "Connecting…" : "Reconnecting…";
   return (

@@ -40,11 +40,12 @@ function CreateForm({ data }: { data: HubData }) {
     }
     setBusy(true);
     try {
-      if (devices.length === 1) await call("/access_codes/create", { ...body, device_id: devices[0] });
-      else await call("/access_codes/create_multiple", { ...body, device_ids: devices, behavior_when_code_cannot_be_shared: f.get("own_codes") ? "create_random_code" : "throw" });
+      if (devices.length === 1) data.adopt([(await call<{ access_code: AccessCode }>("/access_codes/create", { ...body, device_id: devices[0] })).access_code]);
+      else data.adopt((await call<{ access_codes: AccessCode[] }>("/access_codes/create_multiple", { ...body, device_ids: devices, behavior_when_code_cannot_be_shared: f.get("own_codes") ? "create_random_code" : "throw" })).access_codes);
       setResult({ text: `Created${name ? ` “${name}”` : ""}: the hub is programming it on ${devices.length === 1 ? "the lock" : `${devices.length} locks`}.`, error: false });
       form.current!.reset();
       setKind("ongoing");
+      setChosen(new Set());
     } catch (err) {
       setResult({ text: message(err), error: true });
     } finally {

@@ -27,14 +27,14 @@ function SlotRow({ s, data }: { s: SlotView; data: HubData }) {
   const code = s.holder === "managed" ? data.codes.get(s.access_code_id ?? "") : s.holder === "unmanaged" ? data.unmanaged.get(s.access_code_id ?? "") : undefined;
   const name = code?.name || (s.holder === "backup" ? "Backup pool" : s.holder === "unmanaged" ? "Set at the keypad or by another app" : "—");
   return (
-    <tr>
-      <th scope="row">{String(s.slot)}</th>
-      <td>{HOLDER[s.holder] ?? s.holder}</td>
-      <td>{name}</td>
-      <td>{code ? <Pin code={code.code} label={`slot ${s.slot}`} /> : s.on_lock === "masked" ? "hidden by the lock" : "—"}</td>
-      <td>{code && s.holder === "managed" ? <StatusBadge status={code.status} /> : s.status ? statusText(s.status) : s.on_lock === "not_read" ? "not read yet" : "On the lock"}</td>
-      <td>{code && s.holder === "managed" ? codeWindow(code) : s.schedule_on_lock ? "window on the lock" : "Always"}</td>
-      <td>{s.changed_at ? ago(s.changed_at) : s.observed_at ? ago(s.observed_at) : ""}</td>
+    <tr role="row">
+      <th scope="row" role="rowheader">{String(s.slot)}</th>
+      <td role="cell" data-label="Holds">{HOLDER[s.holder] ?? s.holder}</td>
+      <td role="cell" data-label="Name">{name}</td>
+      <td role="cell" data-label="PIN">{code ? <Pin code={code.code} label={`slot ${s.slot}`} /> : s.on_lock === "masked" ? "hidden by the lock" : "—"}</td>
+      <td role="cell" data-label="Status">{code && s.holder === "managed" ? <StatusBadge status={code.status} /> : s.status ? statusText(s.status) : s.on_lock === "not_read" ? "not read yet" : "On the lock"}</td>
+      <td role="cell" data-label="When">{code && s.holder === "managed" ? codeWindow(code) : s.schedule_on_lock ? "window on the lock" : "Always"}</td>
+      <td role="cell" data-label="Last change">{s.changed_at ? ago(s.changed_at) : s.observed_at ? ago(s.observed_at) : "—"}</td>
     </tr>
   );
 }
@@ -159,25 +159,26 @@ export function LockView({ data, deviceId }: { data: HubData; deviceId: string }
           <p>Reading…</p>
         ) : (
           <div class="scroll" role="region" aria-label={`Slots of ${device.display_name}`} tabIndex={0}>
-            <table>
+            {/* Explicit roles: the table keeps its semantics when the phone layout stacks its rows. */}
+            <table class="slots" role="table">
               <caption class="sr-only">{`What each of the ${map.slot_count} slots holds`}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Slot</th>
-                  <th scope="col">Holds</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">PIN</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Last change</th>
+              <thead role="rowgroup">
+                <tr role="row">
+                  {["Slot", "Holds", "Name", "PIN", "Status", "When", "Last change"].map((h) => (
+                    <th key={h} scope="col" role="columnheader">
+                      {h}
+                    </th>
+                  ))}
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {rows(map.slots).map((r) =>
                   r.kind === "free" ? (
-                    <tr key={`free-${r.from}`} class="free">
-                      <th scope="row">{r.from === r.to ? String(r.from) : `${r.from}–${r.to}`}</th>
-                      <td colSpan={6}>Free</td>
+                    <tr key={`free-${r.from}`} class="free" role="row">
+                      <th scope="row" role="rowheader">{r.from === r.to ? String(r.from) : `${r.from}–${r.to}`}</th>
+                      <td role="cell" colSpan={6}>
+                        Free
+                      </td>
                     </tr>
                   ) : (
                     <SlotRow key={r.s.slot} s={r.s} data={data} />
