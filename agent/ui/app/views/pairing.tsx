@@ -213,9 +213,11 @@ function ZigbeeJoin({ data }: { data: HubData }) {
     <Section title="Add a Zigbee lock">
       <form method="post" class="stack" onSubmit={(e) => e.preventDefault()}>
         <label for="zigbee-seconds">Keep the network open for</label>
-        <select id="zigbee-seconds" ref={seconds} defaultValue="120">
+        <select id="zigbee-seconds" ref={seconds}>
           <option value="60">1 minute</option>
-          <option value="120">2 minutes</option>
+          <option value="120" selected>
+            2 minutes
+          </option>
           <option value="254">254 seconds (the most Zigbee allows)</option>
         </select>
         <label for="zigbee-install-code">Install code (optional)</label>
