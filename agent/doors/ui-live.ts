@@ -43,8 +43,8 @@ export class LiveStream {
     private readonly onClose: () => void,
   ) {
     this.unsubscribe = bus.on((c) => this.onChanges(c));
+    // Not unref'd: the open socket keeps the process alive anyway, and close() (hub stop included) clears it.
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
-    this.heartbeat.unref();
     res.on("close", () => this.close());
     // `retry`: how long the browser waits before reconnecting a dropped stream.
     res.write("retry: 3000\n\nevent: ready\ndata: {}\n\n");

@@ -71,7 +71,9 @@ export class UiSessions {
     readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
   ) {}
 
+  /** Live sessions (expired ones are dropped first: they hold nothing once counted). */
   get size(): number {
+    this.prune();
     return this.sessions.size;
   }
 
