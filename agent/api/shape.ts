@@ -1,4 +1,4 @@
-import type { Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
+import type { ActionAttemptRecord, Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
 import { effectiveCodeLengths } from "../codes/constraints.js";
 import { programTime } from "../codes/timing.js";
 
@@ -157,5 +157,16 @@ export function shapeUnmanaged(u: UnmanagedRecord, workspaceId: string): SeamObj
     errors: [],
     warnings: [],
     is_managed: false,
+  };
+}
+
+/** Seam's `action_attempt`: `result` only once it succeeded, `error` only once it failed (schemas.action_attempt). */
+export function shapeActionAttempt(a: ActionAttemptRecord): SeamObject {
+  return {
+    action_attempt_id: a.id,
+    action_type: a.type,
+    status: a.status,
+    result: a.status === "success" ? a.result : null,
+    error: a.status === "error" ? (a.error ?? { type: "unknown_error", message: "The action failed." }) : null,
   };
 }

@@ -104,4 +104,14 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: action attempts know their lock (for /action_attempts/list by device_id) and when they last changed
+  // (pending attempts completed later, e.g. lock_door)
+  `
+  ALTER TABLE action_attempts ADD COLUMN device_id TEXT;
+  ALTER TABLE action_attempts ADD COLUMN updated_at TEXT;
+  UPDATE action_attempts SET updated_at = created_at,
+    device_id = COALESCE((SELECT device_id FROM access_codes c WHERE c.access_code_id = action_attempts.access_code_id),
+                         (SELECT device_id FROM unmanaged_codes u WHERE u.access_code_id = action_attempts.access_code_id));
+  CREATE INDEX action_attempts_device ON action_attempts(device_id, created_at);
+  `,
 ];

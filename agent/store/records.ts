@@ -115,3 +115,22 @@ export interface EventRecord {
   readonly body: Readonly<Record<string, unknown>>;
   readonly ackedAt: string | null;
 }
+
+/**
+ * An action attempt (Seam's `action_attempt`): one per accepted create/update/delete/convert request,
+ * and per lock/unlock. Access-code attempts succeed once the hub has durably accepted the change;
+ * others may stay `pending` until an executor completes them (updateActionAttempt).
+ */
+export interface ActionAttemptRecord {
+  readonly id: string;
+  /** Seam's action_type, e.g. CREATE_ACCESS_CODE, DELETE_ACCESS_CODE, LOCK_DOOR. */
+  readonly type: string;
+  readonly status: "pending" | "success" | "error";
+  readonly deviceId: string | null;
+  readonly accessCodeId: string | null;
+  /** Seam's `result` once it succeeded (shown as null while pending or failed). */
+  readonly result: Record<string, unknown>;
+  readonly error: { readonly type: string; readonly message: string } | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}

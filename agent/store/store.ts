@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
-import type { CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
+import type { ActionAttemptRecord, CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
 import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
 
 const LOCK_COLS: ColumnSpec = { bool: ["simulated", "is_battery", "online", "removed", "slots_synced"], json: ["capabilities", "reported_code_lengths", "errors"] };
@@ -23,6 +23,20 @@ const SLOT_COLS: ColumnSpec = { bool: ["masked"], json: ["schedule"] };
 const UNMANAGED_COLS: ColumnSpec = { bool: ["deleting"] };
 
 type Row = Record<string, unknown>;
+
+function actionAttemptFromRow(r: Row): ActionAttemptRecord {
+  return {
+    id: r.action_attempt_id as string,
+    type: r.action_type as string,
+    status: r.status as ActionAttemptRecord["status"],
+    deviceId: (r.device_id as string | null) ?? null,
+    accessCodeId: (r.access_code_id as string | null) ?? null,
+    result: (JSON.parse((r.result as string | null) ?? "{}") as Record<string, unknown> | null) ?? {},
+    error: JSON.parse((r.error as string | null) ?? "null") as ActionAttemptRecord["error"],
+    createdAt: r.created_at as string,
+    updatedAt: (r.updated_at as string | null) ?? (r.created_at as string),
+  };
+}
 
 /** A patch without its undefined keys (toRow skips them, so the cache must too). */
 function definedOnly<T extends object>(patch: T): Partial<T> {
@@ -308,14 +322,32 @@ export class Store {
   }
 
   // --- action attempts
-  putActionAttempt(a: { id: string; type: string; status: string; accessCodeId: string | null; result: unknown; error: unknown; createdAt: string }): void {
-    this.stmt("INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(a.id, a.type, a.status, a.accessCodeId, JSON.stringify(a.result), JSON.stringify(a.error), a.createdAt);
+  putActionAttempt(a: ActionAttemptRecord): void {
+    this.stmt(
+      `INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, device_id, access_code_id, result, error, created_at, updated_at)
+         VALUES (@id, @type, @status, @deviceId, @accessCodeId, @result, @error, @createdAt, @updatedAt)`,
+    ).run({ ...a, result: JSON.stringify(a.result), error: JSON.stringify(a.error) });
   }
-  actionAttempt(id: string): { action_attempt_id: string; action_type: string; status: string; result: unknown; error: unknown } | undefined {
-    const r = this.stmt("SELECT action_attempt_id, action_type, status, result, error FROM action_attempts WHERE action_attempt_id = ?").get(id) as
-      | { action_attempt_id: string; action_type: string; status: string; result: string; error: string }
-      | undefined;
-    return r && { ...r, result: JSON.parse(r.result) as unknown, error: JSON.parse(r.error) as unknown };
+  /** Complete (or fail) an attempt: pending ones are finished by whoever carries them out. */
+  updateActionAttempt(id: string, patch: Partial<Pick<ActionAttemptRecord, "status" | "result" | "error" | "updatedAt">>): void {
+    const current = this.actionAttempt(id);
+    if (!current) return;
+    const next = { ...current, ...definedOnly(patch) };
+    this.stmt("UPDATE action_attempts SET status = ?, result = ?, error = ?, updated_at = ? WHERE action_attempt_id = ?").run(next.status, JSON.stringify(next.result), JSON.stringify(next.error), next.updatedAt, id);
+  }
+  actionAttempt(id: string): ActionAttemptRecord | undefined {
+    const r = this.stmt("SELECT * FROM action_attempts WHERE action_attempt_id = ?").get(id) as Row | undefined;
+    return r && actionAttemptFromRow(r);
+  }
+  /** Oldest first (the order they were made in). */
+  actionAttempts(filter: { ids?: readonly string[]; deviceId?: string; limit?: number } = {}): ActionAttemptRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ids) (where.push(`action_attempt_id IN (${filter.ids.map(() => "?").join(",") || "NULL"})`), params.push(...filter.ids));
+    if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
+    const sql = `SELECT * FROM action_attempts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, rowid LIMIT ?`;
+    return this.stmt(sql)
+      .all(...params, filter.limit ?? -1)
+      .map((r) => actionAttemptFromRow(r as Row));
   }
 }

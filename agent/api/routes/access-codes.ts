@@ -113,7 +113,7 @@ export function accessCodeRoutes(ctx: ApiContext, shape: Shaper): Route[] {
         const current = requireCode(tx, p.access_code_id);
         if (device_id && device_id !== current.deviceId) throw invalidInput("device_id: an access code cannot move to another lock; delete it and create a new one", { field: "device_id" });
         updateCode(tx, { ...rest, is_external_modification_allowed: p.is_external_modification_allowed ?? allow_external_modification });
-        return { action_attempt: actionAttempt(tx, "UPDATE_ACCESS_CODE", p.access_code_id) };
+        return { action_attempt: actionAttempt(tx, { type: "UPDATE_ACCESS_CODE", deviceId: current.deviceId, accessCodeId: p.access_code_id }) };
       },
     },
     {
@@ -121,8 +121,9 @@ export function accessCodeRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       path: "/access_codes/delete",
       params: z.object({ access_code_id: id, device_id: id.optional(), sync: qBool.optional() }),
       handle: (p, tx) => {
+        const deviceId = requireCode(tx, p.access_code_id).deviceId;
         deleteCode(tx, p.access_code_id);
-        return { action_attempt: actionAttempt(tx, "DELETE_ACCESS_CODE", p.access_code_id) };
+        return { action_attempt: actionAttempt(tx, { type: "DELETE_ACCESS_CODE", deviceId, accessCodeId: p.access_code_id }) };
       },
     },
     {

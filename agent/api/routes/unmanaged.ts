@@ -119,7 +119,7 @@ export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
         const u = requireUnmanaged(tx, p.access_code_id);
         tx.store.updateUnmanaged(u.accessCodeId, { deleting: true });
         tx.kick(u.deviceId);
-        return { action_attempt: actionAttempt(tx, "DELETE_ACCESS_CODE", u.accessCodeId) };
+        return { action_attempt: actionAttempt(tx, { type: "DELETE_ACCESS_CODE", deviceId: u.deviceId, accessCodeId: u.accessCodeId }) };
       },
     },
     {
