@@ -3,6 +3,7 @@ import type { Store } from "../../store/store.js";
 import { deviceNotFound } from "../errors.js";
 import { id } from "../params.js";
 import type { Route } from "../router.js";
+import type { SlotMapBody, SlotView } from "../slot-map.js";
 
 /**
  * /hub/devices/slots: which slot of a lock holds what, from the hub's own records (docs/api.md).
@@ -11,25 +12,7 @@ import type { Route } from "../router.js";
  * code objects, for callers the key allows to read them.
  */
 
-export type SlotHolder = "managed" | "backup" | "unmanaged" | "free" | "unidentified";
-
-export interface SlotView {
-  readonly slot: number;
-  /** managed: an access code of the hub's; backup: a pre-programmed backup pool code (hidden in Seam until pulled); unmanaged: put there by someone else; unidentified: the lock holds something the hub has not classified yet. */
-  readonly holder: SlotHolder;
-  readonly access_code_id?: string;
-  /** For a backup pool code (whose access code object is hidden): its status. */
-  readonly status?: string;
-  /** What the hub last read from the lock in this slot: digits, something masked, empty, or never read. */
-  readonly on_lock: "code" | "masked" | "empty" | "not_read";
-  readonly observed_at?: string;
-  /** A window programmed on the lock itself (native scheduling). */
-  readonly schedule_on_lock?: { readonly starts_at: string; readonly ends_at: string };
-  /** When the holder last changed (the access code's last update, or when the unmanaged code appeared). */
-  readonly changed_at?: string;
-}
-
-export function slotMap(store: Store, deviceId: string): { slot_count: number; slots_used: number; slots_synced: boolean; slots: SlotView[] } {
+export function slotMap(store: Store, deviceId: string): Omit<SlotMapBody, "device_id"> {
   const lock = store.lock(deviceId);
   if (!lock) throw deviceNotFound(deviceId);
   const observed = store.slots(deviceId);

@@ -1,16 +1,10 @@
 // The page talks to the hub through the same router as every client (POST <path> with a JSON body).
 // It holds no API key: the session cookie (HttpOnly) and its anti-CSRF token stand in for it.
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly data?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
+// The hub's own error class (no imports, so the page bundles it): status, Seam error type, message, data.
+import { ApiError } from "../../api/errors";
+
+export { ApiError };
 
 /** The hub answers 404 not_found for a path it does not serve (an older hub, or a feature not built yet). */
 export const notServed = (e: unknown): boolean => e instanceof ApiError && e.status === 404 && e.type === "not_found";

@@ -59,24 +59,7 @@ export interface SeamEvent {
   readonly [key: string]: unknown;
 }
 
-export interface SlotView {
-  readonly slot: number;
-  readonly holder: "managed" | "backup" | "unmanaged" | "free" | "unidentified";
-  readonly access_code_id?: string;
-  readonly status?: string;
-  readonly on_lock: "code" | "masked" | "empty" | "not_read";
-  readonly observed_at?: string;
-  readonly schedule_on_lock?: { readonly starts_at: string; readonly ends_at: string };
-  readonly changed_at?: string;
-}
-
-export interface SlotMap {
-  readonly device_id: string;
-  readonly slot_count: number;
-  readonly slots_used: number;
-  readonly slots_synced: boolean;
-  readonly slots: readonly SlotView[];
-}
+export type { SlotMapBody as SlotMap, SlotView } from "../../api/slot-map";
 
 export interface HubLockEntry {
   readonly device_id: string;
