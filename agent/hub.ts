@@ -182,7 +182,10 @@ export class Hub {
       cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
       mqtt: this.mqtt ? { state: this.mqtt.state, connects: this.mqtt.connects } : { state: "not_configured" },
       radios,
-      locks: locks.map((l) => ({ device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: this.registry.executor(l.deviceId)?.queueDepth ?? 0 })),
+      locks: locks.map((l) => {
+        const ex = this.registry.executor(l.deviceId);
+        return { device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: ex?.queueDepth ?? 0, security_class: ex?.lockHandle?.securityClass?.() ?? null };
+      }),
       access_codes: byStatus,
       pending_events: this.store.unackedCount(),
       ui: this.ui.status(),

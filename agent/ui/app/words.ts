@@ -96,6 +96,7 @@ const SECURITY: Record<string, string> = {
   S2_Unauthenticated: "S2 Unauthenticated",
   S0_Legacy: "S0 (legacy)",
   None: "none (insecure)",
+  network_key: "Zigbee network key",
 };
 export const securityText = (s: string | null | undefined): string => (s ? (SECURITY[s] ?? s) : "not reported");
 
