@@ -181,7 +181,7 @@ describe("installer page in a real browser", () => {
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect(await item.count()).toBe(1);
     await item.getByRole("button", { name: "Delete Renamed one" }).click();
-    await checkView(page, "confirm");
+    await checkView(page, "confirm", { fullPage: false });
     await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await waitFor(async () => (await codeItem("Renamed one").count()) === 0, "deleted code gone", 30_000);
     const garage = devices.get("Garage")!.device_id as string;

@@ -91,7 +91,7 @@ describe("pairing and lock control from the installer page", () => {
     await page.getByRole("button", { name: "Unlock", exact: true }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByText("Unlock Front door now?").waitFor();
-    await checkView(page, "unlock-confirm");
+    await checkView(page, "unlock-confirm", { fullPage: false });
     await dialog.getByRole("button", { name: "Unlock" }).click();
     await page.getByText("Front door is unlocked.").waitFor({ timeout: 60_000 });
     expect((await hub.post("/devices/get", { device_id: front })).body.device.properties.locked).toBe(false);

@@ -36,9 +36,10 @@ export async function go(page: Page, hash: string, heading: string | RegExp): Pr
 /**
  * One view, checked and pictured: axe finds no serious or critical violation, and a full-page
  * screenshot is saved at desktop and phone widths (docs/ui/<name>-desktop.png, -phone.png). At the
- * phone width nothing may be wider than the screen (the slots table scrolls inside its own region).
+ * phone width nothing may be wider than the screen. A modal is pictured as the viewport shows it
+ * (`fullPage: false`), since its backdrop covers the viewport only.
  */
-export async function checkView(page: Page, name: string): Promise<void> {
+export async function checkView(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const [size, viewport] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
     await page.setViewportSize(viewport);
@@ -47,7 +48,7 @@ export async function checkView(page: Page, name: string): Promise<void> {
     expect(violations, `${name} at ${size}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${name} at ${size} is wider than the screen`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true, animations: "disabled" });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: opts.fullPage ?? true, animations: "disabled" });
   }
   await page.setViewportSize(DESKTOP);
 }

@@ -145,7 +145,7 @@ export function LockView({ data, deviceId }: { data: HubData; deviceId: string }
           items={[
             ["Model", modelText(device)],
             ["Radio", f.radio],
-            ["Security", f.security],
+            ["Security", f.insecure ? <span class="bad">{f.security}</span> : f.security],
             ["Online", device.properties.online ? "Yes" : "No"],
             ["Battery", batteryText(device)],
             ["Door", lockedText(device)],

@@ -20,10 +20,10 @@ export function modelText(d: Device): string {
 }
 
 /** What the hub's status says of a lock that Seam's device has no field for (radio, security). */
-export function lockFacts(data: HubData, deviceId: string): { radio: string; security: string } {
+export function lockFacts(data: HubData, deviceId: string): { radio: string; security: string; insecure: boolean } {
   const entry = data.status?.locks?.find((l) => l.device_id === deviceId);
   const security = entry?.security_class ?? entry?.granted_security_classes?.[0] ?? null;
-  return { radio: radioName(entry?.protocol), security: securityText(security) };
+  return { radio: radioName(entry?.protocol), security: securityText(security), insecure: security === "None" };
 }
 
 export function LocksView({ data }: { data: HubData }) {
@@ -53,7 +53,7 @@ export function LocksView({ data }: { data: HubData }) {
                   </div>
                   <div>
                     <dt>Security</dt>
-                    <dd>{f.security}</dd>
+                    <dd class={f.insecure ? "bad" : undefined}>{f.security}</dd>
                   </div>
                   <div>
                     <dt>Online</dt>
