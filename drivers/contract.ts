@@ -71,6 +71,11 @@ export interface LockHandle extends LockStateHandle {
   capabilities(): LockCapabilities;
   isOnline(): boolean;
   batteryLevel(): number | null;
+  /**
+   * The highest security the radio link has, as zwave-js names it (`S2_AccessControl`, `S0_Legacy`,
+   * `None`, ...), or `network_key` for Zigbee (every frame under the network key); null when unknown.
+   */
+  securityClass?(): string | null;
   /** Read one slot from the lock (radio traffic). Rejects with RadioError. */
   readSlot(slot: number): Promise<SlotContent>;
   /** Ask the lock for its user-code checksum (radio traffic); null when unsupported. Rejects with RadioError. */

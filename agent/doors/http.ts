@@ -10,6 +10,8 @@ export interface HttpDoorOptions {
   readonly apiKey: string;
   /** Extra unauthenticated-free handlers, e.g. /metrics; return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, authorized: boolean) => boolean;
+  /** Another credential the door accepts besides the bearer key (the installer page's session). */
+  readonly authorize?: (req: IncomingMessage) => boolean;
   /**
    * Limits for slow or half-open clients. Not in the config file: production always runs the defaults
    * (10 s to send the headers, 30 s for the whole request); tests lower them to watch them work.
@@ -122,7 +124,7 @@ export class HttpDoor {
     const url = new URL(req.url ?? "/", "http://hub.local");
     const auth = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const authorized = m !== null && secretEquals(m[1]!, this.opts.apiKey);
+    const authorized = (m !== null && secretEquals(m[1]!, this.opts.apiKey)) || (m === null && this.opts.authorize?.(req) === true);
     if (this.opts.extra?.(req, res, authorized)) return;
     if (!authorized) {
       req.resume();

@@ -80,6 +80,11 @@ export class ZigbeeLockHandle implements LockHandle {
     return this.online;
   }
 
+  /** Zigbee 3.0 encrypts every network frame with the network key; a lock has no class of its own. */
+  securityClass(): string {
+    return "network_key";
+  }
+
   batteryLevel(): number | null {
     return this.profile.battery;
   }

@@ -1,6 +1,6 @@
 // One Z-Wave lock as the contract's LockHandle: every call is a bounded, single attempt over
 // zwave-js's User Code / Schedule Entry Lock APIs, and every write is confirmed before ok:true.
-import { CommandClasses, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
+import { CommandClasses, SecurityClass, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
 import {
   BatteryCCValues,
   NodeStatus,
@@ -102,6 +102,11 @@ export class ZWaveLockHandle implements LockHandle {
 
   isOnline(): boolean {
     return !this.removed && this.node.status !== NodeStatus.Dead;
+  }
+
+  securityClass(): string | null {
+    const c = this.node.getHighestSecurityClass();
+    return c === undefined ? null : (SecurityClass[c] ?? null);
   }
 
   batteryLevel(): number | null {

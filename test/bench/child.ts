@@ -9,18 +9,8 @@ import type { SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
-import { peakRssMb, percentile, rssMb } from "./stats.js";
-
-/** Steady-state RSS: quiet for 3 s, then the lowest of 12 samples over 6 s (after V8's own GCs), same for both sides. */
-async function steadyRss(pid: number): Promise<number> {
-  await new Promise((r) => setTimeout(r, 3000));
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 12; i++) {
-    min = Math.min(min, rssMb(pid));
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return min;
-}
+import { peakRssMb, percentile, steadyRss } from "./stats.js";
+import { uiModes } from "./ui.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedLockConfig => ({
@@ -56,6 +46,7 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
 const UNLOCKS = 20;
 
 const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
+  ...uiModes,
   /** Issue 14 row: a direct zwave-js Door Lock Operation Set (unsecured), until its Supervision report. */
   async unlockDirect() {
     const { driver, close } = await bareZwave([sim(10)]);

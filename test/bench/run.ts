@@ -78,6 +78,16 @@ if (want("unlock")) {
   row(`14) unlock request to success: hub /locks/unlock_door vs direct zwave-js Door Lock set (median of ${reps} runs of 20; run ratios ${ratios})`, `${fmt(median(hub), 1)} ms`, `${fmt(median(direct), 1)} ms`, fmt(median(hub) / median(direct), 2), "<= 1.05");
 }
 
+if (want("ui")) {
+  const kb = (b: number) => `${fmt(b / 1024, 1)} KB`;
+  const size = measure("uiSize");
+  row("16) installer page, first view transferred (gzip): login page / through the hub view after login (assets + API reads)", `${kb(size.loginBytes)} / ${kb(size.firstViewBytes)}`, "-", "-", "<= 150 KB");
+  const idle = measure("uiIdle");
+  const delta = (a: number, b: number) => `${a >= b ? "+" : ""}${fmt(a - b, 1)} MB`;
+  row(`16) hub RSS with the page open and idle (${idle.streamsOpen} live stream) vs just before it opened (2nd round; 1st: ${delta(idle.open1!, idle.never!)})`, `${fmt(idle.open2, 1)} MB`, `${fmt(idle.closed1, 1)} MB`, delta(idle.open2!, idle.closed1!), "<= +5 MB");
+  row(`16) hub RSS after the page logged out and closed (streams ${idle.streamsAfter}, sessions ${idle.sessionsAfter}) vs never opened`, `${fmt(idle.closed2, 1)} MB`, `${fmt(idle.never, 1)} MB`, delta(idle.closed2!, idle.never!), "~0, nothing held");
+}
+
 const head: [string, string, string, string, string] = ["row", "lockbridge", "baseline", "ratio", "target"];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;

@@ -28,3 +28,14 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/** Steady-state RSS: quiet for 3 s, then the lowest of 12 samples over 6 s (after V8's own GCs), same for both sides. */
+export async function steadyRss(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 3000));
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 12; i++) {
+    min = Math.min(min, rssMb(pid));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return min;
+}
