@@ -150,7 +150,7 @@ export const FIELDS = [
   "prefer_native_scheduling", "use_backup_access_code_pool", "preferred_code_length", "attempt_for_offline_device", "sync",
   "type", "is_managed", "limit", "page_cursor", "search", "behavior_when_code_cannot_be_shared", "supported_code_lengths",
   "min_code_length", "max_code_length", "slot", "unresponsive", "rejects_codes", "masked_readback", "event_type", "event_types",
-  "since", "between", "action_attempt_id", "user_identity_id", "_strict",
+  "since", "between", "action_attempt_id", "user_identity_id", "_strict", "jammed", "locked", "open", "level", "action_attempt_ids",
 ] as const;
 
 const LONG = "x".repeat(70_000);
@@ -267,4 +267,6 @@ export const MUTATIONS = new Set([
   "/access_codes/unmanaged/update",
   "/access_codes/unmanaged/convert_to_managed",
   "/access_codes/unmanaged/delete",
+  "/locks/lock_door",
+  "/locks/unlock_door",
 ]);
