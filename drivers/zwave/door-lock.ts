@@ -24,6 +24,8 @@ function doorOpenFrom(status: unknown): boolean | null {
 
 export class ZWaveDoorLock {
   readonly reports: LockReports;
+  /** An Operation Get of ours is in flight: the values it brings are a read, not the lock's news. */
+  private reading = false;
 
   constructor(
     private readonly node: ZWaveNode,
@@ -52,13 +54,19 @@ export class ZWaveDoorLock {
       else return true;
     }
     if (!state) return false;
-    this.reports.reported(state, "report");
+    this.reports.reported(state, this.reading ? "read" : "report");
     return true;
   }
 
   /** One Door Lock Operation Get. */
   async read(): Promise<LockState> {
-    const report = await this.node.commandClasses["Door Lock"].get();
+    this.reading = true;
+    let report: Awaited<ReturnType<ZWaveNode["commandClasses"]["Door Lock"]["get"]>>;
+    try {
+      report = await this.node.commandClasses["Door Lock"].get();
+    } finally {
+      this.reading = false;
+    }
     if (!report) throw new RadioError("timeout", "no Door Lock Operation Report");
     this.reports.reported(
       { locked: lockedFromMode(report.currentMode), ...(this.hasDoorSensor() ? { doorOpen: doorOpenFrom(report.doorStatus) } : {}) },
