@@ -95,7 +95,7 @@ export class Hub {
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(ctx), ...actionAttemptRoutes(), ...hubRoutes(ctx));
     this.metrics.instrumentRouter(this.router);
     this.http = new HttpDoor(
       { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: metricsEndpoint(config.metrics.enabled, () => this.metricsText()) },
