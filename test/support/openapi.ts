@@ -44,6 +44,15 @@ export function toJsonSchema(s: unknown): unknown {
       out[k] = toJsonSchema(v);
     } else out[k] = v;
   }
+  // OpenAPI 3.0 (draft 4) spells exclusive bounds as booleans beside minimum/maximum.
+  for (const [flag, bound] of [["exclusiveMinimum", "minimum"], ["exclusiveMaximum", "maximum"]] as const) {
+    if (typeof src[flag] !== "boolean") continue;
+    delete out[flag];
+    if (src[flag] === true && typeof src[bound] === "number") {
+      out[flag] = src[bound];
+      delete out[bound];
+    }
+  }
   if (src.nullable === true && typeof src.type === "string") {
     out.type = [src.type, "null"];
     if (Array.isArray(src.enum) && !src.enum.includes(null)) out.enum = [...src.enum, null];
