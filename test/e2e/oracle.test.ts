@@ -4,7 +4,7 @@
 // openapi.paths[path].post.responses["200"] and each object against its zod schema; a served path without a
 // case fails; every parameter the OpenAPI defines for a served path is implemented (a case passes it) or
 // refused with a 400 naming it; errors are checked for ok:false, type, message and validation_errors.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -16,8 +16,8 @@ import type { Router } from "../../agent/api/router.js";
 import { configSchema } from "../../agent/config/schema.js";
 import { Hub } from "../../agent/hub.js";
 import { createLogger } from "../../agent/log.js";
-import { HubProcess } from "../support/hub-process.js";
-import { inSeamNamespace, openapiParams, responseProblems, sampleValue } from "../support/openapi.js";
+import { HubProcess, projectRoot } from "../support/hub-process.js";
+import { inSeamNamespace, openapiParams, responseProblems, sampleValue, seamOpenapiPaths } from "../support/openapi.js";
 import { PinLedger } from "../support/pins.js";
 import { waitFor } from "../support/ports.js";
 import { CASES, type Body, type OracleCase, type OracleContext } from "./oracle-cases.js";
@@ -156,6 +156,13 @@ describe("the OpenAPI oracle", () => {
     const covered = new Set(CASES.map((c) => c.path));
     expect(served().filter((p) => !covered.has(p)), "served paths without a case in test/e2e/oracle-cases.ts").toEqual([]);
     expect([...covered].filter((p) => !served().includes(p)), "cases for paths the hub does not serve").toEqual([]);
+  });
+
+  it("docs/api.md's table lists every path of Seam's groups in the OpenAPI, served exactly as the router serves them", () => {
+    const doc = readFileSync(path.join(projectRoot(), "docs/api.md"), "utf8");
+    const rows = [...doc.matchAll(/^\| (\/[a-z_/]+) \| (yes|no) \|/gm)].map((m) => [m[1]!, m[2]!] as const);
+    expect(rows.map(([p]) => p).sort()).toEqual(seamOpenapiPaths());
+    expect(rows.filter(([, s]) => s === "yes").map(([p]) => p).sort()).toEqual(served());
   });
 
   for (const { radio, name } of RADIOS) {
