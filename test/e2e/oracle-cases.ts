@@ -44,6 +44,19 @@ const DAY = 86_400_000;
 const get = async (ctx: OracleContext, id: string) => (await ctx.call("/access_codes/get", { access_code_id: id })).body.access_code as Body;
 const ids = (list: Body[], key: string) => list.map((x) => x[key] as string);
 
+/** Every item of a paginated list, page by page from `first` (a page already fetched) through next_page_cursor. */
+async function walkPages(ctx: OracleContext, path: string, params: Record<string, unknown>, first: Body, key: string, id: string): Promise<string[]> {
+  const seen = ids(first[key] as Body[], id);
+  let cursor = first.pagination.next_page_cursor as string | null;
+  expect(first.pagination.has_next_page).toBe(cursor !== null);
+  while (cursor) {
+    const next = (await ctx.call(path, { ...params, page_cursor: cursor })).body;
+    seen.push(...ids(next[key] as Body[], id));
+    cursor = next.pagination.next_page_cursor;
+  }
+  return seen;
+}
+
 /** The list filters of /devices/list and /locks/list, each with what it must do. */
 function deviceListCases(path: "/devices/list" | "/locks/list"): OracleCase[] {
   const key = path === "/devices/list" ? "devices" : "locks";
@@ -93,14 +106,7 @@ function deviceListCases(path: "/devices/list" | "/locks/list"): OracleCase[] {
       what: "limit and page_cursor walk every lock once",
       params: () => ({ limit: 1 }),
       check: async (b, ctx) => {
-        const seen = ids(list(b), "device_id");
-        let cursor = b.pagination.next_page_cursor as string | null;
-        expect(b.pagination.has_next_page).toBe(cursor !== null);
-        while (cursor) {
-          const next = (await ctx.call(path, { limit: 1, page_cursor: cursor })).body;
-          seen.push(...ids(list(next), "device_id"));
-          cursor = next.pagination.next_page_cursor;
-        }
+        const seen = await walkPages(ctx, path, { limit: 1 }, b, key, "device_id");
         const all = (await ctx.call(path, {})).body;
         expect(seen).toEqual(ids(list(all), "device_id"));
         expect(seen).toContain(ctx.deviceId);
@@ -195,13 +201,7 @@ export const CASES: OracleCase[] = [
     check: async (b, ctx) => {
       expect(b.access_codes).toHaveLength(1);
       expect(b.pagination.has_next_page).toBe(true);
-      const seen = ids(b.access_codes, "access_code_id");
-      let cursor = b.pagination.next_page_cursor as string | null;
-      while (cursor) {
-        const next = (await ctx.call("/access_codes/list", { device_id: ctx.deviceId, limit: 1, page_cursor: cursor })).body;
-        seen.push(...ids(next.access_codes, "access_code_id"));
-        cursor = next.pagination.next_page_cursor;
-      }
+      const seen = await walkPages(ctx, "/access_codes/list", { device_id: ctx.deviceId, limit: 1 }, b, "access_codes", "access_code_id");
       const all = (await ctx.call("/access_codes/list", { device_id: ctx.deviceId })).body;
       expect(seen).toEqual(ids(all.access_codes, "access_code_id"));
       expect(all.pagination).toEqual({ has_next_page: false, next_page_cursor: null, next_page_url: null });
@@ -347,13 +347,7 @@ export const CASES: OracleCase[] = [
     },
     check: async (b, ctx) => {
       expect(b.access_codes).toHaveLength(1);
-      const seen = ids(b.access_codes, "access_code_id");
-      let cursor = b.pagination.next_page_cursor as string | null;
-      while (cursor) {
-        const next = (await ctx.call("/access_codes/unmanaged/list", { device_id: ctx.deviceId, limit: 1, page_cursor: cursor })).body;
-        seen.push(...ids(next.access_codes, "access_code_id"));
-        cursor = next.pagination.next_page_cursor;
-      }
+      const seen = await walkPages(ctx, "/access_codes/unmanaged/list", { device_id: ctx.deviceId, limit: 1 }, b, "access_codes", "access_code_id");
       const all = (await ctx.call("/access_codes/unmanaged/list", { device_id: ctx.deviceId })).body.access_codes as Body[];
       expect(seen).toEqual(ids(all, "access_code_id"));
       const one = all[0]!;
