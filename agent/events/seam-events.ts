@@ -22,7 +22,7 @@ export type AccessCodeEventType =
   | "access_code.unmanaged.created"
   | "access_code.unmanaged.removed";
 
-export type DeviceEventType = "device.connected" | "device.disconnected" | "device.removed" | "device.added" | "device.low_battery" | "lock.locked" | "lock.unlocked";
+export type DeviceEventType = "device.connected" | "device.disconnected" | "device.removed" | "device.added" | "device.low_battery" | "device.name_changed" | "lock.locked" | "lock.unlocked";
 
 export type HubEventType = AccessCodeEventType | DeviceEventType;
 
@@ -54,6 +54,8 @@ export interface EventSubject {
   readonly backupAccessCodeId?: string;
   readonly batteryLevel?: number;
   readonly occurredAt?: string;
+  /** device.name_changed: the lock's new display name. */
+  readonly deviceName?: string;
 }
 
 const issueView = (i: Issue) => ({ created_at: i.createdAt, message: i.message, ...(i.level === "error" ? { error_code: i.code } : { warning_code: i.code }) });
@@ -75,6 +77,7 @@ export function buildEvent(type: HubEventType, ctx: EventContext, s: EventSubjec
   if (s.accessCodeIsManaged !== undefined) body.access_code_is_managed = s.accessCodeIsManaged;
   if (s.backupAccessCodeId) body.backup_access_code_id = s.backupAccessCodeId;
   if (s.batteryLevel !== undefined) body.battery_level = s.batteryLevel;
+  if (s.deviceName !== undefined) body.device_name = s.deviceName;
   if (type === "device.disconnected") body.error_code = "device_disconnected";
   if (WITH_ISSUES.has(type)) {
     const dev = s.deviceIssues ?? [];

@@ -43,6 +43,10 @@ export interface LockRecord {
   readonly readbackProof: WriteProof | null;
   readonly errors: readonly Issue[];
   readonly createdAt: string;
+  /** The name a user gave the lock (/devices/update); null: the radio's or configuration's name. */
+  readonly displayName?: string | null;
+  /** Seam's device custom_metadata, set by /devices/update. */
+  readonly customMetadata?: Readonly<Record<string, string | boolean>>;
 }
 
 export type CodeStatus = "setting" | "set" | "unset" | "removing" | "unknown";
