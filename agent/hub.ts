@@ -101,7 +101,7 @@ export class Hub {
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...slotRoutes(), ...lockRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(ctx), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...slotRoutes(), ...lockRoutes(ctx));
     this.metrics.instrumentRouter(this.router);
     this.ui = new UiDoor({ apiKey: config.local_api.api_key, bus: this.bus, logger: opts.logger.child({ door: "ui" }), now: () => this.clock.now() });
     const metrics = metricsEndpoint(config.metrics.enabled, () => this.metricsText());

@@ -18,7 +18,8 @@ const encode = (offset: number) => Buffer.from(`o:${offset}`).toString("base64ur
 
 /** The offset a cursor stands for; a cursor the hub did not hand out is refused, never read as "start over". */
 export function cursorOffset(cursor: string | null | undefined): number {
-  if (cursor === undefined || cursor === null) return 0;
+  // The SDK sends a null cursor as an empty query value.
+  if (cursor === undefined || cursor === null || cursor === "") return 0;
   const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("latin1"));
   if (!m) throw invalidInput("page_cursor is not a cursor this hub handed out; pass pagination.next_page_cursor from the previous page", { field: "page_cursor" });
   return Number(m[1]);

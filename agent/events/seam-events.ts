@@ -30,6 +30,7 @@ export type DeviceEventType =
   | "device.low_battery"
   | "device.battery_status_changed"
   | "device.tampered"
+  | "device.name_changed"
   | "lock.locked"
   | "lock.unlocked"
   | "lock.access_denied";
@@ -67,6 +68,8 @@ export interface EventSubject {
   /** The LOCK_DOOR / UNLOCK_DOOR attempt behind a remote lock.locked / lock.unlocked. */
   readonly actionAttemptId?: string;
   readonly occurredAt?: string;
+  /** device.name_changed: the lock's new display name. */
+  readonly deviceName?: string;
 }
 
 export type BatteryStatus = "critical" | "low" | "good" | "full";
@@ -100,6 +103,7 @@ export function buildEvent(type: HubEventType, ctx: EventContext, s: EventSubjec
   if (s.batteryLevel !== undefined) body.battery_level = s.batteryLevel;
   if (s.batteryStatus !== undefined) body.battery_status = s.batteryStatus;
   if (s.actionAttemptId) body.action_attempt_id = s.actionAttemptId;
+  if (s.deviceName !== undefined) body.device_name = s.deviceName;
   if (type === "device.disconnected") body.error_code = "device_disconnected";
   if (WITH_ISSUES.has(type)) {
     const dev = s.deviceIssues ?? [];

@@ -114,7 +114,13 @@ export const MIGRATIONS: readonly string[] = [
                          (SELECT device_id FROM unmanaged_codes u WHERE u.access_code_id = action_attempts.access_code_id));
   CREATE INDEX action_attempts_device ON action_attempts(device_id, created_at);
   `,
-  // 3: lock state and remote control (protocol.md §8): what each lock reported about its bolt and door,
+  // 3: what /devices/update sets on a lock: the name a user gave it (kept apart from the radio's name,
+  // which the hub refreshes at every start) and Seam's custom_metadata
+  `
+  ALTER TABLE locks ADD COLUMN display_name TEXT;
+  ALTER TABLE locks ADD COLUMN custom_metadata TEXT NOT NULL DEFAULT '{}';
+  `,
+  // 4: lock state and remote control (protocol.md §8): what each lock reported about its bolt and door,
   // what it can do, whether low battery was announced; LOCK_DOOR / UNLOCK_DOOR attempts still to run
   `
   ALTER TABLE locks ADD COLUMN lock_state TEXT NOT NULL DEFAULT '{"locked":null,"doorOpen":null}';

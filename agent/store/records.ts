@@ -43,6 +43,10 @@ export interface LockRecord {
   readonly readbackProof: WriteProof | null;
   readonly errors: readonly Issue[];
   readonly createdAt: string;
+  /** The name a user gave the lock (/devices/update); null: the radio's or configuration's name. */
+  readonly displayName?: string | null;
+  /** Seam's device custom_metadata, set by /devices/update. */
+  readonly customMetadata?: Readonly<Record<string, string | boolean>>;
   /** What the lock last reported about its bolt and door (protocol.md §8); null where it has not said. */
   readonly lockState: LockState;
   /** What the lock can do remotely and report, as its driver says. */

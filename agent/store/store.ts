@@ -5,7 +5,7 @@ import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
 
 const LOCK_COLS: ColumnSpec = {
   bool: ["simulated", "is_battery", "online", "removed", "slots_synced", "battery_low"],
-  json: ["capabilities", "reported_code_lengths", "errors", "lock_state", "lock_controls"],
+  json: ["capabilities", "reported_code_lengths", "errors", "custom_metadata", "lock_state", "lock_controls"],
 };
 const OPERATION_COLS: ColumnSpec = { bool: ["locked"], json: ["last_error"] };
 const CODE_COLS: ColumnSpec = {
@@ -301,13 +301,31 @@ export class Store {
     });
     return n;
   }
-  events(filter: { deviceId?: string; accessCodeId?: string; types?: readonly string[]; since?: string; limit: number }): EventRecord[] {
+  /** The newest `limit` events that pass every filter given, oldest first. `after`/`before` are exclusive, `since` inclusive. */
+  events(filter: {
+    deviceId?: string;
+    deviceIds?: readonly string[];
+    accessCodeId?: string;
+    accessCodeIds?: readonly string[];
+    eventIds?: readonly string[];
+    types?: readonly string[];
+    since?: string;
+    after?: string;
+    before?: string;
+    limit: number;
+  }): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
+    const within = (col: string, values: readonly string[]) => (where.push(`${col} IN (${values.map(() => "?").join(",") || "NULL"})`), params.push(...values));
     if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
+    if (filter.deviceIds) within("device_id", filter.deviceIds);
     if (filter.accessCodeId) (where.push("access_code_id = ?"), params.push(filter.accessCodeId));
-    if (filter.types?.length) (where.push(`event_type IN (${filter.types.map(() => "?").join(",")})`), params.push(...filter.types));
+    if (filter.accessCodeIds) within("access_code_id", filter.accessCodeIds);
+    if (filter.eventIds) within("event_id", filter.eventIds);
+    if (filter.types?.length) within("event_type", filter.types);
     if (filter.since) (where.push("created_at >= ?"), params.push(filter.since));
+    if (filter.after) (where.push("created_at > ?"), params.push(filter.after));
+    if (filter.before) (where.push("created_at < ?"), params.push(filter.before));
     const sql = `SELECT * FROM (SELECT seq, event_id, event_type, body, acked_at FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?) ORDER BY seq`;
     return this.stmt(sql)
       .all(...params, filter.limit)
