@@ -51,12 +51,6 @@ const physical = async (name: string) => (await call("/hub/simulate/door", { dev
 const waitEvent = (type: string, pred: (e: SeamEvent) => boolean = () => true, ms = 15_000) => cloud.waitEvent(type, pred, ms);
 const eventsOf = (name: string, type: string) => cloud.events.filter((e) => e.device_id === dev[name] && e.event_type === type);
 
-/** A device as Seam's schema sees it; `location: null` is issue 12's to fix (the contract says "an object, or left out"). */
-function expectSeamDevice(d: Record<string, any>): void {
-  const { location, ...rest } = d;
-  expectSeam("device", location === null ? rest : d);
-}
-
 async function managedCode(name: string, code: string): Promise<string> {
   const ac = await hub.http.accessCodes.create({ device_id: dev[name]!, name: `c${code}`, code: pins.use(code) });
   await waitFor(async () => (await hub.http.accessCodes.get({ access_code_id: ac.access_code_id })).status === "set", `code on ${name}`);
@@ -66,7 +60,7 @@ async function managedCode(name: string, code: string): Promise<string> {
 describe.each(["Front", "Back"])("remote control of %s (SDK)", (name) => {
   it("unlockDoor / lockDoor with waitForActionAttempt: success, the bolt moves, state and events follow", async () => {
     expect(await device(name)).toMatchObject({ can_remotely_lock: true, can_remotely_unlock: true, properties: { locked: true, door_open: false } });
-    expectSeamDevice(await device(name));
+    expectSeam("device", await device(name));
     const t0 = Date.now();
     const unlocked = await hub.http.locks.unlockDoor({ device_id: dev[name]! }, { waitForActionAttempt: { timeout: 10_000, pollingInterval: 100 } });
     expect(unlocked).toMatchObject({ action_type: "UNLOCK_DOOR", status: "success", result: { was_confirmed_by_device: true }, error: null });
@@ -215,6 +209,6 @@ describe("faults and limits", () => {
     expect(value('action="unlock",result="success"')).toBeGreaterThanOrEqual(5);
     expect(value('action="lock",result="success"')).toBeGreaterThanOrEqual(3);
     expect(value('action="unlock",result="error"')).toBe(2);
-    for (const name of Object.keys(dev)) expectSeamDevice(await device(name));
+    for (const name of Object.keys(dev)) expectSeam("device", await device(name));
   });
 });

@@ -57,6 +57,14 @@ async function walkPages(ctx: OracleContext, path: string, params: Record<string
   return seen;
 }
 
+/** An action attempt once it is no longer pending. */
+async function attemptDone(ctx: OracleContext, id: string): Promise<Body> {
+  return ctx.until(async () => {
+    const a = (await ctx.call("/action_attempts/get", { action_attempt_id: id })).body.action_attempt as Body;
+    return a.status === "pending" ? null : a;
+  }, `action attempt ${id} done`);
+}
+
 /** The list filters of /devices/list and /locks/list, each with what it must do. */
 function deviceListCases(path: "/devices/list" | "/locks/list"): OracleCase[] {
   const key = path === "/devices/list" ? "devices" : "locks";
@@ -437,6 +445,58 @@ export const CASES: OracleCase[] = [
   },
   ...deviceListCases("/devices/list"),
   ...deviceListCases("/locks/list"),
+  // --- lock state and remote control (protocol.md §8)
+  {
+    path: "/locks/unlock_door",
+    what: "a pending UNLOCK_DOOR attempt that succeeds once the lock confirms; the device shows it unlocked",
+    params: (ctx) => ({ device_id: ctx.deviceId, sync: false }),
+    check: async (b, ctx) => {
+      expect(b.action_attempt).toMatchObject({ action_type: "UNLOCK_DOOR", status: "pending", result: null, error: null });
+      const done = await attemptDone(ctx, b.action_attempt.action_attempt_id);
+      expect(done).toMatchObject({ status: "success", result: { was_confirmed_by_device: true } });
+      await ctx.until(async () => (await ctx.call("/devices/get", { device_id: ctx.deviceId })).body.device.properties.locked === false, "unlocked");
+      const ev = (await ctx.call("/events/list", { device_id: ctx.deviceId, event_type: "lock.unlocked", since: ctx.at(-60_000) })).body.events as Body[];
+      expect(ev.some((e) => e.action_attempt_id === b.action_attempt.action_attempt_id && e.method === "remote")).toBe(true);
+    },
+  },
+  {
+    path: "/locks/lock_door",
+    what: "a pending LOCK_DOOR attempt that succeeds; the device shows it locked",
+    params: (ctx) => ({ device_id: ctx.deviceId, sync: false }),
+    check: async (b, ctx) => {
+      expect(b.action_attempt).toMatchObject({ action_type: "LOCK_DOOR", status: "pending" });
+      expect(await attemptDone(ctx, b.action_attempt.action_attempt_id)).toMatchObject({ status: "success" });
+      await ctx.until(async () => (await ctx.call("/devices/get", { device_id: ctx.deviceId })).body.device.properties.locked === true, "locked");
+    },
+  },
+  {
+    path: "/locks/simulate/keypad_code_entry",
+    what: "a managed code typed at the keypad unlocks (lock.unlocked keycode with its access_code_id)",
+    params: async (ctx) => {
+      const code = await ctx.setCode();
+      return { device_id: ctx.deviceId, code: code.code as string };
+    },
+    check: async (b, ctx, p) => {
+      expect(b.action_attempt).toMatchObject({ action_type: "SIMULATE_KEYPAD_CODE_ENTRY", status: "success" });
+      const used = (await ctx.call("/access_codes/list", { device_id: ctx.deviceId })).body.access_codes.find((c: Body) => c.code === p.code) as Body;
+      const unlocked = await ctx.until(async () => {
+        const ev = (await ctx.call("/events/list", { device_id: ctx.deviceId, event_type: "lock.unlocked", since: ctx.at(-60_000) })).body.events as Body[];
+        return ev.find((e) => e.method === "keycode" && e.access_code_id === used.access_code_id);
+      }, "keypad unlock event");
+      expect(unlocked.access_code_is_managed).toBe(true);
+    },
+  },
+  {
+    path: "/locks/simulate/manual_lock_via_keypad",
+    what: "the keypad's lock button locks it (lock.locked manual)",
+    params: (ctx) => ({ device_id: ctx.deviceId }),
+    check: async (b, ctx) => {
+      expect(b.action_attempt).toMatchObject({ action_type: "SIMULATE_MANUAL_LOCK_VIA_KEYPAD", status: "success" });
+      await ctx.until(async () => (await ctx.call("/devices/get", { device_id: ctx.deviceId })).body.device.properties.locked === true, "locked");
+      const ev = (await ctx.call("/events/list", { device_id: ctx.deviceId, event_type: "lock.locked", since: ctx.at(-60_000) })).body.events as Body[];
+      expect(ev.some((e) => e.method === "manual")).toBe(true);
+    },
+  },
   {
     path: "/devices/update",
     what: "name becomes the display name (device.name_changed); custom_metadata set and removed; null restores the lock's name",

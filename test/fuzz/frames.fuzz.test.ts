@@ -336,7 +336,13 @@ describe("local HTTP API under hostile input (real sockets)", () => {
       "/hub/simulate/keypad_set_code": { slot: 3, code: "6174" },
       "/hub/simulate/keypad_clear_code": { slot: 8 },
       "/hub/simulate/keypad_unlock": { code: "4821" },
-      "/hub/simulate/lock_faults": { unresponsive: true, rejects_codes: true, masked_readback: true },
+      "/hub/simulate/lock_faults": { unresponsive: true, rejects_codes: true, masked_readback: true, jammed: true },
+      "/locks/simulate/keypad_code_entry": { code: "4821" },
+      "/locks/simulate/manual_lock_via_keypad": {},
+      "/hub/simulate/thumb_turn": { locked: false },
+      "/hub/simulate/door": { open: true },
+      "/hub/simulate/tamper": {},
+      "/hub/simulate/battery": { level: 50 },
       "/access_codes/simulate/create_unmanaged_access_code": { code: "7285", name: "Keypad" },
       "/devices/simulate/disconnect": {},
       "/devices/simulate/connect": {},
@@ -350,7 +356,8 @@ describe("local HTTP API under hostile input (real sockets)", () => {
       expect(res.status, `${p}: ${JSON.stringify(res.body)}`).toBe(200);
       await rebaseline();
       expect(fixture(), `after ${p}`).toEqual(expected);
-      expect(f.driver.fakes[0]!.faults, `faults after ${p}`).toEqual({ unresponsive: false, rejects_codes: false, masked_readback: false });
+      expect(f.driver.fakes[0]!.faults, `faults after ${p}`).toEqual({ unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false });
+      expect(f.driver.physicalDoor(radioId), `bolt and door after ${p}`).toMatchObject({ locked: true, doorOpen: false });
       expect(f.driver.physicalSlots(radioId).filter((s) => s.code !== null).length, `slots after ${p}`).toBeGreaterThanOrEqual(2);
     }
   }, 60_000);

@@ -91,9 +91,12 @@ export async function restore(f: FuzzHub): Promise<void> {
     expect(r.status, `${p}: ${JSON.stringify(r.body)}`).toBe(200);
     return r.body as Record<string, any>;
   };
-  // The lock itself first: no faults, on the air, in the network (a valid simulation call may have changed any).
+  // The lock itself first: no faults, on the air, in the network, locked and shut (a valid simulation call may have changed any).
   const fake = driver.fakes[0]!;
-  driver.setFaults(fake.identity.radioId, { unresponsive: false, rejects_codes: false, masked_readback: false });
+  driver.setFaults(fake.identity.radioId, { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false });
+  // The bolt thrown and the door shut, as the fixture began.
+  if (fake.doorOpen) await driver.setDoorOpen(fake.identity.radioId, false);
+  if (!fake.locked) await driver.turnThumbTurn(fake.identity.radioId, true);
   if (hub.store.lock(ids.device)!.removed) {
     fake.online = true;
     driver.emit({ type: "lock_ready", lock: fake });

@@ -65,6 +65,7 @@ describe("lock_door / unlock_door", () => {
     await start();
     await ready();
     expect(await deviceOf()).toMatchObject({ can_remotely_lock: true, can_remotely_unlock: true, properties: { locked: true, door_open: false } });
+    expectSeam("device", await deviceOf());
     const pending = await request("/locks/unlock_door");
     expect(pending).toMatchObject({ action_type: "UNLOCK_DOOR", status: "pending", result: null, error: null });
     expectSeam("action_attempt", pending);
@@ -73,6 +74,7 @@ describe("lock_door / unlock_door", () => {
     expectSeam("action_attempt", done);
     expect(fake().locked).toBe(false);
     await waitFor(async () => (await deviceOf()).properties.locked === false, "device unlocked");
+    expectSeam("device", await deviceOf());
     const unlocked = events().filter((e) => e.event_type === "lock.unlocked");
     expect(unlocked).toHaveLength(1);
     expect(unlocked[0]).toMatchObject({ method: "remote", action_attempt_id: pending.action_attempt_id, device_id: front() });

@@ -5,15 +5,19 @@ import { z } from "zod";
 import type { LockSimulator } from "../../../drivers/contract.js";
 import { requireLock } from "../../codes/service.js";
 import type { Tx } from "../../events/journal.js";
+import type { LockRecord } from "../../store/records.js";
 import type { ApiContext } from "../context.js";
-import { invalidInput, unsupported } from "../errors.js";
-import { id, pin, qBool, qInt } from "../params.js";
+import { unsupported } from "../errors.js";
+import { id, onlyFalse, pin, qBool, qInt } from "../params.js";
 import type { Route } from "../router.js";
 import { shapeActionAttempt } from "../shape.js";
 import { recordActionAttempt } from "./action-attempts.js";
-import { requireSimulated } from "./devices.js";
+import { requireSimulated, requireTypable } from "./devices.js";
 
-const operateParams = z.object({ device_id: id, sync: qBool.optional() });
+const operateParams = z.object({
+  device_id: id,
+  sync: onlyFalse("the hub answers at once with a pending action_attempt; poll /action_attempts/get, or use the SDK's waitForActionAttempt").optional(),
+});
 
 export function lockRoutes(ctx: ApiContext): Route[] {
   const operate = (path: string, locked: boolean): Route => ({
@@ -21,7 +25,6 @@ export function lockRoutes(ctx: ApiContext): Route[] {
     path,
     params: operateParams,
     handle: (p: z.infer<typeof operateParams>, tx: Tx) => {
-      if (p.sync) throw invalidInput("sync: true is not supported; the hub answers at once with a pending action_attempt (poll /action_attempts/get, or use the SDK's waitForActionAttempt)", { field: "sync" });
       const lock = requireLock(tx, p.device_id);
       const verb = locked ? "lock" : "unlock";
       if (!lock.lockControls.remoteLock) throw unsupported(`device_id "${lock.deviceId}": this lock cannot be ${verb}ed over the radio (it has no door lock control)`);
@@ -51,12 +54,14 @@ export function lockRoutes(ctx: ApiContext): Route[] {
     params: S,
     act: (sim: LockSimulator, radioId: string, p: z.infer<S>) => Promise<unknown>,
     attemptType?: string,
+    check?: (lock: LockRecord, p: z.infer<S>) => void,
   ): Route => ({
     kind: "query",
     path,
     params,
     handle: async (p: z.infer<S>, store) => {
       const { lock, sim } = requireSimulated(ctx, store, p.device_id as string);
+      check?.(lock, p);
       const answer = await act(sim, lock.radioId, p);
       if (attemptType) return { action_attempt: shapeActionAttempt(ctx.recordActionAttempt({ type: attemptType, deviceId: lock.deviceId })) };
       return typeof answer === "object" && answer !== null ? (answer as Record<string, unknown>) : {};
@@ -78,6 +83,7 @@ export function lockRoutes(ctx: ApiContext): Route[] {
       z.object({ device_id: id, code: pin }),
       (sim, radioId, p) => sim.keypadUnlock(radioId, p.code, new Date(ctx.clock.now())),
       "SIMULATE_KEYPAD_CODE_ENTRY",
+      (lock, p) => requireTypable(p.code, lock),
     ),
     simulate("/locks/simulate/manual_lock_via_keypad", z.object({ device_id: id }), (sim, radioId) => sim.pressKeypadLock(radioId), "SIMULATE_MANUAL_LOCK_VIA_KEYPAD"),
     simulate("/hub/simulate/thumb_turn", z.object({ device_id: id, locked: qBool }), (sim, radioId, p) => sim.turnThumbTurn(radioId, p.locked)),
