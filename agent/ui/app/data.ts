@@ -7,6 +7,7 @@ import type { AccessCode, ChangeNotice, Device, HubStatus, SeamEvent, SlotMap } 
 export type LiveState = "connecting" | "live" | "reconnecting";
 
 const EVENTS_SHOWN = 200;
+const EPOCH = "1970-01-01T00:00:00.000Z";
 const STATUS_REFRESH_MS = 15_000;
 /** Change notices arriving this close together are read back as one. */
 const SETTLE_MS = 100;
@@ -112,17 +113,18 @@ export class HubData {
     const [codes, unmanaged, slots] = await Promise.all([
       call<{ access_codes: AccessCode[] }>("/access_codes/list", { device_id: deviceId, limit: 10_000 }),
       // Issue 12 renames this key to Seam's `access_codes`; read either.
-      call<{ access_codes?: AccessCode[]; unmanaged_access_codes?: AccessCode[] }>("/access_codes/unmanaged/list", { device_id: deviceId }),
+      call<{ access_codes: AccessCode[] }>("/access_codes/unmanaged/list", { device_id: deviceId }),
       call<SlotMap>("/hub/devices/slots", { device_id: deviceId }),
     ]);
     for (const map of [this.codes, this.unmanaged]) for (const [id, c] of map) if (c.device_id === deviceId) map.delete(id);
     for (const c of codes.access_codes) this.codes.set(c.access_code_id, c);
-    for (const c of unmanaged.access_codes ?? unmanaged.unmanaged_access_codes ?? []) this.unmanaged.set(c.access_code_id, c);
+    for (const c of unmanaged.access_codes) this.unmanaged.set(c.access_code_id, c);
     this.slots.set(deviceId, slots);
   }
 
   async refreshEvents(): Promise<void> {
-    const r = await call<{ events: SeamEvent[] }>("/events/list", { limit: EVENTS_SHOWN, ...(this.eventsDevice ? { device_id: this.eventsDevice } : {}) });
+    // Seam requires `since` (or `between`); from the epoch with a limit gives the newest EVENTS_SHOWN.
+    const r = await call<{ events: SeamEvent[] }>("/events/list", { since: EPOCH, limit: EVENTS_SHOWN, ...(this.eventsDevice ? { device_id: this.eventsDevice } : {}) });
     this.events = [...r.events].reverse();
   }
 
