@@ -149,6 +149,13 @@ export class RadioError extends Error {
   }
 }
 
+/**
+ * Radio time on a simulated network (config `simulation.radio_time`): "instant" answers as fast as the
+ * CPU allows (tests), "realistic" adds the airtime, wake-up beams and poll delays of real locks
+ * (docs/radio-time.md). Real radios ignore it.
+ */
+export type RadioTimeSetting = "instant" | "realistic";
+
 /** Configuration of one simulated lock (protocol.md §5, simulation.locks). */
 export interface SimulatedLockConfig {
   readonly protocol: Protocol;

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CommandClasses } from "@zwave-js/core";
+import { CommandClasses, type SecurityClass } from "@zwave-js/core";
 import {
   MockController,
   MockNode,
@@ -30,6 +30,7 @@ import { createLockBehaviors } from "./mock-behaviors.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
 import { AccessControlEvent } from "../notifications.js";
 import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
+import { ZWaveRadioTime, zwaveRadioTimeModel } from "./radio-time.js";
 import { SimLock } from "./sim-lock.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;
@@ -45,7 +46,7 @@ export function simulatedHomeId(seed: string): number {
 }
 
 /** The node a simulated lock shows over the air (entry-control device class, FLiRS if on battery). */
-function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[] {
+export function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[] {
   const ccs: PartialCCCapabilities[] = [
     ccCaps({
       ccId: CommandClasses["User Code"],
@@ -86,6 +87,41 @@ function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[
   return ccs;
 }
 
+/** How a simulated lock node differs between hosts (this simulation, the test TCP bridge). */
+export interface LockNodeOptions {
+  readonly radioTime: ZWaveRadioTime;
+  /** The node's command classes; default: lockCommandClasses(lock.config). */
+  readonly commandClasses?: PartialCCCapabilities[];
+  /** Security classes the node was granted (the controller must hold the keys). */
+  readonly securityClasses?: ReadonlySet<SecurityClass>;
+}
+
+/** Puts a simulated lock on the mock controller's air: its MockNode, restored memory and behaviours. */
+export async function addLockNode(controller: MockController, lock: SimLock, options: LockNodeOptions): Promise<MockNode> {
+  const battery = lock.config.battery !== false;
+  const node = await MockNode.create({
+    id: lock.nodeId,
+    controller,
+    capabilities: {
+      genericDeviceClass: 0x40, // Entry Control
+      specificDeviceClass: 0x03, // Secure Keypad Door Lock
+      isListening: !battery,
+      // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
+      isFrequentListening: battery ? "1000ms" : false,
+      commandClasses: options.commandClasses ?? lockCommandClasses(lock.config),
+      ...(options.securityClasses ? { securityClasses: new Set(options.securityClasses) } : {}),
+    },
+  });
+  options.radioTime.nodeCreated(node);
+  lock.memory.applyTo(node.state);
+  lock.mockNode = node;
+  lock.applyLinkState();
+  controller.addNode(node);
+  node.defineBehavior(...createDefaultMockNodeBehaviors());
+  node.defineBehavior(...createLockBehaviors(lock));
+  return node;
+}
+
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
   return JSON.stringify(locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false]));
@@ -95,6 +131,8 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   readonly commandTimeoutMs: number;
   readonly simulator: ZWaveLockSimulator;
   readonly homeId: number;
+  /** The radio-time model of this network (simulation.radio_time); changeable at run time. */
+  readonly radioTime: ZWaveRadioTime;
   private readonly configs: readonly SimulatedLockConfig[];
   private readonly simLocks = new Map<number, SimLock>();
   private zwave: Driver | null = null;
@@ -108,6 +146,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   ) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.homeId = simulatedHomeId(options.simulationSeed);
+    this.radioTime = new ZWaveRadioTime(zwaveRadioTimeModel(options.radioTime));
     this.configs = options.locks.filter((l) => l.protocol === "zwave");
     for (const config of this.configs) {
       normaliseCodeLengths(config.code_lengths, `simulation.locks[${config.name}]`);
@@ -145,8 +184,9 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
       // A separate, later call: defineBehavior puts its arguments IN FRONT, and our hooks must see
       // every frame before the defaults consume it.
       controller.defineBehavior(...this.controllerHooks());
+      this.radioTime.install(controller);
       for (const lock of this.simLocks.values()) {
-        if (!lock.memory.snapshot.excluded) await this.addMockNode(controller, lock);
+        if (!lock.memory.snapshot.excluded) await addLockNode(controller, lock, { radioTime: this.radioTime });
       }
       continueStartup();
       await wait.ready;
@@ -234,28 +274,6 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     }
   }
 
-  private async addMockNode(controller: MockController, lock: SimLock): Promise<void> {
-    const battery = lock.config.battery !== false;
-    const node = await MockNode.create({
-      id: lock.nodeId,
-      controller,
-      capabilities: {
-        genericDeviceClass: 0x40, // Entry Control
-        specificDeviceClass: 0x03, // Secure Keypad Door Lock
-        isListening: !battery,
-        // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
-        isFrequentListening: battery ? "1000ms" : false,
-        txDelay: this.options.txDelayMs ?? 0,
-        commandClasses: lockCommandClasses(lock.config),
-      },
-    });
-    lock.memory.applyTo(node.state);
-    lock.mockNode = node;
-    lock.applyLinkState();
-    controller.addNode(node);
-    node.defineBehavior(...createDefaultMockNodeBehaviors());
-    node.defineBehavior(...createLockBehaviors(lock));
-  }
 
   /**
    * The mock controller and nodes record every frame for test assertions, and never forget one:
