@@ -46,6 +46,9 @@ export interface ZigbeeLockSimulator extends LockSimulator {
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
   keypadClearAll(radioId: string): Promise<void>;
+  /** The coordinator stick is pulled: its adapter reports the disconnect and cannot be started until plugged in. */
+  unplugCoordinator(): void;
+  plugInCoordinator(): void;
 }
 
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
@@ -54,6 +57,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   private readonly locks: SimLock[];
   private readonly file: string;
   private port: CoordinatorPort | null = null;
+  private coordinatorPresent = true;
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
@@ -110,6 +114,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   // ---- SimulatedAir ------------------------------------------------------------------------------
 
   attach(port: CoordinatorPort): void {
+    // Worded like the serial error a real adapter fails with when its stick is gone.
+    if (!this.coordinatorPresent) throw new Error("Error: No such file or directory, cannot open the coordinator's serial port");
     this.port = port;
   }
 
@@ -226,6 +232,17 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     if (!entry.joined) return;
     this.leave(entry);
     await settle();
+  }
+
+  unplugCoordinator(): void {
+    this.coordinatorPresent = false;
+    const port = this.port;
+    this.port = null;
+    port?.disconnected();
+  }
+
+  plugInCoordinator(): void {
+    this.coordinatorPresent = true;
   }
 
   frameCount(radioId?: string): number {
