@@ -42,9 +42,12 @@ export class ZigbeeDriver implements LockDriver {
   constructor(private readonly options: ZigbeeDriverOptions) {
     this.dir = path.join(options.dataDir, "zigbee");
     if (options.mode === "serial") validateSerialOptions(options);
-    this.network = options.mode === "simulation" ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: options.locks }) : null;
+    const simulation = options.mode === "simulation" ? options : null;
+    this.network = simulation ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: simulation.locks, radioTime: simulation.radioTime }) : null;
     if (this.network) this.simulator = this.network;
-    this.timeoutMs = options.commandTimeoutMs ?? (this.network ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
+    // A simulation without radio time answers within milliseconds; with it, a sleepy lock takes as long as a real one.
+    const fastSimulation = simulation !== null && simulation.radioTime !== "realistic";
+    this.timeoutMs = options.commandTimeoutMs ?? (fastSimulation ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
     this.profiles = new ProfileStore(path.join(this.dir, "lock-profiles.json"));
     this.reconnector = new Reconnector({ what: "zigbee coordinator", logger: options.logger });
   }

@@ -2,12 +2,13 @@
 // locks' physical memory on disk, and the LockSimulator hooks (keypad, faults, on/off the air, frames).
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
-import type { LockSimulator, SimulatedFaults } from "../../contract.js";
+import type { LockSimulator, RadioTimeSetting, SimulatedFaults } from "../../contract.js";
 import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses } from "./identity.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
+import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
@@ -38,6 +39,8 @@ export interface SimNetworkOptions {
   readonly dataDir: string;
   readonly seed: string;
   readonly locks: readonly ZigbeeSimulatedLockConfig[];
+  /** Poll delays and airtime on the simulated air (radio-time.ts); default "instant". */
+  readonly radioTime?: RadioTimeSetting;
 }
 
 /** The contract's simulator plus what only a Zigbee lock has. */
@@ -54,6 +57,7 @@ export interface ZigbeeLockSimulator extends LockSimulator {
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
+  readonly radioTime: ZigbeeRadioTime;
   private readonly locks: SimLock[];
   private readonly file: string;
   private port: CoordinatorPort | null = null;
@@ -62,6 +66,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   constructor(options: SimNetworkOptions) {
     this.file = path.join(options.dataDir, "simulated-locks.json");
+    this.radioTime = new ZigbeeRadioTime(zigbeeRadioTimeModel(options.radioTime));
     this.coordinator = {
       nwk: ZSpec.COORDINATOR_ADDRESS,
       ieee: coordinatorIeee(options.seed),
@@ -127,7 +132,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return false;
     target.frames++;
-    setImmediate(() => target.lock.receiveZcl(endpoint, clusterId, frame));
+    this.radioTime.toDevice(target.radioId, target.lock.spec.battery, () => target.lock.receiveZcl(endpoint, clusterId, frame));
     return true;
   }
 
@@ -151,7 +156,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const port = this.port;
     if (!port || !entry.onAir || !entry.joined) return;
     entry.frames++;
-    setImmediate(() => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
+    this.radioTime.fromDevice(entry.radioId, () => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
   }
 
   private leave(entry: SimLock): void {

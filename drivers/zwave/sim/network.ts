@@ -34,6 +34,7 @@ import { ZWaveRadioTime, zwaveRadioTimeModel } from "./radio-time.js";
 import { SimLock } from "./sim-lock.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;
+const REALISTIC_COMMAND_TIMEOUT_MS = 15_000;
 const DRIVER_READY_TIMEOUT_MS = 30_000;
 const FIRST_LOCK_NODE_ID = 2;
 /** Host messages between two trims of the mock's frame recordings. */
@@ -144,7 +145,8 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     private readonly options: ZWaveSimulationOptions & { readonly dataDir: string; readonly simulationSeed: string },
     private readonly logger: DriverLogger,
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // With radio time a battery lock takes a beam per command, as long as a real one: the real budget.
+    this.commandTimeoutMs = options.commandTimeoutMs ?? (options.radioTime === "realistic" ? REALISTIC_COMMAND_TIMEOUT_MS : DEFAULT_COMMAND_TIMEOUT_MS);
     this.homeId = simulatedHomeId(options.simulationSeed);
     this.radioTime = new ZWaveRadioTime(zwaveRadioTimeModel(options.radioTime));
     this.configs = options.locks.filter((l) => l.protocol === "zwave");
