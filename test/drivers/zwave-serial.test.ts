@@ -65,6 +65,34 @@ describe("SerialBackend over tcp://", () => {
     expect(locks.map((l) => l.isOnline())).toEqual([true, true]);
   }, 90_000);
 
+  it("controller lost: offline within seconds, old handles fail fast as offline (never a refusal) and keep their capabilities; new ones after replug", async () => {
+    const port = await freePort();
+    const { bridge, driver, logger, recorder } = await rig(port);
+    await bridge.start(port);
+    await driver.start();
+    const [lock] = await recorder.locksReady(1, 60_000);
+    const caps = lock!.capabilities();
+    const from = recorder.events.length;
+    const t0 = Date.now();
+    await bridge.unplug();
+    await recorder.waitFor((e) => e.type === "availability" && !e.online, 10_000, from);
+    // zwave-js's own ten reopen tries would take over 10 s: it gives up after one (serial-backend.ts).
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(lock!.isOnline()).toBe(false);
+    expect(lock!.capabilities()).toEqual(caps);
+    const t1 = Date.now();
+    expect(await lock!.writeSlot(1, "2580")).toEqual({ ok: false, failure: "offline", message: "the Z-Wave controller is not connected" });
+    await expect(lock!.readSlot(1)).rejects.toMatchObject({ failure: "offline" });
+    expect(Date.now() - t1).toBeLessThan(100);
+    await bridge.plugIn();
+    const [again] = await recorder.locksReady(1, 60_000, from);
+    expect(again).not.toBe(lock);
+    expect(again!.identity.radioId).toBe(lock!.identity.radioId);
+    expect(await again!.writeSlot(1, "2580")).toEqual({ ok: true, proof: "supervision" });
+    expect(bridge.physicalSlots(2)[0]).toEqual({ slot: 1, code: "2580" });
+    expect(logger.entries.map((e) => JSON.stringify(e.obj))).not.toContainEqual(expect.stringContaining("2580"));
+  }, 90_000);
+
   it("stop() while the controller is being retried ends start() at once and tries no more", async () => {
     const { driver, logger } = await rig(await freePort());
     const started = driver.start();
