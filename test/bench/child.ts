@@ -10,6 +10,7 @@ import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
 import { peakRssMb, percentile, rssMb } from "./stats.js";
+import { zigbeeHub, zwaveDirect, zwaveHub } from "./radio.js";
 
 /** Steady-state RSS: quiet for 3 s, then the lowest of 12 samples over 6 s (after V8's own GCs), same for both sides. */
 async function steadyRss(pid: number): Promise<number> {
@@ -52,7 +53,19 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
   for (const [i, code] of codes.entries()) await uc.set(i + 1, UserIDStatus.Enabled, code);
 }
 
-const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
+type Result = Record<string, number | number[]>;
+
+const modes: Record<string, (args: string[]) => Promise<Result>> = {
+  /** Radio time modelled: `zwaveRadio <hub|direct> <s2|v1> <digits> <codes>` (radio.ts). */
+  async zwaveRadio([side, profile, digits, count]) {
+    if (profile !== "s2" && profile !== "v1") throw new Error(`zwaveRadio: unknown lock profile ${profile}`);
+    const run = side === "hub" ? zwaveHub : zwaveDirect;
+    return { ...(await run(profile, Number(digits), Number(count))) };
+  },
+  /** Radio time modelled: `zigbeeRadio <codes>`, round trips and time per programmed code. */
+  async zigbeeRadio([count]) {
+    return { ...(await zigbeeHub(Number(count ?? 20))) };
+  },
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {
     const { driver, close } = await bareZwave([sim(250)]);
@@ -227,7 +240,7 @@ if (!fn) {
   process.stderr.write(`unknown bench mode ${mode}; one of ${Object.keys(modes).join(", ")}\n`);
   process.exit(2);
 }
-fn()
+fn(process.argv.slice(3))
   .then((r) => {
     process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
     process.exit(0);

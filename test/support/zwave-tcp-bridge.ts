@@ -44,15 +44,18 @@ const FIRST_LOCK_NODE_ID = 2;
 const ACK = 0x06;
 const quiet: DriverLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Every lock CC travels encrypted on an S2 lock; Supervision may go either way. */
+/**
+ * Every lock CC travels encrypted on an S2 lock; Supervision may go either way. A User Code v1 lock is
+ * of the generation before Supervision (Z-Wave Plus v2): no checksum, no Supervision.
+ */
 function withSecurity(ccs: PartialCCCapabilities[], lock: BridgeLock): PartialCCCapabilities[] {
   const s2 = lock.security === "S2_AccessControl";
-  const out = ccs.map((cc) => {
-    if (typeof cc === "number") return cc;
-    if (cc.ccId === CommandClasses["User Code"] && lock.userCodeVersion === 1) {
-      return { ...cc, version: 1, supportsUserCodeChecksum: false };
-    }
-    return s2 && cc.ccId !== CommandClasses.Supervision ? { ...cc, secure: true } : cc;
+  const v1 = lock.userCodeVersion === 1;
+  const out = ccs.flatMap((cc): PartialCCCapabilities[] => {
+    if (typeof cc === "number") return [cc];
+    if (v1 && cc.ccId === CommandClasses.Supervision) return [];
+    if (v1 && cc.ccId === CommandClasses["User Code"]) return [{ ...cc, version: 1, supportsUserCodeChecksum: false }];
+    return [s2 && cc.ccId !== CommandClasses.Supervision ? { ...cc, secure: true } : cc];
   });
   if (s2) out.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
   return out;
