@@ -11,16 +11,10 @@ import { UserIDStatus, type ZWaveNode } from "zwave-js";
 import type { SimulatedLockConfig } from "../../drivers/contract.js";
 import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
 import { INSTANT_ZWAVE_RADIO_TIME, REALISTIC_ZWAVE_RADIO_TIME } from "../../drivers/zwave/sim/radio-time.js";
-import { ZWaveTcpBridge, type BridgeLock } from "../support/zwave-tcp-bridge.js";
+import { TEST_SECURITY_KEYS, ZWaveTcpBridge, type BridgeLock } from "../support/zwave-tcp-bridge.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled } from "./inproc.js";
 
-/** The network keys of the bench's controller (all four: an S2 mock node takes every S2 key). */
-const KEYS = {
-  S0_Legacy: "2b7e151628aed2a6abf7158809cf4f3c",
-  S2_Unauthenticated: "3c4fcf098815f7aba6d2ae2816157e2b",
-  S2_Authenticated: "a0fafe1788542cb123a339392a6c7605",
-  S2_AccessControl: "f2c295f27a96b9435935807a7359f67f",
-};
+const KEYS = TEST_SECURITY_KEYS;
 const LOCK_NODE = 2;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

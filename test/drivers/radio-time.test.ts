@@ -41,16 +41,21 @@ async function zwaveSimulation(radioTime: "instant" | "realistic" | undefined, b
   return { simulation, lock: lock! };
 }
 
+/** One simulated lock from a hub config with `simulation.radio_time: "realistic"`, through the hub's own radio factory. */
+async function realisticFromConfig(lock: Record<string, unknown>): Promise<{ driver: LockDriver; lock: LockHandle }> {
+  const data = await tempDataDir();
+  const parsed = configSchema.parse({ data_dir: data.dir, simulation: { radio_time: "realistic", locks: [lock] } });
+  const config = { ...parsed, hub_id: "7d3f4c2a-1b5e-4f60-8a9b-0c1d2e3f4a5b", workspace_id: "w", connected_account_id: "c", local_api: { listen: "", api_key: "" }, configPath: "" } as HubConfig;
+  const [driver] = (await createDrivers(config, createLogger({ level: "silent" }))) as [LockDriver];
+  const ready = new Promise<LockHandle>((resolve) => driver.onEvent((e) => e.type === "lock_ready" && resolve(e.lock)));
+  cleanups.push(async () => (await driver.stop(), await data.cleanup()));
+  await driver.start();
+  return { driver, lock: await ready };
+}
+
 describe("Z-Wave", () => {
   it("the hub's config turns it on: simulation.radio_time realistic makes a command to a battery lock cost a wake-up beam (>= 1 s)", async () => {
-    const data = await tempDataDir();
-    const parsed = configSchema.parse({ data_dir: data.dir, simulation: { radio_time: "realistic", locks: [{ protocol: "zwave", name: "Beamed", slots: 1, checksum: true }] } });
-    const config = { ...parsed, hub_id: "7d3f4c2a-1b5e-4f60-8a9b-0c1d2e3f4a5b", workspace_id: "w", connected_account_id: "c", local_api: { listen: "", api_key: "" }, configPath: "" } as HubConfig;
-    const [driver] = (await createDrivers(config, createLogger({ level: "silent" }))) as [LockDriver];
-    const ready = new Promise<LockHandle>((resolve) => driver.onEvent((e) => e.type === "lock_ready" && resolve(e.lock)));
-    cleanups.push(async () => (await driver.stop(), await data.cleanup()));
-    await driver.start();
-    const lock = await ready;
+    const { lock } = await realisticFromConfig({ protocol: "zwave", name: "Beamed", slots: 1, checksum: true });
     const write = await timed(() => lock.writeSlot(1, "5821"));
     expect(write.result).toEqual({ ok: true, proof: "supervision" });
     expect(write.ms).toBeGreaterThanOrEqual(REALISTIC_ZWAVE_RADIO_TIME.beamMs["1000ms"]);
@@ -125,14 +130,7 @@ describe("Zigbee", () => {
   });
 
   it("the hub's config turns it on for the simulated Zigbee network too", async () => {
-    const data = await tempDataDir();
-    const parsed = configSchema.parse({ data_dir: data.dir, simulation: { radio_time: "realistic", locks: [{ protocol: "zigbee", name: "Sleepy", slots: 4 }] } });
-    const config = { ...parsed, hub_id: "7d3f4c2a-1b5e-4f60-8a9b-0c1d2e3f4a5b", workspace_id: "w", connected_account_id: "c", local_api: { listen: "", api_key: "" }, configPath: "" } as HubConfig;
-    const [driver] = (await createDrivers(config, createLogger({ level: "silent" }))) as [LockDriver];
-    const ready = new Promise<LockHandle>((resolve) => driver.onEvent((e) => e.type === "lock_ready" && resolve(e.lock)));
-    cleanups.push(async () => (await driver.stop(), await data.cleanup()));
-    await driver.start();
-    const lock = await ready;
+    const { driver, lock } = await realisticFromConfig({ protocol: "zigbee", name: "Sleepy", slots: 4 });
     expect((driver.simulator as SimNetwork).radioTime.model).toEqual(REALISTIC_ZIGBEE_RADIO_TIME);
     // Just interviewed, so polling fast: setPinCode and its read-back each wait for a short poll.
     const write = await timed(() => lock.writeSlot(1, "4826"));

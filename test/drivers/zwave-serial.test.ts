@@ -9,15 +9,10 @@ import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
 import { userCodePayloadBudget } from "../../drivers/zwave/frame-budget.js";
 import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
 import { freePort } from "../support/ports.js";
-import { ZWaveTcpBridge } from "../support/zwave-tcp-bridge.js";
+import { TEST_SECURITY_KEYS, ZWaveTcpBridge } from "../support/zwave-tcp-bridge.js";
 import { EventRecorder, recordingLogger, simLock, tempDataDir } from "../support/zwave-harness.js";
 
-const KEYS = {
-  S0_Legacy: "11112222333344445555666677778888",
-  S2_Unauthenticated: "8888777766665555444433332222aaaa",
-  S2_Authenticated: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-  S2_AccessControl: "f0e1d2c3b4a5968778695a4b3c2d1e0f",
-};
+const KEYS = TEST_SECURITY_KEYS;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -10,16 +10,11 @@ import { HubProcess } from "../support/hub-process.js";
 import { PinLedger } from "../support/pins.js";
 import { sleep, waitFor } from "../support/ports.js";
 import { expectSeam } from "../support/seam.js";
-import { ZWaveTcpBridge } from "../support/zwave-tcp-bridge.js";
+import { TEST_SECURITY_KEYS, ZWaveTcpBridge } from "../support/zwave-tcp-bridge.js";
 import { simLock } from "../support/zwave-harness.js";
 
 const OUTAGE_MS = 30_000;
-const KEYS = {
-  S0_Legacy: "5d1c0b7e4a3f29816e7d5c4b3a291807",
-  S2_Unauthenticated: "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
-  S2_Authenticated: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
-  S2_AccessControl: "c0ffee00deadbeef0123456789abcdef",
-};
+const KEYS = TEST_SECURITY_KEYS;
 const LOCK_NODE = 2;
 const pins = new PinLedger();
 let dir: string;

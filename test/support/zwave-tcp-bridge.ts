@@ -39,6 +39,14 @@ export interface ZWaveTcpBridgeOptions {
   readonly radioTime?: RadioTimeSetting;
 }
 
+/** Network keys for tests and benchmarks (all four: an S2 mock node takes every S2 key the controller has). */
+export const TEST_SECURITY_KEYS: ZWaveSecurityKeysHex = {
+  S0_Legacy: "5d1c0b7e4a3f29816e7d5c4b3a291807",
+  S2_Unauthenticated: "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+  S2_Authenticated: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+  S2_AccessControl: "c0ffee00deadbeef0123456789abcdef",
+};
+
 const FIRST_LOCK_NODE_ID = 2;
 /** Serial API control byte: frame received. */
 const ACK = 0x06;
