@@ -129,7 +129,12 @@ export interface LockSimulator {
 /** One radio stack. */
 export interface LockDriver {
   readonly protocol: Protocol;
-  /** Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via lock_ready). */
+  /**
+   * Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via
+   * lock_ready). A controller that is not there yet is retried with backoff until it is, or until stop()
+   * (start() then rejects). A controller lost later is reopened the same way: its locks report
+   * `availability` offline, their handles fail with "offline", and they return as new handles via lock_ready.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
   locks(): LockHandle[];
