@@ -140,7 +140,12 @@ export interface LockSimulator extends DoorSimulator {
 /** One radio stack. */
 export interface LockDriver {
   readonly protocol: Protocol;
-  /** Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via lock_ready). */
+  /**
+   * Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via
+   * lock_ready). A controller that is not there yet is retried with backoff until it is, or until stop()
+   * (start() then rejects). A controller lost later is reopened the same way: its locks report
+   * `availability` offline, their handles fail with "offline", and they return as new handles via lock_ready.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
   locks(): LockHandle[];
@@ -159,6 +164,13 @@ export class RadioError extends Error {
     this.name = "RadioError";
   }
 }
+
+/**
+ * Radio time on a simulated network (config `simulation.radio_time`): "instant" answers as fast as the
+ * CPU allows (tests), "realistic" adds the airtime, wake-up beams and poll delays of real locks
+ * (docs/radio-time.md). Real radios ignore it.
+ */
+export type RadioTimeSetting = "instant" | "realistic";
 
 /** Configuration of one simulated lock (protocol.md §5, simulation.locks). */
 export interface SimulatedLockConfig {

@@ -107,7 +107,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    simulation: z.object({ locks: z.array(simulatedLock).max(64).default([]) }).strict().optional(),
+    simulation: z
+      .object({
+        locks: z.array(simulatedLock).max(64).default([]),
+        /** Airtime, wake-up beams and poll delays of real locks on the simulated radios (docs/radio-time.md). */
+        radio_time: z.enum(["instant", "realistic"]).default("instant"),
+      })
+      .strict()
+      .optional(),
     timing: timing.default({}),
     /** Locks without a checksum that run on batteries are not polled after start-up unless this is true. */
     poll_battery_locks: z.boolean().default(false),

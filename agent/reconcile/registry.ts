@@ -168,7 +168,6 @@ export class LockRegistry {
         tx.store.updateLock(deviceId, {
           capabilities: caps,
           name: id.name,
-          online: handle.isOnline(),
           removed: false,
           errors: existing.errors.filter((i) => i.code !== "device_removed"),
           lockControls: handle.lockControls(),
@@ -177,6 +176,9 @@ export class LockRegistry {
       }
       tx.device(deviceId);
     });
+    // A known lock that comes back (its radio restarted, its controller was replugged) is reported like any reconnection.
+    const known = this.journal.store.lock(deviceId);
+    if (known) this.setOnline(known, handle.isOnline());
     const ex = this.executorFor(deviceId);
     ex.attach(handle);
     ex.requestVerify("startup");

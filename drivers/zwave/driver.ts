@@ -10,7 +10,9 @@ import type {
   LockHandle,
   LockSimulator,
 } from "../contract.js";
+import { ReconnectStopped, Reconnector } from "../reconnect.js";
 import { radioIdOf, type ZWaveBackend } from "./backend.js";
+import { isDriverFailure } from "./driver-ready.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
 import { batteryValueToEvent, notificationToEvent, notificationValueToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
 
@@ -32,24 +34,32 @@ export class ZWaveLockDriver implements LockDriver {
   /** Nodes being (re-)interviewed: their User Code values are zwave-js reading every slot. */
   private readonly interviewing = new Set<number>();
 
+  /** Opens the controller, and again after it was lost, with bounded backoff. */
+  private readonly reconnector: Reconnector;
+  private started = false;
+
   constructor(
     private readonly backend: ZWaveBackend,
     private readonly logger: DriverLogger,
   ) {
     if (backend.simulator) this.simulator = backend.simulator;
+    this.reconnector = new Reconnector({ what: "z-wave controller", logger });
   }
 
+  /**
+   * Resolves once the controller is open. A controller that is not there (unplugged, its socket
+   * refusing) is retried with backoff until it is, or until stop().
+   */
   async start(): Promise<void> {
-    if (this.zwave) throw new Error("the Z-Wave driver is already started");
-    const zwave = await this.backend.open();
-    this.zwave = zwave;
-    zwave.controller.on("node added", (node) => this.attachNode(node));
-    zwave.controller.on("node removed", (node) => this.onNodeRemoved(node));
-    for (const node of zwave.controller.nodes.values()) this.attachNode(node);
-    this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
+    if (this.started) throw new Error("the Z-Wave driver is already started");
+    this.started = true;
+    this.reconnector.reset();
+    await this.open(true);
   }
 
   async stop(): Promise<void> {
+    this.started = false;
+    this.reconnector.stop();
     const zwave = this.zwave;
     this.zwave = null;
     for (const handle of this.handles.values()) handle.markRemoved();
@@ -58,6 +68,49 @@ export class ZWaveLockDriver implements LockDriver {
     } finally {
       await this.backend.close();
     }
+  }
+
+  private async open(first: boolean): Promise<void> {
+    const zwave = await this.reconnector.until(() => this.backend.open(), first);
+    if (!this.started) {
+      await zwave.destroy().catch(() => undefined);
+      return;
+    }
+    this.zwave = zwave;
+    zwave.on("error", (e) => {
+      if (isDriverFailure(e)) this.onControllerLost(zwave, e.message);
+    });
+    zwave.controller.on("node added", (node) => this.attachNode(node));
+    zwave.controller.on("node removed", (node) => this.onNodeRemoved(node));
+    for (const node of zwave.controller.nodes.values()) this.attachNode(node);
+    this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
+  }
+
+  /**
+   * zwave-js gave up on the controller (USB stick pulled, socket closed and not reopened). Every lock
+   * goes offline, their handles fail fast, and a new zwave-js Driver is opened with backoff; the locks
+   * come back through lock_ready once it is up.
+   */
+  private onControllerLost(zwave: Driver, reason: string): void {
+    if (this.zwave !== zwave || !this.started) return;
+    this.zwave = null;
+    this.logger.warn({ reason }, "z-wave controller lost; its locks are offline until it is back");
+    for (const [nodeId, handle] of this.handles) {
+      handle.markControllerLost();
+      if (this.online.get(nodeId) !== false) this.emit({ type: "availability", radioId: handle.identity.radioId, online: false });
+    }
+    this.handles.clear();
+    this.attached.clear();
+    this.online.clear();
+    this.interviewing.clear();
+    this.pendingReports.clear();
+    void (async () => {
+      await zwave.destroy().catch(() => undefined);
+      await this.backend.close().catch(() => undefined);
+      await this.open(false);
+    })().catch((e: unknown) => {
+      if (!(e instanceof ReconnectStopped)) this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "z-wave controller not reopened");
+    });
   }
 
   locks(): LockHandle[] {

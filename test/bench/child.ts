@@ -5,12 +5,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { profiled } from "./profile.js";
 import { DoorLockMode, UserIDStatus, type Driver } from "zwave-js";
-import type { SimulatedLockConfig } from "../../drivers/contract.js";
+import type { RadioTimeSetting, SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
 import { peakRssMb, percentile, steadyRss } from "./stats.js";
 import { uiModes } from "./ui.js";
+import { zigbeeHub, zwaveDirect, zwaveHub } from "./radio.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedLockConfig => ({
@@ -25,9 +26,9 @@ const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedL
   ...over,
 });
 
-async function bareZwave(locks: SimulatedLockConfig[]): Promise<{ driver: Driver; close: () => Promise<void> }> {
+async function bareZwave(locks: SimulatedLockConfig[], radioTime: RadioTimeSetting = "instant"): Promise<{ driver: Driver; close: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "lb-bare-"));
-  const net = new ZWaveSimulation({ mode: "simulation", locks, dataDir: dir, simulationSeed: "bench" }, quiet);
+  const net = new ZWaveSimulation({ mode: "simulation", locks, dataDir: dir, simulationSeed: "bench", radioTime }, quiet);
   const driver = await net.open();
   const t0 = Date.now();
   while (![...driver.controller.nodes.values()].filter((n) => n.id !== 1).every((n) => n.ready) || driver.controller.nodes.size < locks.length + 1) {
@@ -42,14 +43,16 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
   for (const [i, code] of codes.entries()) await uc.set(i + 1, UserIDStatus.Enabled, code);
 }
 
-/** Unlocks per measurement of the lock_door/unlock_door row (each followed by an untimed lock). */
-const UNLOCKS = 20;
+/** Unlocks per measurement of the lock_door/unlock_door row (each followed by an untimed lock); run.ts sets it. */
+const UNLOCKS = Number(process.env.BENCH_UNLOCKS ?? 10);
 
-const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
+type Result = Record<string, number | number[]>;
+
+const modes: Record<string, (args: string[]) => Promise<Result>> = {
   ...uiModes,
   /** Issue 14 row: a direct zwave-js Door Lock Operation Set (unsecured), until its Supervision report. */
   async unlockDirect() {
-    const { driver, close } = await bareZwave([sim(10)]);
+    const { driver, close } = await bareZwave([sim(10)], "realistic");
     const door = driver.controller.nodes.get(2)!.commandClasses["Door Lock"];
     const samples: number[] = [];
     for (let i = 0; i < UNLOCKS; i++) {
@@ -64,7 +67,7 @@ const modes: Record<string, () => Promise<Record<string, number | number[]>>> = 
   },
   /** Issue 14 row: /locks/unlock_door through the router until its action attempt is `success`, same lock. */
   async unlockHub() {
-    const h = await startInproc(benchConfig([{ protocol: "zwave", name: "Bench", slots: 10, checksum: true }]));
+    const h = await startInproc(benchConfig([{ protocol: "zwave", name: "Bench", slots: 10, checksum: true }], undefined, {}, { radio_time: "realistic" }));
     await h.waitLocks(1);
     const device = h.hub.store.locks()[0]!.deviceId;
     const settled = (id: string) => h.waitAll(() => h.hub.store.actionAttempt(id)?.status !== "pending");
@@ -81,6 +84,16 @@ const modes: Record<string, () => Promise<Record<string, number | number[]>>> = 
     await h.hub.stop();
     samples.sort((a, b) => a - b);
     return { p50: percentile(samples, 50), samples };
+  },
+  /** Radio time modelled: `zwaveRadio <hub|direct> <s2|v1> <digits> <codes>` (radio.ts). */
+  async zwaveRadio([side, profile, digits, count]) {
+    if (profile !== "s2" && profile !== "v1") throw new Error(`zwaveRadio: unknown lock profile ${profile}`);
+    const run = side === "hub" ? zwaveHub : zwaveDirect;
+    return { ...(await run(profile, Number(digits), Number(count))) };
+  },
+  /** Radio time modelled: `zigbeeRadio <codes>`, round trips and time per programmed code. */
+  async zigbeeRadio([count]) {
+    return { ...(await zigbeeHub(Number(count ?? 20))) };
   },
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {
@@ -256,7 +269,7 @@ if (!fn) {
   process.stderr.write(`unknown bench mode ${mode}; one of ${Object.keys(modes).join(", ")}\n`);
   process.exit(2);
 }
-fn()
+fn(process.argv.slice(3))
   .then((r) => {
     process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
     process.exit(0);

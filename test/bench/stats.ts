@@ -39,3 +39,18 @@ export async function steadyRss(pid: number): Promise<number> {
   }
   return min;
 }
+
+/**
+ * "median (min-max)" of repeated measurements, each divided by `scale`: how a timed row reports its
+ * spread. One value prints without a range.
+ */
+export function withSpread(values: readonly number[], digits = 2, scale = 1, unit = ""): string {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (!finite.length) return "n/a";
+  const m = `${fmt(median(finite) / scale, digits)}${unit}`;
+  if (finite.length < 2) return m;
+  return `${m} (${fmt(Math.min(...finite) / scale, digits)}-${fmt(Math.max(...finite) / scale, digits)})`;
+}
+
+/** Per-run ratios ours[i] / theirs[i] (runs paired by index). */
+export const ratios = (ours: readonly number[], theirs: readonly number[]): number[] => ours.map((o, i) => o / theirs[i]!);

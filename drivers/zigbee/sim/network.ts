@@ -2,13 +2,14 @@
 // locks' physical memory on disk, and the LockSimulator hooks (keypad, faults, on/off the air, frames).
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
-import type { LockSimulator, SimulatedFaults } from "../../contract.js";
+import type { LockSimulator, RadioTimeSetting, SimulatedFaults } from "../../contract.js";
 import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses } from "./identity.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
 import type { SavedBody } from "./virtual-door.js";
+import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
@@ -39,6 +40,8 @@ export interface SimNetworkOptions {
   readonly dataDir: string;
   readonly seed: string;
   readonly locks: readonly ZigbeeSimulatedLockConfig[];
+  /** Poll delays and airtime on the simulated air (radio-time.ts); default "instant". */
+  readonly radioTime?: RadioTimeSetting;
 }
 
 /** The contract's simulator plus what only a Zigbee lock has. */
@@ -47,18 +50,24 @@ export interface ZigbeeLockSimulator extends LockSimulator {
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
   keypadClearAll(radioId: string): Promise<void>;
+  /** The coordinator stick is pulled: its adapter reports the disconnect and cannot be started until plugged in. */
+  unplugCoordinator(): void;
+  plugInCoordinator(): void;
 }
 
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
+  readonly radioTime: ZigbeeRadioTime;
   private readonly locks: SimLock[];
   private readonly file: string;
   private port: CoordinatorPort | null = null;
+  private coordinatorPresent = true;
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
     this.file = path.join(options.dataDir, "simulated-locks.json");
+    this.radioTime = new ZigbeeRadioTime(zigbeeRadioTimeModel(options.radioTime));
     this.coordinator = {
       nwk: ZSpec.COORDINATOR_ADDRESS,
       ieee: coordinatorIeee(options.seed),
@@ -111,6 +120,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   // ---- SimulatedAir ------------------------------------------------------------------------------
 
   attach(port: CoordinatorPort): void {
+    // Worded like the serial error a real adapter fails with when its stick is gone.
+    if (!this.coordinatorPresent) throw new Error("Error: No such file or directory, cannot open the coordinator's serial port");
     this.port = port;
   }
 
@@ -122,7 +133,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return false;
     target.frames++;
-    setImmediate(() => target.lock.receiveZcl(endpoint, clusterId, frame));
+    this.radioTime.toDevice(target.radioId, target.lock.spec.battery, () => target.lock.receiveZcl(endpoint, clusterId, frame));
     return true;
   }
 
@@ -146,7 +157,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const port = this.port;
     if (!port || !entry.onAir || !entry.joined) return;
     entry.frames++;
-    setImmediate(() => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
+    this.radioTime.fromDevice(entry.radioId, () => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
   }
 
   private leave(entry: SimLock): void {
@@ -265,6 +276,17 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   /** Stops the locks' own timers (auto-relock) with the network. */
   dispose(): void {
     for (const l of this.locks) l.lock.door.dispose();
+  }
+
+  unplugCoordinator(): void {
+    this.coordinatorPresent = false;
+    const port = this.port;
+    this.port = null;
+    port?.disconnected();
+  }
+
+  plugInCoordinator(): void {
+    this.coordinatorPresent = true;
   }
 
   frameCount(radioId?: string): number {

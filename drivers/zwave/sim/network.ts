@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CommandClasses } from "@zwave-js/core";
+import { CommandClasses, type SecurityClass } from "@zwave-js/core";
 import {
   MockController,
   MockNode,
@@ -31,9 +31,11 @@ import { createLockBehaviors } from "./mock-behaviors.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
 import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
+import { ZWaveRadioTime, zwaveRadioTimeModel } from "./radio-time.js";
 import { SimLock } from "./sim-lock.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;
+const REALISTIC_COMMAND_TIMEOUT_MS = 15_000;
 const DRIVER_READY_TIMEOUT_MS = 30_000;
 const FIRST_LOCK_NODE_ID = 2;
 /** Host messages between two trims of the mock's frame recordings. */
@@ -46,7 +48,7 @@ export function simulatedHomeId(seed: string): number {
 }
 
 /** The node a simulated lock shows over the air (entry-control device class, FLiRS if on battery). */
-function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[] {
+export function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[] {
   const ccs: PartialCCCapabilities[] = [
     ccCaps({
       ccId: CommandClasses["User Code"],
@@ -94,6 +96,45 @@ function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[
 /** Bumped when the simulated node's command classes change, so caches of older simulated nodes are dropped. */
 const SIMULATED_NODE_REVISION = 2;
 
+/** How a simulated lock node differs between hosts (this simulation, the test TCP bridge). */
+export interface LockNodeOptions {
+  readonly radioTime: ZWaveRadioTime;
+  /** The node's command classes; default: lockCommandClasses(lock.config). */
+  readonly commandClasses?: PartialCCCapabilities[];
+  /** Security classes the node was granted (the controller must hold the keys). */
+  readonly securityClasses?: ReadonlySet<SecurityClass>;
+}
+
+/** Puts a simulated lock on the mock controller's air: its MockNode, restored memory and behaviours. */
+export async function addLockNode(controller: MockController, lock: SimLock, options: LockNodeOptions): Promise<MockNode> {
+  const battery = lock.config.battery !== false;
+  const node = await MockNode.create({
+    id: lock.nodeId,
+    controller,
+    capabilities: {
+      genericDeviceClass: 0x40, // Entry Control
+      specificDeviceClass: 0x03, // Secure Keypad Door Lock
+      isListening: !battery,
+      // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
+      isFrequentListening: battery ? "1000ms" : false,
+      commandClasses: options.commandClasses ?? lockCommandClasses(lock.config),
+      ...(options.securityClasses ? { securityClasses: new Set(options.securityClasses) } : {}),
+    },
+  });
+  options.radioTime.nodeCreated(node);
+  lock.memory.applyTo(node.state);
+  lock.mockNode = node;
+  lock.door?.dispose();
+  lock.door = new ZWaveSimDoor(lock);
+  lock.applyLinkState();
+  controller.addNode(node);
+  node.defineBehavior(...createDefaultMockNodeBehaviors());
+  // Between the defaults and the lock's own behaviours: silence and faults must see a frame first.
+  node.defineBehavior(...createDoorLockBehaviors(lock.door));
+  node.defineBehavior(...createLockBehaviors(lock));
+  return node;
+}
+
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
   return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
@@ -103,6 +144,8 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   readonly commandTimeoutMs: number;
   readonly simulator: ZWaveLockSimulator;
   readonly homeId: number;
+  /** The radio-time model of this network (simulation.radio_time); changeable at run time. */
+  readonly radioTime: ZWaveRadioTime;
   private readonly configs: readonly SimulatedLockConfig[];
   private readonly simLocks = new Map<number, SimLock>();
   private zwave: Driver | null = null;
@@ -114,8 +157,10 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     private readonly options: ZWaveSimulationOptions & { readonly dataDir: string; readonly simulationSeed: string },
     private readonly logger: DriverLogger,
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // With radio time a battery lock takes a beam per command, as long as a real one: the real budget.
+    this.commandTimeoutMs = options.commandTimeoutMs ?? (options.radioTime === "realistic" ? REALISTIC_COMMAND_TIMEOUT_MS : DEFAULT_COMMAND_TIMEOUT_MS);
     this.homeId = simulatedHomeId(options.simulationSeed);
+    this.radioTime = new ZWaveRadioTime(zwaveRadioTimeModel(options.radioTime));
     this.configs = options.locks.filter((l) => l.protocol === "zwave");
     for (const config of this.configs) {
       normaliseCodeLengths(config.code_lengths, `simulation.locks[${config.name}]`);
@@ -153,8 +198,9 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
       // A separate, later call: defineBehavior puts its arguments IN FRONT, and our hooks must see
       // every frame before the defaults consume it.
       controller.defineBehavior(...this.controllerHooks());
+      this.radioTime.install(controller);
       for (const lock of this.simLocks.values()) {
-        if (!lock.memory.snapshot.excluded) await this.addMockNode(controller, lock);
+        if (!lock.memory.snapshot.excluded) await addLockNode(controller, lock, { radioTime: this.radioTime });
       }
       continueStartup();
       await wait.ready;
@@ -243,32 +289,6 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     }
   }
 
-  private async addMockNode(controller: MockController, lock: SimLock): Promise<void> {
-    const battery = lock.config.battery !== false;
-    const node = await MockNode.create({
-      id: lock.nodeId,
-      controller,
-      capabilities: {
-        genericDeviceClass: 0x40, // Entry Control
-        specificDeviceClass: 0x03, // Secure Keypad Door Lock
-        isListening: !battery,
-        // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
-        isFrequentListening: battery ? "1000ms" : false,
-        txDelay: this.options.txDelayMs ?? 0,
-        commandClasses: lockCommandClasses(lock.config),
-      },
-    });
-    lock.memory.applyTo(node.state);
-    lock.mockNode = node;
-    lock.door?.dispose();
-    lock.door = new ZWaveSimDoor(lock);
-    lock.applyLinkState();
-    controller.addNode(node);
-    node.defineBehavior(...createDefaultMockNodeBehaviors());
-    // Between the defaults and the lock's own behaviours: silence and faults must see a frame first.
-    node.defineBehavior(...createDoorLockBehaviors(lock.door));
-    node.defineBehavior(...createLockBehaviors(lock));
-  }
 
   /**
    * The mock controller and nodes record every frame for test assertions, and never forget one:
