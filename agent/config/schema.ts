@@ -27,8 +27,11 @@ const simulatedLock = z
     battery: z.boolean().default(true),
     /** Seconds after an unlock (door closed) before the simulated lock relocks itself; 0: never. */
     auto_relock_s: z.number().int().min(0).max(3600).default(0),
+    /** Z-Wave: the lock reports multi-code support (User Code v2: several codes per Extended User Code Set). */
+    multi_code: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((l) => !(l.multi_code && l.protocol === "zigbee"), { message: "only a Z-Wave lock takes several codes per frame (Zigbee sets one PIN per command)", path: ["multi_code"] });
 
 const timing = z
   .object({

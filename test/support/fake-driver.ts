@@ -12,7 +12,9 @@ import type {
   RadioResult,
   SimulatedFaults,
   SlotSchedule,
+  SlotWrite,
 } from "../../drivers/contract.js";
+import { writeEachSlot } from "../../drivers/write-each.js";
 import { RadioError } from "../../drivers/contract.js";
 
 export class FakeLock implements LockHandle {
@@ -103,6 +105,15 @@ export class FakeLock implements LockHandle {
   }
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
     return this.call(`writeSlot(${slot})`, () => this.write(slot, code, schedule));
+  }
+  /** One radio call for the whole batch when the lock takes several codes per write (multiCodeWrite). */
+  async writeSlots(writes: readonly SlotWrite[]): Promise<RadioResult[]> {
+    if (!this.caps.multiCodeWrite) return writeEachSlot(this, writes);
+    return this.call(`writeSlots(${writes.map((w) => w.slot).join(",")})`, async () => {
+      const results: RadioResult[] = [];
+      for (const w of writes) results.push(await this.write(w.slot, w.code));
+      return results;
+    });
   }
   private async write(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
     try {

@@ -26,6 +26,11 @@ export interface BridgeLock {
   readonly security?: "S2_AccessControl" | "none";
   /** User Code CC version the lock implements (v1: no checksum, no keypad modes). Default 2. */
   readonly userCodeVersion?: 1 | 2;
+  /**
+   * The lock says "new user code added" (Access Control 0x0E) after an RF write, as User Code v1 models
+   * do (docs/benchmarks.md, row f). Default false. Multi-code support is `config.multi_code`.
+   */
+  readonly reportsWrites?: boolean;
 }
 
 export interface ZWaveTcpBridgeOptions {
@@ -54,7 +59,9 @@ const quiet: DriverLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Every lock CC travels encrypted on an S2 lock; Supervision may go either way. A User Code v1 lock is
- * of the generation before Supervision (Z-Wave Plus v2): no checksum, no Supervision.
+ * of the generation before Supervision (Z-Wave Plus v2): no checksum, no Supervision. The locks answer
+ * Version CC as real ones do: without it zwave-js assumes the highest version it implements of every
+ * CC, and a "v1" lock would be interviewed and written as User Code v2.
  */
 function withSecurity(ccs: PartialCCCapabilities[], lock: BridgeLock): PartialCCCapabilities[] {
   const s2 = lock.security === "S2_AccessControl";
@@ -65,6 +72,7 @@ function withSecurity(ccs: PartialCCCapabilities[], lock: BridgeLock): PartialCC
     if (v1 && cc.ccId === CommandClasses["User Code"]) return [{ ...cc, version: 1, supportsUserCodeChecksum: false }];
     return [s2 && cc.ccId !== CommandClasses.Supervision ? { ...cc, secure: true } : cc];
   });
+  out.push({ ccId: CommandClasses.Version, isSupported: true, version: 3 });
   if (s2) out.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
   return out;
 }
@@ -125,6 +133,7 @@ export class ZWaveTcpBridge {
       const memory = await MockLockMemory.load(path.join(this.options.dataDir, `lock-node-${nodeId}.json`), lock.config.slots, quiet);
       const codeLengths = normaliseCodeLengths(lock.config.code_lengths, `bridge lock ${lock.config.name}`);
       const simLock = new SimLock(nodeId, this.radioIdOf(nodeId), lock.config, codeLengths, memory);
+      simLock.reportsWrites = lock.reportsWrites === true;
       await addLockNode(controller, simLock, {
         radioTime: this.radioTime,
         commandClasses: withSecurity(lockCommandClasses(lock.config), lock),

@@ -2,13 +2,15 @@
 // real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
 // answers (the defaults leave them unanswered and each interview would stall), frame counting,
 // and a hook to persist the lock's memory whenever a command may have changed it.
-import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNodeBehavior } from "@zwave-js/testing";
+import { securityClassIsS2 } from "@zwave-js/core";
+import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNode, type MockNodeBehavior } from "@zwave-js/testing";
 import {
   BatteryCCGet,
   BatteryCCReport,
   NotificationCCGet,
   NotificationCCReport,
   ScheduleEntryLockCCEnableAllSet,
+  Security2CC,
   ScheduleEntryLockCCEnableSet,
   UserCodeCCExtendedUserCodeSet,
   UserCodeCCGet,
@@ -37,17 +39,29 @@ export interface MockLockControls {
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
 
+/** A notification as a lock sends it, optionally with raw event parameters. */
+function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
+  return new NotificationCCReport({
+    nodeId: controllerNodeId,
+    notificationType: type,
+    notificationEvent: event,
+    ...(parameters === undefined ? {} : { eventParameters: parameters }),
+  });
+}
+
 /** A notification frame as a lock sends it, optionally with raw event parameters. */
 export function notificationFrame(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): LazyMockZWaveRequestFrame {
-  return createMockZWaveRequestFrame(
-    new NotificationCCReport({
-      nodeId: controllerNodeId,
-      notificationType: type,
-      notificationEvent: event,
-      ...(parameters === undefined ? {} : { eventParameters: parameters }),
-    }),
-    { ackRequested: true },
-  );
+  return createMockZWaveRequestFrame(notificationReport(controllerNodeId, type, event, parameters), { ackRequested: true });
+}
+
+/**
+ * An Access Control notification as `self` sends it unasked: S2-encrypted when the lock was included
+ * with S2 (zwave-js drops a plain notification from an S2 lock), with the user id as its parameter.
+ */
+export function secureAccessControlFrame(self: MockNode, controllerNodeId: number, event: number, userId: number): LazyMockZWaveRequestFrame {
+  const cc = notificationReport(controllerNodeId, ACCESS_CONTROL, event, Uint8Array.of(userId));
+  const s2 = [...self.capabilities.securityClasses].some((c) => securityClassIsS2(c));
+  return createMockZWaveRequestFrame(s2 ? Security2CC.encapsulate(cc, self.id, self.securityManagers) : cc, { ackRequested: true });
 }
 
 /** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
@@ -103,12 +117,14 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
       const writes = codesToStore(cc);
       if (!writes || writes.length === 0) return undefined;
       if (controls.rejectsCodes()) return { action: "fail" };
-      for (const write of writes) {
+      // A batch (Extended User Code Set) is stored whole or not at all.
+      for (const [i, write] of writes.entries()) {
         // Keypads only take the lengths they were built for; the memory stays unchanged.
         if (!controls.codeLengths.includes(write.code.length)) return { action: "fail" };
-        if (slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
+        const twice = writes.slice(0, i).some((w) => w.code === write.code);
+        if (twice || slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
           // What real locks do: "new user code not added due to duplicate code", then refuse.
-          await self.sendToController(accessControlFrame(controller.ownNodeId, 0x0f, write.userId));
+          await self.sendToController(secureAccessControlFrame(self, controller.ownNodeId, 0x0f, write.userId));
           return { action: "fail" };
         }
       }

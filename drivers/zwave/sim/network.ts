@@ -28,6 +28,7 @@ import type { LockProfile } from "../lock-handle.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
 import { createDoorLockBehaviors, ZWaveSimDoor } from "./door-lock-behaviors.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
+import { createUserCodeBehaviors } from "./user-code-behaviors.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
 import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
@@ -131,13 +132,14 @@ export async function addLockNode(controller: MockController, lock: SimLock, opt
   node.defineBehavior(...createDefaultMockNodeBehaviors());
   // Between the defaults and the lock's own behaviours: silence and faults must see a frame first.
   node.defineBehavior(...createDoorLockBehaviors(lock.door));
+  node.defineBehavior(...createUserCodeBehaviors(lock));
   node.defineBehavior(...createLockBehaviors(lock));
   return node;
 }
 
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
-  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
+  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false, l.multi_code === true])]);
 }
 
 export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
