@@ -9,6 +9,7 @@ import type {
   LockOperationResult,
   LockSimulator,
   LockState,
+  MultiCodeWrite,
   RadioResult,
   SimulatedFaults,
   SlotSchedule,
@@ -145,12 +146,20 @@ export class FakeDriver implements LockDriver, LockSimulator {
   readonly simulator: LockSimulator = this;
   readonly fakes: FakeLock[] = [];
   private listeners: DriverEventListener[] = [];
-  constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean }>) {
+  constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean; multiCode?: MultiCodeWrite }>) {
     specs.forEach((s, i) =>
       this.fakes.push(
         new FakeLock(
           { radioId: `zwave:fa4e0001:${i + 2}`, protocol: "zwave", name: s.name, manufacturer: null, model: null, simulated: true, isBattery: true },
-          { slotCount: s.slots, codeLengths: s.codeLengths ?? [4, 5, 6], charset: "0123456789", supportsChecksum: s.checksum ?? true, supportsNativeSchedule: s.native ?? false, readback: "digits" },
+          {
+            slotCount: s.slots,
+            codeLengths: s.codeLengths ?? [4, 5, 6],
+            charset: "0123456789",
+            supportsChecksum: s.checksum ?? true,
+            supportsNativeSchedule: s.native ?? false,
+            readback: "digits",
+            ...(s.multiCode ? { multiCodeWrite: s.multiCode } : {}),
+          },
         ),
       ),
     );
