@@ -22,14 +22,17 @@ const KEEP_MS = 60_000;
  */
 const WRITE_REPORT_WAIT_MS = 3_000;
 const MISSED_REPORTS_LIMIT = 3;
-/** A "code added" for a slot this long after the hub wrote it is the lock answering the hub, not a keypad. */
+/** A "code added" for a slot up to this long after the hub wrote it is the lock answering the write, once. */
 const OWN_WRITE_ECHO_MS = 5_000;
 
 export class CodeNotices {
   private readonly notices: CodeNotice[] = [];
   private readonly waiters = new Set<() => void>();
-  /** Slot -> when the hub last finished a call on it, so the lock's own echo of a write is not news. */
-  private readonly finishedAt = new Map<number, number>();
+  /**
+   * Slot -> until when the lock's "code added" for it answers a write of the hub's (Infinity while the
+   * write is on the air). One echo per write: anything after it is the keypad's news.
+   */
+  private readonly echoes = new Map<number, number>();
   /** The lock reports writes itself ("code added"); learned from the first one it sends. */
   private reportsWrites = false;
   private missedReports = 0;
@@ -51,18 +54,25 @@ export class CodeNotices {
     return undefined;
   }
 
-  /** The hub's call on these slots ended (written, cleared or read). */
+  /** The hub is about to write these slots: the lock may answer each with one "code added". */
+  expectEcho(slots: readonly number[]): void {
+    for (const slot of slots) this.echoes.set(slot, Infinity);
+  }
+
+  /** The hub's call on these slots ended: an echo still expected has a few seconds to come. */
   finished(slots: readonly number[]): void {
-    const now = Date.now();
-    for (const slot of slots) this.finishedAt.set(slot, now);
+    const until = Date.now() + OWN_WRITE_ECHO_MS;
+    for (const slot of slots) if (this.echoes.get(slot) === Infinity) this.echoes.set(slot, until);
   }
 
   /**
-   * The lock said "new user code added" for `slot`. True when that answers one of the hub's own calls (in
-   * flight: `busy`, or just finished): then it is the write's confirmation, not a keypad change.
+   * The lock said "new user code added" for `slot`. True when that is the one answer to a write of the
+   * hub's (in flight or just done): then it is the write's confirmation, not a keypad change.
    */
-  noteAdded(slot: number, busy: boolean): boolean {
-    if (!busy && Date.now() - (this.finishedAt.get(slot) ?? -Infinity) >= OWN_WRITE_ECHO_MS) return false;
+  noteAdded(slot: number): boolean {
+    const until = this.echoes.get(slot);
+    if (until === undefined || Date.now() >= until) return false;
+    this.echoes.delete(slot);
     this.note({ kind: "added", slot });
     this.reportsWrites = true;
     this.missedReports = 0;

@@ -205,6 +205,8 @@ export class ZWaveLockHandle implements LockHandle {
         const refused = await programYearDay(this.node, slot, schedule);
         if (refused) return refused;
       }
+      // Without Supervision the lock's own "code added" is the write's answer (code-notices.ts).
+      if (!this.node.supportsCC(CommandClasses.Supervision)) this.notices.expectEcho([slot]);
       const result = await this.node.commandClasses["User Code"].set(slot, UserIDStatus.Enabled, code);
       if (result?.status === SupervisionStatus.Fail) return this.refusal(slot, since);
       if (!schedule) {
@@ -278,7 +280,7 @@ export class ZWaveLockHandle implements LockHandle {
    * flight, or just done): then it is the write's confirmation, not a keypad change to report.
    */
   noteCodeAdded(slot: number): boolean {
-    return this.notices.noteAdded(slot, this.busySlots.has(slot));
+    return this.notices.noteAdded(slot);
   }
 
   /** A User Code Report for a slot one of our calls is busy with (the answer to our Get, or the lock's own). */
