@@ -37,10 +37,17 @@ describe("configuration", () => {
     [{ data_dir: "x", allow_remote_unlock: "no" }, /allow_remote_unlock: Expected boolean, received string/],
     [{ data_dir: "x", timing: { lock_operation_timeout_ms: 50 } }, /timing\.lock_operation_timeout_ms: Number must be greater than or equal to 1000/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, auto_relock_s: -1 }] } }, /simulation\.locks\.0\.auto_relock_s/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zigbee", name: "a", slots: 3, multi_code: true }] } }, /simulation\.locks\.0\.multi_code: only a Z-Wave lock takes several codes per frame/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, multi_code: "yes" }] } }, /simulation\.locks\.0\.multi_code: Expected boolean/],
     ["{ not json", /not valid JSON/],
     ["[]", /must be a JSON object/],
   ])("a bad file names the key and the problem: %j", (config, pattern) => {
     expect(problem(config)).toMatch(pattern);
+  });
+
+  it("simulation.locks[].multi_code: off unless asked for, on a Z-Wave lock", () => {
+    const locks = [{ protocol: "zwave", name: "a", slots: 3 }, { protocol: "zwave", name: "b", slots: 3, multi_code: true }];
+    expect(parseConfigText(JSON.stringify({ data_dir: "x", simulation: { locks } }), "c", {}).simulation?.locks.map((l) => l.multi_code)).toEqual([false, true]);
   });
 
   it("remote unlock is allowed by default and lock operations time out after 30 s unless configured", () => {
