@@ -95,8 +95,13 @@ export class ZWaveLockHandle implements LockHandle {
       validate: (caps, slot, code) => this.validateWrite(caps, slot, code),
       writeSlot: (slot, code) => this.writeSlot(slot, code),
       run: (slots, work) => this.run(slots, work),
-      confirm: (slot, code, result, since) => this.confirm(slot, code, result, since),
-      liftSchedule: (caps, slot) => liftYearDay(node, caps, slot),
+      // Each under the deadline with its slot busy, as in a single write: our own reads are not news.
+      confirm: (slot, code, result, since) => this.runResult(slot, () => this.confirm(slot, code, result, since)),
+      liftSchedule: (caps, slot) =>
+        this.run(slot, () => liftYearDay(node, caps, slot)).catch((e: unknown) => {
+          const error = toRadioError(e, false);
+          return failed(error.failure, error.message);
+        }),
       readChecksum: () => this.readChecksum(),
       hidesDigits: () => this.readbackMode() === "status_only",
     });
@@ -275,10 +280,7 @@ export class ZWaveLockHandle implements LockHandle {
     this.notices.note({ kind: "duplicate", slot });
   }
 
-  /**
-   * The lock said "new user code added" for `slot`. True when that answers one of the hub's own writes (in
-   * flight, or just done): then it is the write's confirmation, not a keypad change to report.
-   */
+  /** The lock said "new user code added" for `slot`; true when it answers a write of ours (not a keypad change). */
   noteCodeAdded(slot: number): boolean {
     return this.notices.noteAdded(slot);
   }
