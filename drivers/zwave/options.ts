@@ -45,6 +45,8 @@ export interface ZWaveSimulationOptions extends CommonZWaveOptions {
   readonly locks: readonly SimulatedLockConfig[];
   /** Radio delay per simulated frame in ms (default 0; zwave-js's mock uses 10). */
   readonly txDelayMs?: number;
+  /** Network keys of the simulated network; default: generated once and kept under dataDir (0600). */
+  readonly securityKeys?: ZWaveSecurityKeysHex;
 }
 
 export type ZWaveDriverOptions = DriverOptions & (ZWaveSerialOptions | ZWaveSimulationOptions);

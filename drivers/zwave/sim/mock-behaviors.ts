@@ -2,7 +2,7 @@
 // real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
 // answers (the defaults leave them unanswered and each interview would stall), frame counting,
 // and a hook to persist the lock's memory whenever a command may have changed it.
-import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNodeBehavior } from "@zwave-js/testing";
+import type { MockNodeBehavior } from "@zwave-js/testing";
 import {
   BatteryCCGet,
   BatteryCCReport,
@@ -19,6 +19,7 @@ import {
 } from "zwave-js";
 import { isOccupiedStatus, readMockSlot, writeMockScheduleEnabled } from "./mock-state-keys.js";
 import { ACCESS_CONTROL } from "../notifications.js";
+import { sendFromLock } from "./secure-send.js";
 
 /** Live switches of one simulated lock, read by the behaviours on every frame. */
 export interface MockLockControls {
@@ -37,17 +38,14 @@ export interface MockLockControls {
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
 
-/** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
-export function accessControlFrame(controllerNodeId: number, event: number, userId?: number): LazyMockZWaveRequestFrame {
-  return createMockZWaveRequestFrame(
-    new NotificationCCReport({
-      nodeId: controllerNodeId,
-      notificationType: ACCESS_CONTROL,
-      notificationEvent: event,
-      ...(userId === undefined ? {} : { eventParameters: Uint8Array.of(userId) }),
-    }),
-    { ackRequested: true },
-  );
+/** An Access Control notification as a lock sends it (user id as the one event parameter); see secure-send.ts. */
+export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
+  return new NotificationCCReport({
+    nodeId: controllerNodeId,
+    notificationType: ACCESS_CONTROL,
+    notificationEvent: event,
+    ...(userId === undefined ? {} : { eventParameters: Uint8Array.of(userId) }),
+  });
 }
 
 interface CodeWrite {
@@ -103,7 +101,7 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
         if (!controls.codeLengths.includes(write.code.length)) return { action: "fail" };
         if (slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
           // What real locks do: "new user code not added due to duplicate code", then refuse.
-          await self.sendToController(accessControlFrame(controller.ownNodeId, 0x0f, write.userId));
+          await sendFromLock(self, accessControlReport(controller.ownNodeId, 0x0f, write.userId));
           return { action: "fail" };
         }
       }

@@ -1,0 +1,141 @@
+// THE place where a simulated lock becomes a MockNode: its device class, radio, command classes
+// (which of them only answer securely) and security setup all follow from its spec here. Lock
+// features (Door Lock behaviour, real lock profiles) add their capabilities and behaviours here.
+import { CommandClasses, SecurityClass, SecurityManager2 } from "@zwave-js/core";
+import { MockNode, ccCaps, type MockController, type PartialCCCapabilities } from "@zwave-js/testing";
+import { KeypadMode, UserIDStatus } from "zwave-js";
+import { createDefaultMockNodeBehaviors } from "zwave-js/Testing";
+import type { SimulatedLockConfig } from "../../contract.js";
+import { AccessControlEvent } from "../notifications.js";
+import { createLockBehaviors } from "./mock-behaviors.js";
+import type { SimLock } from "./sim-lock.js";
+
+export type SimSecurity = "s2" | "s0" | "none";
+
+/** A simulated Z-Wave lock: the radio-neutral config plus how it secures itself. */
+export interface SimLockSpec extends SimulatedLockConfig {
+  /** "s2": S2 Access Control (as real keypad locks); "s0": a legacy S0-only lock; "none": no security at all. */
+  readonly security: SimSecurity;
+  /** The lock announces itself for SmartStart inclusion while it is powered and not in a network. */
+  readonly smartStart: boolean;
+}
+
+/** Entry Control / Secure Keypad Door Lock. */
+export const LOCK_DEVICE_CLASS = { basic: 0x04, generic: 0x40, specific: 0x03 } as const;
+
+/** The classes a factory-new lock asks for in its key exchange. */
+export function requestedSecurityClasses(security: SimSecurity): SecurityClass[] {
+  if (security === "s2") return [SecurityClass.S2_AccessControl];
+  if (security === "s0") return [SecurityClass.S0_Legacy];
+  return [];
+}
+
+/** The command classes the lock implements; application CCs answer only encrypted on a secure lock. */
+export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
+  const secure = spec.security !== "none";
+  const ccs: PartialCCCapabilities[] = [
+    ccCaps({
+      ccId: CommandClasses["User Code"],
+      isSupported: true,
+      secure,
+      version: 2,
+      numUsers: spec.slots,
+      supportsUserCodeChecksum: spec.checksum,
+      supportedASCIIChars: "0123456789",
+      // No admin code: its interview queries would only add radio traffic.
+      supportsAdminCode: false,
+      supportsAdminCodeDeactivation: false,
+      supportedKeypadModes: [KeypadMode.Normal],
+      supportedUserIDStatuses: [UserIDStatus.Available, UserIDStatus.Enabled, UserIDStatus.Disabled],
+    }),
+    ccCaps({
+      ccId: CommandClasses.Notification,
+      isSupported: true,
+      secure,
+      version: 8,
+      supportsV1Alarm: false,
+      notificationTypesAndEvents: { [0x06]: Object.values(AccessControlEvent) },
+    }),
+    ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, secure, version: 4 }),
+    // Without Supervision every secure Set waits ~500 ms for S2's delivery check (../../../../shared/notes/zwave-js.md).
+    { ccId: CommandClasses.Supervision, isSupported: true, version: 1 },
+  ];
+  if (spec.security === "s2") ccs.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
+  if (spec.security === "s0") ccs.push({ ccId: CommandClasses.Security, isSupported: true, version: 1 });
+  if (spec.battery !== false) ccs.push({ ccId: CommandClasses.Battery, isSupported: true, secure, version: 1 });
+  if (spec.native_scheduling) {
+    ccs.push(
+      ccCaps({
+        ccId: CommandClasses["Schedule Entry Lock"],
+        isSupported: true,
+        secure,
+        version: 3,
+        numWeekDaySlots: 0,
+        numYearDaySlots: 1,
+        numDailyRepeatingSlots: 0,
+      }),
+    );
+  }
+  return ccs;
+}
+
+export interface LockNodeOptions {
+  readonly nodeId: number;
+  readonly txDelayMs: number;
+  /**
+   * true: a lock that is not (yet) bootstrapped holds no network key and must be given them by the
+   * key exchange; false: a member of the network that holds the keys of `lock.granted`.
+   */
+  readonly factoryNew: boolean;
+}
+
+/**
+ * Builds the MockNode of a simulated lock (not yet added to the controller): capabilities from its spec,
+ * its memory restored, zwave-js's default behaviours plus ours.
+ */
+export async function createLockNode(controller: MockController, lock: SimLock, options: LockNodeOptions): Promise<MockNode> {
+  const spec = lock.spec;
+  const battery = spec.battery !== false;
+  const node = await MockNode.create({
+    id: options.nodeId,
+    controller,
+    capabilities: {
+      genericDeviceClass: LOCK_DEVICE_CLASS.generic,
+      specificDeviceClass: LOCK_DEVICE_CLASS.specific,
+      isListening: !battery,
+      // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
+      isFrequentListening: battery ? "1000ms" : false,
+      txDelay: options.txDelayMs,
+      // MockNode copies the controller's keys for these classes at creation.
+      securityClasses: new Set(options.factoryNew ? requestedSecurityClasses(spec.security) : lock.granted),
+      commandClasses: lockCommandClasses(spec),
+    },
+  });
+  // The DSK on the label stays the same across restarts.
+  if (lock.keyPair) node.ecdhKeyPair = lock.keyPair;
+  if (options.factoryNew) await forgetNetworkKeys(node, controller.ownNodeId);
+  lock.memory.applyTo(node.state);
+  lock.mockNode = node;
+  lock.applyLinkState();
+  node.defineBehavior(...createDefaultMockNodeBehaviors());
+  node.defineBehavior(...createLockBehaviors(lock));
+  return node;
+}
+
+/** A factory-new lock knows no network key: only the key exchange can give it one. */
+async function forgetNetworkKeys(node: MockNode, controllerNodeId: number): Promise<void> {
+  const hadS2 = node.securityManagers.securityManager2 !== undefined;
+  node.securityManagers = {
+    securityManager: undefined,
+    securityManager2: hadS2 ? await SecurityManager2.create() : undefined,
+    securityManagerLR: undefined,
+  };
+  for (const securityClass of [SecurityClass.S2_AccessControl, SecurityClass.S2_Authenticated, SecurityClass.S2_Unauthenticated, SecurityClass.S0_Legacy]) {
+    node.encodingContext.setSecurityClass(controllerNodeId, securityClass, false);
+  }
+}
+
+/** The CCs a lock lists in its node information frame (as zwave-js's own mock inclusion does). */
+export function nodeInfoCCs(node: MockNode): CommandClasses[] {
+  return [...node.implementedCCs].filter(([, info]) => info.isSupported && info.version > 0).map(([cc]) => cc);
+}

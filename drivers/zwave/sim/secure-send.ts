@@ -1,0 +1,36 @@
+// What a secure lock does to send something on its own (a keypad notification, a report): encrypt it
+// with the highest class it shares with the controller. zwave-js drops an unencrypted frame of a CC the
+// lock supports only securely, as a real controller must. zwave-js's mock nodes encrypt only answers to
+// encrypted commands, so unsolicited frames are encapsulated here, with the nonce exchange a real lock
+// makes when it has no S2 span with the controller (S0 needs one for every frame).
+import { SPANState, SecurityClass, securityClassIsS2 } from "@zwave-js/core";
+import { MockZWaveFrameType, createMockZWaveRequestFrame, type MockNode, type MockZWaveFrame, type MockZWaveRequestFrame } from "@zwave-js/testing";
+import { Security2CC, Security2CCNonceGet, Security2CCNonceReport, SecurityCC, SecurityCCNonceGet, SecurityCCNonceReport, type CommandClass } from "zwave-js";
+
+const NONCE_WAIT_MS = 1_000;
+
+export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<void> {
+  const controllerId = node.controller.ownNodeId;
+  const security = node.encodingContext.getHighestSecurityClass(controllerId);
+  let frame: CommandClass = cc;
+  if (security !== undefined && securityClassIsS2(security) && node.securityManagers.securityManager2) {
+    const sm2 = node.securityManagers.securityManager2;
+    if (sm2.getSPANState(controllerId).type !== SPANState.SPAN) await exchangeNonce(node, new Security2CCNonceGet({ nodeId: controllerId }), Security2CCNonceReport);
+    frame = Security2CC.encapsulate(cc, node.id, node.securityManagers);
+  } else if (security === SecurityClass.S0_Legacy && node.securityManagers.securityManager) {
+    const report = await exchangeNonce(node, new SecurityCCNonceGet({ nodeId: controllerId }), SecurityCCNonceReport);
+    const encapsulated = SecurityCC.encapsulate(node.id, node.securityManagers.securityManager, cc);
+    encapsulated.nonce = report.nonce;
+    frame = encapsulated;
+  }
+  await node.sendToController(createMockZWaveRequestFrame(frame, { ackRequested: true }));
+}
+
+async function exchangeNonce<T extends CommandClass>(node: MockNode, get: CommandClass, reportType: new (...args: never[]) => T): Promise<T> {
+  const isReport = (f: MockZWaveFrame): f is MockZWaveRequestFrame => f.type === MockZWaveFrameType.Request && f.payload instanceof reportType;
+  const answer = node.expectControllerFrame(isReport, { timeout: NONCE_WAIT_MS });
+  await node.sendToController(createMockZWaveRequestFrame(get, { ackRequested: false }));
+  const { payload } = await answer;
+  if (!(payload instanceof reportType)) throw new Error("no nonce from the controller");
+  return payload;
+}
