@@ -1,7 +1,7 @@
 // The LockDriver over zwave-js: follows nodes, turns them into LockHandles once interviewed, and
 // translates zwave-js node/controller events into the contract's DriverEvents.
-import { CommandClasses } from "@zwave-js/core";
-import { NodeStatus, type Driver, type ZWaveNode } from "zwave-js";
+import { CommandClasses, SecurityClass } from "@zwave-js/core";
+import { NodeStatus, RemoveNodeReason, type Driver, type ZWaveNode } from "zwave-js";
 import type {
   DriverEvent,
   DriverEventListener,
@@ -10,13 +10,16 @@ import type {
   LockHandle,
   LockSimulator,
 } from "../contract.js";
-import { radioIdOf, type ZWaveBackend } from "./backend.js";
+import { nodeIdOfRadioId, radioIdOf, type ZWaveBackend } from "./backend.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
 import { batteryValueToEvent, notificationToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
+import { ZWavePairing } from "./pairing.js";
+import { stopSmartStartBeforeDestroy } from "./zwave-js-quirks.js";
 
 export class ZWaveLockDriver implements LockDriver {
   readonly protocol = "zwave" as const;
   readonly simulator?: LockSimulator;
+  readonly pairing: ZWavePairing;
   private zwave: Driver | null = null;
   private readonly handles = new Map<number, ZWaveLockHandle>();
   private readonly attached = new Set<number>();
@@ -37,6 +40,15 @@ export class ZWaveLockDriver implements LockDriver {
     private readonly logger: DriverLogger,
   ) {
     if (backend.simulator) this.simulator = backend.simulator;
+    this.pairing = new ZWavePairing(
+      {
+        driver: () => this.zwave,
+        radioIdOf: (nodeId) => radioIdOf(this.zwave?.controller.homeId ?? 0, nodeId),
+        nodeIdOf: (radioId) => nodeIdOfRadioId(this.zwave?.controller.homeId ?? 0, radioId),
+        logger,
+      },
+      backend.pairingSimulator,
+    );
   }
 
   async start(): Promise<void> {
@@ -44,7 +56,8 @@ export class ZWaveLockDriver implements LockDriver {
     const zwave = await this.backend.open();
     this.zwave = zwave;
     zwave.controller.on("node added", (node) => this.attachNode(node));
-    zwave.controller.on("node removed", (node) => this.onNodeRemoved(node));
+    zwave.controller.on("node removed", (node, reason) => this.onNodeRemoved(node, reason));
+    this.pairing.attach(zwave);
     for (const node of zwave.controller.nodes.values()) this.attachNode(node);
     this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
   }
@@ -54,7 +67,10 @@ export class ZWaveLockDriver implements LockDriver {
     this.zwave = null;
     for (const handle of this.handles.values()) handle.markRemoved();
     try {
-      if (zwave) await zwave.destroy();
+      if (zwave) {
+        await stopSmartStartBeforeDestroy(zwave);
+        await zwave.destroy();
+      }
     } finally {
       await this.backend.close();
     }
@@ -110,6 +126,11 @@ export class ZWaveLockDriver implements LockDriver {
     if (this.handles.has(node.id) || !this.zwave) return;
     if (!node.supportsCC(CommandClasses["User Code"])) {
       this.logger.debug({ nodeId: node.id }, "z-wave node without User Code CC ignored");
+      return;
+    }
+    if (node.getHighestSecurityClass() === SecurityClass.None) {
+      // protocol.md §7: a lock without S2/S0 keys cannot use codes safely and never becomes a device.
+      this.logger.warn({ radioId: this.radioId(node) }, "z-wave lock is in the network without security; not used (exclude it and include it again)");
       return;
     }
     const handle = new ZWaveLockHandle(node, this.radioId(node), this.backend.profileFor(node), {
@@ -170,7 +191,7 @@ export class ZWaveLockDriver implements LockDriver {
     });
   }
 
-  private onNodeRemoved(node: ZWaveNode): void {
+  private onNodeRemoved(node: ZWaveNode, reason: RemoveNodeReason): void {
     const handle = this.handles.get(node.id);
     this.handles.delete(node.id);
     this.attached.delete(node.id);
@@ -179,6 +200,11 @@ export class ZWaveLockDriver implements LockDriver {
     this.pendingReports.delete(node.id);
     if (!handle) return;
     handle.markRemoved();
+    // A replacement keeps the node id, so the radio id: the new lock arrives with lock_ready.
+    if (reason === RemoveNodeReason.Replaced || reason === RemoveNodeReason.ProxyReplaced) {
+      this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock replaced");
+      return;
+    }
     this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock removed from the network");
     this.emit({ type: "lock_removed", radioId: handle.identity.radioId });
   }

@@ -130,9 +130,10 @@ async function forgetNetworkKeys(node: MockNode, controllerNodeId: number): Prom
     securityManager2: hadS2 ? await SecurityManager2.create() : undefined,
     securityManagerLR: undefined,
   };
-  for (const securityClass of [SecurityClass.S2_AccessControl, SecurityClass.S2_Authenticated, SecurityClass.S2_Unauthenticated, SecurityClass.S0_Legacy]) {
-    node.encodingContext.setSecurityClass(controllerNodeId, securityClass, false);
-  }
+  // Only the classes a key exchange can grant are "not shared"; marking every class false would make the
+  // controller "known insecure", and the lock could not decode the controller's encrypted key exchange.
+  const exchangeable = hadS2 ? [SecurityClass.S2_AccessControl, SecurityClass.S2_Authenticated, SecurityClass.S2_Unauthenticated] : [SecurityClass.S0_Legacy];
+  for (const securityClass of exchangeable) node.encodingContext.setSecurityClass(controllerNodeId, securityClass, false);
 }
 
 /** The CCs a lock lists in its node information frame (as zwave-js's own mock inclusion does). */

@@ -16,6 +16,7 @@ import type { DriverLogger, SimulatedLockConfig } from "../../contract.js";
 import { radioIdOf, type ZWaveBackend } from "../backend.js";
 import { waitForDriverReady } from "../driver-ready.js";
 import type { LockProfile } from "../lock-handle.js";
+import { stopSmartStartBeforeDestroy } from "../zwave-js-quirks.js";
 import { normaliseCodeLengths, type ParsedSecurityKeys, type ZWaveSimulationOptions } from "../options.js";
 import { PAIRING_FUNCTION_TYPES, SimulatedInclusion, type InclusionHost } from "./inclusion-controller.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
@@ -89,7 +90,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
     await this.loadLocks(state);
 
     const { driver, continueStartup, mockPort, serial } = await createAndStartDriverWithMockPort({
-      logConfig: { enabled: false },
+      logConfig: process.env.DEBUG_ZWAVE_LOG ? { enabled: true, level: "debug", logToFile: true, forceConsole: false, filename: process.env.DEBUG_ZWAVE_LOG } : { enabled: false },
       storage: { cacheDir },
       securityKeys: this.keys,
       // Without this, a first interview (fresh cache) CLEARS every user code on the lock.
@@ -149,7 +150,10 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   async close(): Promise<void> {
     this.pairingSimulator.stop();
     await Promise.all([...this.simLocks.values()].map((l) => l.memory.flush()));
-    if (this.zwave) await this.zwave.destroy().catch(() => undefined);
+    if (this.zwave) {
+      await stopSmartStartBeforeDestroy(this.zwave);
+      await this.zwave.destroy().catch(() => undefined);
+    }
     this.zwave = null;
     this.controller?.destroy();
     this.controller = null;

@@ -21,7 +21,7 @@ export const RemoveFailedNodeStatus = { NodeOK: 0x00, NodeRemoved: 0x01, NodeNot
 /** Replace Failed Node callback status. */
 export const ReplaceFailedNodeStatus = { NodeOK: 0x00, FailedNodeReplace: 0x03, FailedNodeReplaceDone: 0x04, FailedNodeReplaceFailed: 0x05 } as const;
 /** Application Update type of a SmartStart inclusion request (prime). */
-export const SMART_START_HOME_ID_RECEIVED = 0x86;
+export const SMART_START_HOME_ID_RECEIVED = 0x85;
 
 function frame(type: number, functionType: number, payload: ArrayLike<number>): Uint8Array<ArrayBuffer> {
   const body = [type, functionType, ...Array.from(payload)];
