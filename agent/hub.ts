@@ -7,6 +7,7 @@ import { actionAttemptRoutes } from "./api/routes/action-attempts.js";
 import { deviceRoutes } from "./api/routes/devices.js";
 import { eventRoutes } from "./api/routes/events.js";
 import { hubRoutes } from "./api/routes/hub.js";
+import { pairingRoutes } from "./api/routes/pairing.js";
 import { multiRoutes } from "./api/routes/multi.js";
 import { unmanagedRoutes } from "./api/routes/unmanaged.js";
 import { Router } from "./api/router.js";
@@ -18,6 +19,8 @@ import { ChangeBus } from "./events/changes.js";
 import { Journal } from "./events/journal.js";
 import type { Logger } from "./log.js";
 import { Metrics, metricsEndpoint } from "./metrics.js";
+import { Provisioning } from "./pairing/provisioning.js";
+import { PairingService } from "./pairing/service.js";
 import { LockRegistry } from "./reconcile/registry.js";
 import { openDatabase, type Db } from "./store/db.js";
 import { WalSync } from "./store/wal-sync.js";
@@ -56,6 +59,7 @@ export class Hub {
   readonly journal: Journal;
   readonly router: Router;
   readonly registry: LockRegistry;
+  readonly pairing: PairingService;
   readonly http: HttpDoor;
   readonly shaper: Shaper;
   cloud: CloudWsDoor | null = null;
@@ -85,6 +89,7 @@ export class Hub {
       { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok) },
       t.reconcile_interval_ms,
     );
+    this.pairing = new PairingService(this.journal, this.registry, this.clock, opts.logger.child({ room: "pairing" }), () => this.drivers);
     const ctx: ApiContext = {
       config,
       clock: this.clock,
@@ -95,7 +100,7 @@ export class Hub {
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...pairingRoutes(this.pairing, new Provisioning(this.pairing, this.store)));
     this.metrics.instrumentRouter(this.router);
     this.http = new HttpDoor(
       { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: metricsEndpoint(config.metrics.enabled, () => this.metricsText()) },
@@ -107,10 +112,15 @@ export class Hub {
   async start(): Promise<void> {
     const log = this.opts.logger;
     this.registry.start();
+    this.pairing.recover();
     await this.http.start();
     log.info({ listen: this.http.address }, "local API ready");
     this.drivers = await this.opts.drivers();
-    for (const d of this.drivers) this.registry.attachDriver(d);
+    for (const d of this.drivers) {
+      this.registry.attachDriver(d);
+      // After the registry: a lock_ready it hears has already made the device.
+      this.pairing.attachDriver(d);
+    }
     if (this.config.cloud) {
       if (!this.config.cloud.token) log.warn({}, "cloud.url is set but no token (cloud.token or LOCKBRIDGE_CLOUD_TOKEN); the cloud link stays off");
       else {
@@ -145,6 +155,7 @@ export class Hub {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await Promise.all([this.cloud?.stop(), this.mqtt?.stop()]);
     await this.http.stop();
+    this.pairing.stop();
     await this.registry.stop();
     await Promise.all(this.drivers.map((d) => d.stop().catch(() => undefined)));
     await this.walSync.close();
@@ -166,6 +177,7 @@ export class Hub {
       cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
       mqtt: this.mqtt ? { state: this.mqtt.state, connects: this.mqtt.connects } : { state: "not_configured" },
       radios,
+      pairings: this.pairing.activePairings(),
       locks: locks.map((l) => ({ device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: this.registry.executor(l.deviceId)?.queueDepth ?? 0 })),
       access_codes: byStatus,
       pending_events: this.store.unackedCount(),

@@ -141,6 +141,18 @@ export class Store {
     if (cached) this.lockCache.set(deviceId, { ...cached, ...definedOnly(patch) });
   }
 
+  /** Removes a lock and everything the hub kept about it (its codes, slots, unmanaged codes). */
+  deleteLock(deviceId: string): void {
+    this.stmt("DELETE FROM access_codes WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM slots WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM unmanaged_codes WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM locks WHERE device_id = ?").run(deviceId);
+    this.lockCache.delete(deviceId);
+    this.lockCodes.delete(deviceId);
+    this.lockSlots.delete(deviceId);
+    this.lockUnmanaged.clear();
+  }
+
   // --- managed access codes
   codes(filter: { deviceId?: string; ids?: readonly string[] } = {}): CodeRecord[] {
     if (filter.deviceId && !filter.ids) return [...this.codesOf(filter.deviceId).values()];
@@ -217,6 +229,12 @@ export class Store {
          ON CONFLICT (device_id, slot) DO UPDATE SET code = excluded.code, masked = excluded.masked, schedule = excluded.schedule, observed_at = excluded.observed_at`,
     ).run({ schedule: null, ...row });
     this.lockSlots.get(slot.deviceId)?.set(slot.slot, { ...slot, schedule: slot.schedule ?? null });
+  }
+
+  /** Forget every slot observation of a lock (a new lock took its place). */
+  forgetSlots(deviceId: string): void {
+    this.stmt("DELETE FROM slots WHERE device_id = ?").run(deviceId);
+    this.lockSlots.delete(deviceId);
   }
 
   /** Forget what a slot was last seen to hold, so the planner reads it before trusting it. */
@@ -305,6 +323,30 @@ export class Store {
   }
   pruneRequests(olderThan: number): number {
     return this.stmt("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
+  }
+
+  // --- pairing sessions (the pairing object is kept whole, as served)
+  putPairing(p: { pairingId: string; protocol: string; status: string; body: object; startedAt: string; updatedAt: string }): void {
+    this.stmt(
+      `INSERT INTO pairings (pairing_id, protocol, status, body, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pairing_id) DO UPDATE SET status = excluded.status, body = excluded.body, updated_at = excluded.updated_at`,
+    ).run(p.pairingId, p.protocol, p.status, JSON.stringify(p.body), p.startedAt, p.updatedAt);
+  }
+  pairing(pairingId: string): unknown {
+    const r = this.stmt("SELECT body FROM pairings WHERE pairing_id = ?").get(pairingId) as { body: string } | undefined;
+    return r ? (JSON.parse(r.body) as unknown) : undefined;
+  }
+  /** The newest pairings first. */
+  pairings(limit: number): unknown[] {
+    return (this.stmt("SELECT body FROM pairings ORDER BY started_at DESC, pairing_id LIMIT ?").all(limit) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as unknown);
+  }
+  /** Pairings not in a final status (after a crash: those that were running). */
+  openPairings(finalStatuses: readonly string[]): unknown[] {
+    const placeholders = finalStatuses.map(() => "?").join(",");
+    return (this.stmt(`SELECT body FROM pairings WHERE status NOT IN (${placeholders})`).all(...finalStatuses) as Array<{ body: string }>).map((r) => JSON.parse(r.body) as unknown);
+  }
+  prunePairings(olderThanIso: string): number {
+    return this.stmt("DELETE FROM pairings WHERE updated_at < ?").run(olderThanIso).changes;
   }
 
   // --- action attempts

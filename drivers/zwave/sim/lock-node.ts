@@ -8,6 +8,7 @@ import { createDefaultMockNodeBehaviors } from "zwave-js/Testing";
 import type { SimulatedLockConfig } from "../../contract.js";
 import { AccessControlEvent } from "../notifications.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
+import { createKeyExchangeBehaviors } from "./s2-join-behaviors.js";
 import type { SimLock } from "./sim-lock.js";
 
 export type SimSecurity = "s2" | "s0" | "none";
@@ -119,6 +120,7 @@ export async function createLockNode(controller: MockController, lock: SimLock, 
   lock.applyLinkState();
   node.defineBehavior(...createDefaultMockNodeBehaviors());
   node.defineBehavior(...createLockBehaviors(lock));
+  if (spec.security === "s2") node.defineBehavior(...createKeyExchangeBehaviors());
   return node;
 }
 
