@@ -286,9 +286,10 @@ export interface PairingSimulator {
   newLock(spec: NewSimulatedLock): Promise<SimulatedLockLabel>;
   /**
    * The lock's button: it joins an open window (or takes a failed lock's place during a replacement), or
-   * leaves during an exclusion; "none" when nothing listens. Throws PairingError("unknown_lock").
+   * leaves during an exclusion; "none" when nothing listens; "refused" when the coordinator would not
+   * take it (Zigbee: the window asked for another install code). Throws PairingError("unknown_lock").
    */
-  pressButton(target: { readonly simId: string } | { readonly radioId: string }): Promise<"joined" | "left" | "replaced" | "none">;
+  pressButton(target: { readonly simId: string } | { readonly radioId: string }): Promise<"joined" | "left" | "replaced" | "none" | "refused">;
 }
 
 export interface RadioPairing {

@@ -46,7 +46,8 @@ export function applyUpdate(record: PairingObject, update: PairingUpdate, ctx: P
     case "joined": {
       const deviceId = ctx.deviceIdFor(update.radioId);
       const awaitDevice: PairingAction = { kind: "await_device", radioId: update.radioId, deviceId };
-      const granted = { granted_security_classes: update.granted };
+      // Zigbee has no security classes: the lock joins with the network key.
+      const granted = update.granted.length ? { granted_security_classes: update.granted } : {};
       if (multiJoin(record)) return { record: { ...record, ...granted }, actions: [awaitDevice] };
       const actions: PairingAction[] = record.kind === "replace" ? [{ kind: "prepare_replacement", deviceId }, awaitDevice] : [awaitDevice];
       return { record: withStatus(record, "interviewing", granted), actions };

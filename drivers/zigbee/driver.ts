@@ -9,6 +9,7 @@ import { LockEvents } from "./lock-events.js";
 import { ZigbeeLockHandle } from "./lock-handle.js";
 import { discoverLock, findDoorLockEndpoint } from "./lock-setup.js";
 import { DEFAULT_REAL_TIMEOUT_MS, DEFAULT_SIMULATED_TIMEOUT_MS, parseNetworkKey, validateSerialOptions, type ZigbeeDriverOptions } from "./options.js";
+import { ZigbeePairing } from "./pairing.js";
 import { ProfileStore, type LockProfile } from "./profile-store.js";
 import { registerSimulatedNetwork } from "./sim/install.js";
 import { SimNetwork, type ZigbeeLockSimulator } from "./sim/network.js";
@@ -26,6 +27,7 @@ let running: ZigbeeDriver | null = null;
 export class ZigbeeDriver implements LockDriver {
   readonly protocol = "zigbee" as const;
   readonly simulator?: ZigbeeLockSimulator;
+  readonly pairing: ZigbeePairing;
   private readonly dir: string;
   private readonly timeoutMs: number;
   private readonly network: SimNetwork | null;
@@ -42,6 +44,16 @@ export class ZigbeeDriver implements LockDriver {
     if (options.mode === "serial") validateSerialOptions(options);
     this.network = options.mode === "simulation" ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: options.locks }) : null;
     if (this.network) this.simulator = this.network;
+    const network = this.network;
+    this.pairing = new ZigbeePairing(
+      {
+        controller: () => this.controller,
+        logger: options.logger,
+        forget: (ieee) => this.onLeave(ieee),
+        isSimulatedMember: (ieee) => network?.members().includes(ieee) ?? false,
+      },
+      network ?? undefined,
+    );
     this.timeoutMs = options.commandTimeoutMs ?? (this.network ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
     this.profiles = new ProfileStore(path.join(this.dir, "lock-profiles.json"));
   }
@@ -98,8 +110,9 @@ export class ZigbeeDriver implements LockDriver {
       databaseBackupPath: path.join(this.dir, "database.db.backup"),
       backupPath: path.join(this.dir, "coordinator-backup.json"),
       adapter: { disableLED: false },
-      // Which devices may stay is decided after the interview (only locks are adopted).
-      acceptJoiningDeviceHandler: async () => true,
+      // Joins outside a window, or without the install code the window asked for, are refused (pairing.ts);
+      // which admitted devices become locks is decided after the interview.
+      acceptJoiningDeviceHandler: async (ieee: string) => this.pairing.accepts(ieee),
     };
     const options = this.options;
     if (options.mode === "serial") {
@@ -120,7 +133,10 @@ export class ZigbeeDriver implements LockDriver {
     controller.on("message", (message) => this.onMessage(message));
     controller.on("deviceInterview", ({ status, device }) => {
       if (status === "successful") this.adopt(device);
+      else if (status === "failed") this.pairing.onInterviewFailed(device.ieeeAddr);
     });
+    controller.on("deviceJoined", ({ device }) => this.pairing.onDeviceJoined(device.ieeeAddr));
+    controller.on("permitJoinChanged", ({ permitted }) => this.pairing.onPermitJoinChanged(permitted));
     controller.on("deviceLeave", ({ ieeeAddr }) => this.onLeave(ieeeAddr));
     controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
     controller.on("adapterDisconnected", () => {

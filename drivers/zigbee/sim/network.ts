@@ -1,24 +1,34 @@
 // The simulated Zigbee network: the air between the simulated coordinator and the virtual locks, the
-// locks' physical memory on disk, and the LockSimulator hooks (keypad, faults, on/off the air, frames).
+// locks' physical memory on disk, the coordinator's join window and install codes, and the simulator
+// hooks (keypad, faults, on/off the air, factory-new locks and their pairing button, frames).
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
-import type { LockSimulator, SimulatedFaults } from "../../contract.js";
+import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
 import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
-import { coordinatorIeee, extendedPanId, lockAddresses } from "./identity.js";
+import { coordinatorIeee, extendedPanId, lockAddresses, newLockAddress } from "./identity.js";
+import { JoinWindow } from "./join-window.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
 const C = Zcl.Clusters;
+const DEFAULT_SLOTS = 20;
+const DEFAULT_CODE_LENGTHS = [4, 5, 6, 7, 8];
 
 interface SimLock {
+  readonly simId: string;
   readonly radioId: string;
   readonly lock: VirtualLock;
+  /** The install code printed on the lock (16 bytes + CRC), for locks made at run time. */
+  readonly installCode: Buffer | null;
+  /** Set for locks made by /hub/simulate/new_lock (kept in the file so they survive restarts). */
+  readonly made: ZigbeeSimulatedLockConfig | null;
   /** Off the air after disconnect(): frames neither reach it nor leave it. */
   onAir: boolean;
-  /** Member of the network; false after remove() until connect() rejoins it. */
+  /** Member of the network; false after remove() until connect() rejoins it, and for factory-new locks. */
   joined: boolean;
   frames: number;
 }
@@ -34,6 +44,14 @@ function endpointsFor(doorLockEndpoint: number): SimpleDescriptor[] {
   ];
 }
 
+/** A Zigbee install code as printed: 16 random bytes and their CRC-16/X-25, little-endian. */
+function makeInstallCode(): Buffer {
+  const code = randomBytes(16);
+  const crc = Buffer.alloc(2);
+  crc.writeUInt16LE(ZSpec.Utils.crc16X25(code));
+  return Buffer.concat([code, crc]);
+}
+
 export interface SimNetworkOptions {
   readonly dataDir: string;
   readonly seed: string;
@@ -41,7 +59,7 @@ export interface SimNetworkOptions {
 }
 
 /** The contract's simulator plus what only a Zigbee lock has. */
-export interface ZigbeeLockSimulator extends LockSimulator {
+export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   /** Year-day schedules the lock holds, by slot, in Zigbee local time (seconds since 2000, local). */
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
@@ -51,13 +69,16 @@ export interface ZigbeeLockSimulator extends LockSimulator {
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
-  private readonly locks: SimLock[];
+  readonly joinWindow = new JoinWindow();
+  private readonly locks: SimLock[] = [];
   private readonly file: string;
+  private readonly seed: string;
   private port: CoordinatorPort | null = null;
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
     this.file = path.join(options.dataDir, "simulated-locks.json");
+    this.seed = options.seed;
     this.coordinator = {
       nwk: ZSpec.COORDINATOR_ADDRESS,
       ieee: coordinatorIeee(options.seed),
@@ -70,33 +91,57 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const savedLocks = isRecord(saved) && isRecord(saved["locks"]) ? saved["locks"] : {};
     const zigbee = options.locks.filter((l) => l.protocol === "zigbee");
     const addresses = lockAddresses(options.seed, zigbee.length);
-    this.locks = zigbee.map((config, index) => {
+    zigbee.forEach((config, index) => {
       const { ieee, nwk } = addresses[index] ?? { ieee: "", nwk: 0 };
       const stored = savedLocks[ieee];
-      const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (index % 2 === 0 ? 11 : 1);
-      // User 0 is the master code on many locks; usable slots are user ids 1..slots.
-      const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
-      const memory = new LockMemory(limits, isRecord(stored) ? stored["memory"] : undefined);
-      const node: NodeDescription = { nwk, ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
-      const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {} };
-      const entry: SimLock = {
-        radioId: `zigbee:${ieee}`,
-        onAir: true,
-        joined: !(isRecord(stored) && stored["joined"] === false),
-        frames: 0,
-        lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save()),
-      };
-      return entry;
+      const joined = !(isRecord(stored) && stored["joined"] === false);
+      this.locks.push(this.buildLock({ simId: `config-${index}`, config, ieee, nwk, index, stored, joined, installCode: null, made: null }));
     });
+    // Locks made at run time, as they were when the hub last ran.
+    for (const [ieee, stored] of Object.entries(savedLocks)) {
+      const made = isRecord(stored) ? madeLock(stored["made"]) : null;
+      if (!made || !isRecord(stored) || this.locks.some((l) => l.lock.spec.node.ieee === ieee)) continue;
+      const nwk = typeof stored["nwk"] === "number" ? stored["nwk"] : 0;
+      const code = typeof stored["install_code"] === "string" ? Buffer.from(stored["install_code"], "hex") : null;
+      const simId = typeof stored["sim_id"] === "string" ? stored["sim_id"] : ieee;
+      this.locks.push(this.buildLock({ simId, config: made, ieee, nwk, index: this.locks.length, stored, joined: stored["joined"] === true, installCode: code, made }));
+    }
   }
 
-  /** Radio id and display name of every simulated lock, in configuration order. */
+  /** THE place a simulated Zigbee lock is made: its node (endpoints, clusters), memory and quirks follow from its config. */
+  private buildLock(a: { simId: string; config: ZigbeeSimulatedLockConfig; ieee: string; nwk: number; index: number; stored: unknown; joined: boolean; installCode: Buffer | null; made: ZigbeeSimulatedLockConfig | null }): SimLock {
+    const { config } = a;
+    const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (a.index % 2 === 0 ? 11 : 1);
+    // User 0 is the master code on many locks; usable slots are user ids 1..slots.
+    const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
+    const memory = new LockMemory(limits, isRecord(a.stored) ? a.stored["memory"] : undefined);
+    const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
+    const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {} };
+    const entry: SimLock = {
+      simId: a.simId,
+      radioId: `zigbee:${a.ieee}`,
+      installCode: a.installCode,
+      made: a.made,
+      onAir: true,
+      joined: a.joined,
+      frames: 0,
+      lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save()),
+    };
+    return entry;
+  }
+
+  /** Radio id and display name of every simulated lock, in configuration order, then those made at run time. */
   describe(): Array<{ radioId: string; ieee: string; name: string }> {
     return this.locks.map((l) => ({ radioId: l.radioId, ieee: l.lock.spec.node.ieee, name: l.lock.spec.name }));
   }
 
   hosts(ieee: string): boolean {
     return this.locks.some((l) => l.lock.spec.node.ieee === ieee);
+  }
+
+  /** Locks in the network (configured ones from the start, paired ones once joined). */
+  members(): string[] {
+    return this.locks.filter((l) => l.joined).map((l) => l.lock.spec.node.ieee);
   }
 
   /** Joined locks the coordinator does not know yet announce themselves (first start, or a wiped database). */
@@ -115,6 +160,14 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   detach(port: CoordinatorPort): void {
     if (this.port === port) this.port = null;
+  }
+
+  permitJoin(seconds: number): void {
+    this.joinWindow.permit(seconds);
+  }
+
+  addInstallCode(ieee: string, key: Buffer): void {
+    this.joinWindow.addInstallCode(ieee, key);
   }
 
   sendZcl(nwk: number, endpoint: number, clusterId: number, frame: Buffer): boolean {
@@ -154,6 +207,55 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const { nwk, ieee } = entry.lock.spec.node;
     entry.frames++;
     setImmediate(() => this.port?.deviceLeft(nwk, ieee));
+  }
+
+  private join(entry: SimLock): void {
+    entry.joined = true;
+    this.save();
+    const { nwk, ieee } = entry.lock.spec.node;
+    // Association and the key transport: the frames a join costs before the interview.
+    entry.frames += 2;
+    this.port?.deviceJoined(nwk, ieee);
+  }
+
+  // ---- PairingSimulator --------------------------------------------------------------------------
+
+  async newLock(spec: NewSimulatedLock): Promise<SimulatedLockLabel> {
+    if (spec.protocol !== "zigbee") throw new PairingError("unsupported", "this is the Zigbee simulation");
+    if (spec.security !== undefined || spec.smart_start !== undefined) throw new PairingError("unsupported", "security and smart_start are Z-Wave options; a Zigbee lock joins with the network key (and its install code)");
+    const slots = spec.slots ?? DEFAULT_SLOTS;
+    if (!Number.isInteger(slots) || slots < 1 || slots > 1000) throw new PairingError("unsupported", "slots must be 1..1000");
+    const config: ZigbeeSimulatedLockConfig = {
+      protocol: "zigbee",
+      name: spec.name,
+      slots,
+      code_lengths: [...(spec.code_lengths ?? DEFAULT_CODE_LENGTHS)],
+      checksum: false,
+      native_scheduling: false,
+      masked_readback: false,
+      battery: true,
+    };
+    const simId = randomUUID();
+    const { ieee, nwk } = newLockAddress(this.seed, simId, new Set(this.locks.map((l) => l.lock.spec.node.nwk)));
+    const installCode = makeInstallCode();
+    const entry = this.buildLock({ simId, config, ieee, nwk, index: this.locks.length, stored: undefined, joined: false, installCode, made: config });
+    this.locks.push(entry);
+    this.save();
+    // The pipe-separated label format zigbee-herdsman's addInstallCode parses: <ieee>|<code with CRC>.
+    return { simId, ieee, installCode: `${ieee.slice(2)}|${installCode.toString("hex")}` };
+  }
+
+  /** A factory-new lock asks to join; the coordinator decides (join-window.ts). A member's button does nothing. */
+  async pressButton(target: { readonly simId: string } | { readonly radioId: string }): Promise<"joined" | "left" | "replaced" | "none" | "refused"> {
+    const entry = "simId" in target ? this.locks.find((l) => l.simId === target.simId) : this.locks.find((l) => l.radioId === target.radioId);
+    if (!entry) throw new PairingError("unknown_lock", "no simulated Zigbee lock has this id");
+    if (entry.joined || !entry.onAir) return "none";
+    const verdict = this.joinWindow.verdict(entry.lock.spec.node.ieee, entry.installCode);
+    if (verdict === "window_closed") return "none";
+    if (verdict !== "admitted") return "refused";
+    this.join(entry);
+    await settle();
+    return "joined";
   }
 
   // ---- LockSimulator -----------------------------------------------------------------------------
@@ -208,12 +310,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   async connect(radioId: string): Promise<void> {
     const entry = this.find(radioId);
     entry.onAir = true;
-    const { nwk, ieee } = entry.lock.spec.node;
-    if (!entry.joined) {
-      entry.joined = true;
-      this.save();
-      this.port?.deviceJoined(nwk, ieee);
-    } else {
+    if (!entry.joined) this.join(entry);
+    else {
       this.zdoTsn = (this.zdoTsn + 1) & 0xff;
       entry.frames++;
       this.port?.receiveZdo(Zdo.ClusterId.END_DEVICE_ANNOUNCE, endDeviceAnnounce(entry.lock.spec.node, this.zdoTsn));
@@ -240,10 +338,26 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   private save(): void {
     const locks = Object.fromEntries(
-      this.locks.map((l) => [l.lock.spec.node.ieee, { name: l.lock.spec.name, joined: l.joined, memory: l.lock.memory.toJSON() }]),
+      this.locks.map((l) => [
+        l.lock.spec.node.ieee,
+        {
+          name: l.lock.spec.name,
+          joined: l.joined,
+          memory: l.lock.memory.toJSON(),
+          ...(l.made ? { sim_id: l.simId, nwk: l.lock.spec.node.nwk, made: l.made, install_code: l.installCode?.toString("hex") } : {}),
+        },
+      ]),
     );
     writeJsonFileAtomic(this.file, { version: 1, locks });
   }
+}
+
+/** A lock made at run time, as kept in the file. */
+function madeLock(value: unknown): ZigbeeSimulatedLockConfig | null {
+  if (!isRecord(value)) return null;
+  const { name, slots, code_lengths } = value;
+  if (typeof name !== "string" || typeof slots !== "number" || !Array.isArray(code_lengths) || !code_lengths.every((n) => typeof n === "number")) return null;
+  return { protocol: "zigbee", name, slots, code_lengths: code_lengths as number[], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
 }
 
 /** Lets frames already handed to the air reach the coordinator before a simulator call returns. */

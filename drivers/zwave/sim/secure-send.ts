@@ -8,6 +8,8 @@ import { MockZWaveFrameType, createMockZWaveRequestFrame, type MockNode, type Mo
 import { Security2CC, Security2CCNonceGet, Security2CCNonceReport, SecurityCC, SecurityCCNonceGet, SecurityCCNonceReport, type CommandClass } from "zwave-js";
 
 const NONCE_WAIT_MS = 1_000;
+/** How long a lock lets a span the controller is establishing finish before it starts its own exchange. */
+const SPAN_SETTLE_MS = 500;
 
 export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<void> {
   const controllerId = node.controller.ownNodeId;
@@ -15,6 +17,11 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
   let frame: CommandClass = cc;
   if (security !== undefined && securityClassIsS2(security) && node.securityManagers.securityManager2) {
     const sm2 = node.securityManagers.securityManager2;
+    // The lock just answered an undecodable frame with its nonce: the controller's retry establishes the
+    // span. Starting another exchange now would break both (as with real S2 collisions), so wait for it.
+    for (let waited = 0; sm2.getSPANState(controllerId).type === SPANState.LocalEI && waited < SPAN_SETTLE_MS; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     if (sm2.getSPANState(controllerId).type !== SPANState.SPAN) await exchangeNonce(node, new Security2CCNonceGet({ nodeId: controllerId }), Security2CCNonceReport);
     frame = Security2CC.encapsulate(cc, node.id, node.securityManagers);
   } else if (security === SecurityClass.S0_Legacy && node.securityManagers.securityManager) {
