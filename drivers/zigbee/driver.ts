@@ -152,8 +152,25 @@ export class ZigbeeDriver implements LockDriver {
         device.removeFromDatabase();
         continue;
       }
+      // The hub stopped (or crashed) while the lock was being interviewed: herdsman only interviews on a
+      // join, so the lock would stay half-known. Interview it again, then adopt it.
+      if (device.interviewState !== "SUCCESSFUL") {
+        this.reinterview(device);
+        continue;
+      }
       this.adopt(device);
     }
+  }
+
+  private reinterview(device: Models.Device): void {
+    const radioId = radioIdOf(device.ieeeAddr);
+    this.options.logger.info({ radioId }, "zigbee device interview was cut off; interviewing it again");
+    device.interview().then(
+      () => {
+        if (this.controller) this.adopt(device);
+      },
+      () => this.options.logger.warn({ radioId }, "zigbee device interview failed again; it is adopted when it next joins"),
+    );
   }
 
   /** Makes a lock of a device: from its saved profile (no radio traffic), or by reading its capabilities. */

@@ -8,6 +8,8 @@
 // - a wrong PIN leaves a KEX waiter open for 240 s                   -> endStaleKeyExchangeWaits
 // - a failed S2 bootstrap leaves a node that is never interviewed    -> the pairing fails at "node added"
 // - destroy() with SmartStart enabled loops forever                   -> stopSmartStartBeforeDestroy
+// - one undecodable frame (an encrypted one to a node without an S2 manager) stops the mock's air for
+//   every node                                                        -> keyless locks keep an empty S2 manager
 // (@zwave-js/serial is zwave-js's own dependency, same version; imported here only to show the quirks.)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,9 +17,9 @@ import path from "node:path";
 import { CommandClasses, InterviewStage, SecurityClass, dskToString } from "@zwave-js/core";
 import { MessageOrigin } from "@zwave-js/serial";
 import { ApplicationUpdateRequestSmartStartHomeIDReceived } from "@zwave-js/serial/serialapi";
-import { MockController, MockNode, getDefaultSupportedFunctionTypes } from "@zwave-js/testing";
+import { MockController, MockNode, MockZWaveFrameType, createMockZWaveRequestFrame, getDefaultSupportedFunctionTypes } from "@zwave-js/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { FunctionType, InclusionStrategy, Message, type Driver, type InclusionResult, type ZWaveNode } from "zwave-js";
+import { FunctionType, InclusionStrategy, Message, NoOperationCC, type Driver, type InclusionResult, type ZWaveNode } from "zwave-js";
 import { createAndStartDriverWithMockPort, createDefaultMockControllerBehaviors, createDefaultMockNodeBehaviors } from "zwave-js/Testing";
 import { AddNodeMode, requestFrame } from "../../drivers/zwave/sim/serial-frames.js";
 import { endStaleKeyExchangeWaits, staleKeyExchangeWaits, stopSmartStartBeforeDestroy } from "../../drivers/zwave/zwave-js-quirks.js";
@@ -192,5 +194,22 @@ describe("zwave-js 15.29 mock quirks the simulation works around", () => {
     await driver.controller.stopExclusion();
     await driver.destroy();
     expect(flips).toBeGreaterThanOrEqual(500);
+  });
+
+  it("one frame the mock cannot decode stops its air: no node hears anything afterwards", async () => {
+    const { controller } = await plainMockNetwork();
+    const [a, b] = await Promise.all([7, 8].map((id) => MockNode.create({ id, controller, capabilities: { commandClasses: [CommandClasses.Basic] } })));
+    for (const node of [a!, b!]) {
+      node.defineBehavior(...createDefaultMockNodeBehaviors());
+      controller.addNode(node);
+    }
+    const heard = b!.expectControllerFrame((f): f is typeof f => f.type === MockZWaveFrameType.Request, { timeout: 1_000 });
+    // What the mock's SendData does with an encrypted frame for a node that has no S2 manager: the lazy
+    // payload throws while the air delivers it.
+    void controller.sendToNode(a!, createMockZWaveRequestFrame(async () => {
+      throw new Error("no Security S2 manager");
+    }, { ackRequested: false }));
+    void controller.sendToNode(b!, createMockZWaveRequestFrame(new NoOperationCC({ nodeId: b!.id }), { ackRequested: false }));
+    await expect(heard).rejects.toThrow();
   });
 });
