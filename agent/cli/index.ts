@@ -22,6 +22,7 @@ commands:
           zigbee [--seconds N] [--install-code <code>] [--keep-open]
           pair a lock: press its button when asked; the PIN is asked for when the lock needs it
   unpair  <device_id> [--seconds N]   take a lock out of the network (exclusion if it still answers)
+          --exclude                    reset whichever Z-Wave lock's button is pressed (not a device yet)
   replace <device_id> [--dsk <dsk>]   put a new Z-Wave lock in a failed one's place (same device, same codes)
           pair/unpair/replace exit 0 done, 3 refused by the hub, 4 no lock in time, 5 wrong PIN,
           6 joined without security (exclude it), 7 other failure, 130 interrupted (docs/install.md)

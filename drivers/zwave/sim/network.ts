@@ -90,7 +90,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
     await this.loadLocks(state);
 
     const { driver, continueStartup, mockPort, serial } = await createAndStartDriverWithMockPort({
-      logConfig: process.env.DEBUG_ZWAVE_LOG ? { enabled: true, level: "debug", logToFile: true, forceConsole: false, filename: process.env.DEBUG_ZWAVE_LOG } : { enabled: false },
+      logConfig: { enabled: false },
       storage: { cacheDir },
       securityKeys: this.keys,
       // Without this, a first interview (fresh cache) CLEARS every user code on the lock.
