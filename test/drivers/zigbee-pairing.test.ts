@@ -43,9 +43,11 @@ describe("Zigbee pairing", () => {
     expect(await pairing().simulator!.pressButton({ simId: a.simId })).toBe("joined");
     expect((await rec.next("joined")).radioId).toBe(`zigbee:${a.ieee}`);
     await h.nextEvent("lock_ready", (e) => e.lock.identity.radioId === `zigbee:${a.ieee}`);
+    const framesToReady = h.simulator.frameCount(`zigbee:${a.ieee}`);
     const lock = h.lockNamed("Porch");
     expect((await lock.writeSlot(1, "4321")).ok).toBe(true);
-    console.info(`zigbee press_button to first code set (ms): ${Date.now() - t0}`);
+    expect(framesToReady).toBeGreaterThan(0);
+    console.info(`zigbee press_button to first code set (ms): ${Date.now() - t0}; frames from the join to lock_ready: ${framesToReady}`);
     const b = await newLock("Gate");
     expect(await pairing().simulator!.pressButton({ simId: b.simId })).toBe("joined");
     await h.nextEvent("lock_ready", (e) => e.lock.identity.radioId === `zigbee:${b.ieee}`);

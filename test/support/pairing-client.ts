@@ -1,6 +1,6 @@
 // Pairing through the hub process's local API (protocol.md §7), for the end-to-end suites: start, wait for
 // a status, provide the PIN, and a ledger of every secret a simulated label printed for the leak scans.
-import type { HubProcess } from "./hub-process.js";
+import { HubProcess, type SimLock } from "./hub-process.js";
 import { waitFor } from "./ports.js";
 
 export type Pairing = Record<string, any> & { pairing_id: string; status: string; device_ids: string[] };
@@ -19,6 +19,11 @@ export class PairingClient {
   readonly secrets = new Set<string>();
 
   constructor(private readonly hub: HubProcess) {}
+
+  /** The label secrets (an install code without its IEEE address prefix) that appear in `text`. */
+  leaks(text: string): string[] {
+    return [...this.secrets].map((s) => s.split("|").pop()!).filter((s) => text.includes(s));
+  }
 
   async call(path: string, body: Record<string, unknown>): Promise<Record<string, any>> {
     const r = await this.hub.post(path, body);
@@ -68,4 +73,12 @@ export class PairingClient {
     await this.call("/hub/pairing/provide_pin", { pairing_id: started.pairing_id, pin: label.pin });
     return this.until(started.pairing_id, ["succeeded"]);
   }
+}
+
+/** A hub process with these simulated locks, up and with every lock a device, and a client for it. */
+export async function startPairingHub(locks: SimLock[], extra: Partial<ConstructorParameters<typeof HubProcess>[0]> = {}): Promise<{ hub: HubProcess; pair: PairingClient }> {
+  const hub = new HubProcess({ locks, ...extra });
+  await hub.start();
+  await hub.devices();
+  return { hub, pair: new PairingClient(hub) };
 }
