@@ -57,7 +57,7 @@ export class ZigbeePairing implements RadioPairing {
       this.window = null;
       throw e;
     }
-    this.host.logger.info({ seconds, installCode: onlyIeee !== null }, "zigbee permit join open");
+    this.host.logger.info({ seconds, withInstallCode: onlyIeee !== null }, "zigbee permit join open");
     return {
       providePin: () => {
         throw new PairingError("not_waiting_for_pin", "Zigbee locks need no PIN to join");

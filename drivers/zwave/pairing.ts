@@ -102,7 +102,7 @@ export class ZWavePairing implements RadioPairing {
             : // S2 when the lock offers it, else S0: an entry-control device is never included insecurely by default.
               { strategy: InclusionStrategy.Default, userCallbacks: callbacks, forceSecurity: true };
     await this.start(session, () => driver.controller.beginInclusion(zwaveOptions));
-    this.host.logger.info({ strategy, dsk: dsk !== null }, "z-wave inclusion started");
+    this.host.logger.info({ strategy, dskGiven: dsk !== null }, "z-wave inclusion started");
     return session;
   }
 
@@ -130,7 +130,7 @@ export class ZWavePairing implements RadioPairing {
       }
       throw e;
     }
-    this.host.logger.info({ nodeId, dsk: dsk !== null }, "z-wave replacement started");
+    this.host.logger.info({ nodeId, dskGiven: dsk !== null }, "z-wave replacement started");
     return session;
   }
 

@@ -20,9 +20,12 @@ export class PairingClient {
 
   constructor(private readonly hub: HubProcess) {}
 
-  /** The label secrets (an install code without its IEEE address prefix) that appear in `text`. */
+  /**
+   * The label secrets (an install code without its IEEE address prefix) that appear in `text` as values of
+   * their own: a 5-digit PIN is also a run of digits inside any timestamp, so neighbours must not be digits.
+   */
   leaks(text: string): string[] {
-    return [...this.secrets].map((s) => s.split("|").pop()!).filter((s) => text.includes(s));
+    return [...this.secrets].map((s) => s.split("|").pop()!).filter((s) => new RegExp(`(?<![0-9A-Za-z-])${s.replace(/[^0-9A-Za-z]/g, "\\$&")}(?![0-9A-Za-z-])`).test(text));
   }
 
   async call(path: string, body: Record<string, unknown>): Promise<Record<string, any>> {
