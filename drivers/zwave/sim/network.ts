@@ -12,7 +12,7 @@ import { keyPairFromRawECDHPrivateKey, nwiHomeIdFromDSK, securityClassOrder, typ
 import { MockController, MockZWaveFrameType, getDefaultSupportedFunctionTypes, type MockControllerBehavior, type MockNode } from "@zwave-js/testing";
 import type { Driver, ZWaveNode } from "zwave-js";
 import { createAndStartDriverWithMockPort, createDefaultMockControllerBehaviors } from "zwave-js/Testing";
-import type { DriverLogger, SimulatedLockConfig } from "../../contract.js";
+import { PairingError, type DriverLogger, type SimulatedLockConfig } from "../../contract.js";
 import { radioIdOf, type ZWaveBackend } from "../backend.js";
 import { waitForDriverReady } from "../driver-ready.js";
 import type { LockProfile } from "../lock-handle.js";
@@ -187,7 +187,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   }
 
   inclusion(): SimulatedInclusion {
-    if (!this.inclusionMachine) throw new Error("the simulated Z-Wave network is not running");
+    if (!this.inclusionMachine) throw new PairingError("unsupported", "the simulated Z-Wave network is not running (yet): retry in a few seconds");
     return this.inclusionMachine;
   }
 
@@ -253,7 +253,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   }
 
   private requireState(): NetworkState {
-    if (!this.state) throw new Error("the simulated Z-Wave network is not running");
+    if (!this.state) throw new PairingError("unsupported", "the simulated Z-Wave network is not running (yet): retry in a few seconds");
     return this.state;
   }
 

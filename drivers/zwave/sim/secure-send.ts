@@ -8,6 +8,11 @@ import { MockZWaveFrameType, createMockZWaveRequestFrame, type MockNode, type Mo
 import { Security2CC, Security2CCNonceGet, Security2CCNonceReport, SecurityCC, SecurityCCNonceGet, SecurityCCNonceReport, type CommandClass } from "zwave-js";
 
 const NONCE_WAIT_MS = 1_000;
+/** How long after an unsolicited frame a controller's nonce means "could not decode it". */
+const RESYNC_WAIT_MS = 500;
+
+const isNonceReport = (f: MockZWaveFrame): f is MockZWaveRequestFrame => f.type === MockZWaveFrameType.Request && f.payload instanceof Security2CCNonceReport;
+
 /** How long a lock lets a span the controller is establishing finish before it starts its own exchange. */
 const SPAN_SETTLE_MS = 500;
 
@@ -24,6 +29,13 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
     }
     if (sm2.getSPANState(controllerId).type !== SPANState.SPAN) await exchangeNonce(node, new Security2CCNonceGet({ nodeId: controllerId }), Security2CCNonceReport);
     frame = Security2CC.encapsulate(cc, node.id, node.securityManagers);
+    // Both sides may have used the span at once (the controller was sending too): the controller then
+    // cannot decode this and answers with its nonce, and a real S2 lock sends the frame again.
+    const resync = node.expectControllerFrame(isNonceReport, { timeout: RESYNC_WAIT_MS });
+    void resync.then(
+      () => node.sendToController(createMockZWaveRequestFrame(Security2CC.encapsulate(cc, node.id, node.securityManagers), { ackRequested: true })),
+      () => undefined,
+    ).catch(() => undefined);
   } else if (security === SecurityClass.S0_Legacy && node.securityManagers.securityManager) {
     const report = await exchangeNonce(node, new SecurityCCNonceGet({ nodeId: controllerId }), SecurityCCNonceReport);
     const encapsulated = SecurityCC.encapsulate(node.id, node.securityManagers.securityManager, cc);
