@@ -3,17 +3,20 @@ import path from "node:path";
 import type { LockDriver, Protocol, SimulatedLockConfig } from "../drivers/contract.js";
 import { Shaper, type ApiContext } from "./api/context.js";
 import { accessCodeRoutes } from "./api/routes/access-codes.js";
-import { actionAttemptRoutes } from "./api/routes/action-attempts.js";
+import { actionAttemptRoutes, recordActionAttempt } from "./api/routes/action-attempts.js";
 import { deviceRoutes } from "./api/routes/devices.js";
 import { eventRoutes } from "./api/routes/events.js";
 import { hubRoutes } from "./api/routes/hub.js";
-import { pairingRoutes } from "./api/routes/pairing.js";
+import { lockRoutes } from "./api/routes/locks.js";
 import { multiRoutes } from "./api/routes/multi.js";
+import { pairingRoutes } from "./api/routes/pairing.js";
+import { slotRoutes } from "./api/routes/slots.js";
 import { unmanagedRoutes } from "./api/routes/unmanaged.js";
 import { Router } from "./api/router.js";
 import type { HubConfig } from "./config/schema.js";
 import { CloudWsDoor } from "./doors/cloud-ws.js";
 import { HttpDoor } from "./doors/http.js";
+import { UiDoor } from "./doors/ui.js";
 import type { MqttDoor } from "./doors/mqtt.js";
 import { ChangeBus } from "./events/changes.js";
 import { Journal } from "./events/journal.js";
@@ -62,6 +65,7 @@ export class Hub {
   readonly pairing: PairingService;
   readonly http: HttpDoor;
   readonly shaper: Shaper;
+  readonly ui: UiDoor;
   cloud: CloudWsDoor | null = null;
   mqtt: MqttDoor | null = null;
   drivers: LockDriver[] = [];
@@ -69,6 +73,7 @@ export class Hub {
   private readonly clock: Clock;
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly walSync: WalSync;
+  private readonly radioStates = new Map<Protocol, { state: "starting" | "ready" | "failed"; error?: string }>();
 
   constructor(
     readonly config: HubConfig,
@@ -86,7 +91,7 @@ export class Hub {
       this.journal,
       this.clock,
       opts.logger.child({ room: "reconcile" }),
-      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok) },
+      { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok), onLockOperation: (locked, status) => this.metrics.lockOperation(locked, status) },
       t.reconcile_interval_ms,
     );
     this.pairing = new PairingService(this.journal, this.registry, this.clock, opts.logger.child({ room: "pairing" }), () => this.drivers);
@@ -97,13 +102,16 @@ export class Hub {
       simulatorFor: (lock) => this.drivers.find((d) => d.protocol === lock.protocol && d.simulator)?.simulator,
       lockAttached: (deviceId) => Boolean(this.registry.executor(deviceId)?.lockHandle),
       status: () => this.status(),
+      recordActionAttempt: (a) => this.journal.run((tx) => recordActionAttempt(tx, { ...a, status: "success" })),
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...pairingRoutes(this.pairing, new Provisioning(this.pairing, this.store)));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(ctx), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...slotRoutes(), ...lockRoutes(ctx), ...pairingRoutes(this.pairing, new Provisioning(this.pairing, this.store)));
     this.metrics.instrumentRouter(this.router);
+    this.ui = new UiDoor({ apiKey: config.local_api.api_key, bus: this.bus, logger: opts.logger.child({ door: "ui" }), now: () => this.clock.now() });
+    const metrics = metricsEndpoint(config.metrics.enabled, () => this.metricsText());
     this.http = new HttpDoor(
-      { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: metricsEndpoint(config.metrics.enabled, () => this.metricsText()) },
+      { listen: config.local_api.listen, apiKey: config.local_api.api_key, extra: (req, res, authorized) => this.ui.handle(req, res) || metrics(req, res, authorized), authorize: (req) => this.ui.authorizes(req) },
       this.router,
       opts.logger.child({ door: "http" }),
     );
@@ -147,13 +155,22 @@ export class Hub {
     this.pruneTimer.unref();
     // Radios come up in the background: the API and cloud serve stored state meanwhile.
     for (const d of this.drivers) {
-      d.start().catch((e: unknown) => log.error({ radio: d.protocol, reason: e instanceof Error ? e.message : String(e) }, "radio failed to start"));
+      this.radioStates.set(d.protocol, { state: "starting" });
+      d.start().then(
+        () => this.radioStates.set(d.protocol, { state: "ready" }),
+        (e: unknown) => {
+          const reason = e instanceof Error ? e.message : String(e);
+          this.radioStates.set(d.protocol, { state: "failed", error: reason });
+          log.error({ radio: d.protocol, reason }, "radio failed to start");
+        },
+      );
     }
   }
 
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await Promise.all([this.cloud?.stop(), this.mqtt?.stop()]);
+    this.ui.close();
     await this.http.stop();
     this.pairing.stop();
     await this.registry.stop();
@@ -168,19 +185,24 @@ export class Hub {
     const byStatus: Record<string, number> = {};
     for (const c of codes) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     const radios: Record<string, unknown> = {};
-    for (const d of this.drivers) radios[d.protocol] = { locks: d.locks().length, simulated: Boolean(d.simulator) };
+    for (const d of this.drivers) radios[d.protocol] = { locks: d.locks().length, simulated: Boolean(d.simulator), ...(this.radioStates.get(d.protocol) ?? { state: "starting" }) };
     return {
       hub_id: this.config.hub_id,
       workspace_id: this.config.workspace_id,
       version: AGENT_VERSION,
       uptime_s: Math.round((this.clock.now() - this.startedAt) / 1000),
+      time: new Date(this.clock.now()).toISOString(),
       cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
       mqtt: this.mqtt ? { state: this.mqtt.state, connects: this.mqtt.connects } : { state: "not_configured" },
       radios,
       pairings: this.pairing.activePairings(),
-      locks: locks.map((l) => ({ device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: this.registry.executor(l.deviceId)?.queueDepth ?? 0 })),
+      locks: locks.map((l) => {
+        const ex = this.registry.executor(l.deviceId);
+        return { device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: ex?.queueDepth ?? 0, security_class: ex?.lockHandle?.securityClass?.() ?? null };
+      }),
       access_codes: byStatus,
       pending_events: this.store.unackedCount(),
+      ui: this.ui.status(),
       counters: {
         requests: this.router.requests,
         radio_commands: this.registry.all().reduce((n, e) => n + e.radioCommands, 0),

@@ -90,12 +90,19 @@ export class Metrics {
   private readonly radioFailures = new Map<string, number>();
   /** key: `${door} ${status}` */
   private readonly requests = new Map<string, number>();
+  /** LOCK_DOOR / UNLOCK_DOOR attempts that ended; key: `${action} ${result}` */
+  private readonly lockOperations = new Map<string, number>();
 
   /** The executor's onRadioCommand hook. */
   radioCommand(kind: string, ok: boolean): void {
     inc(this.radio, kind);
     if (!ok) inc(this.radioFailures, kind);
     else if (!this.radioFailures.has(kind)) this.radioFailures.set(kind, 0);
+  }
+
+  /** The executor's onLockOperation hook: an attempt ended. */
+  lockOperation(locked: boolean, result: "success" | "error"): void {
+    inc(this.lockOperations, `${locked ? "lock" : "unlock"} ${result}`);
   }
 
   request(door: string, status: number): void {
@@ -118,10 +125,16 @@ export class Metrics {
   }
 
   /** The counters for /hub/status. */
-  counters(): { radio_commands_by_kind: Record<string, number>; radio_failures_by_kind: Record<string, number>; requests_by_door: Record<string, number> } {
+  counters(): {
+    radio_commands_by_kind: Record<string, number>;
+    radio_failures_by_kind: Record<string, number>;
+    requests_by_door: Record<string, number>;
+    lock_operations: Record<string, number>;
+  } {
     const byDoor = new Map<string, number>();
     for (const [k, n] of this.requests) inc(byDoor, k.split(" ")[0]!, n);
-    return { radio_commands_by_kind: obj(this.radio), radio_failures_by_kind: obj(this.radioFailures), requests_by_door: obj(byDoor) };
+    const operations = new Map([...this.lockOperations].map(([k, n]) => [k.replace(" ", "_"), n]));
+    return { radio_commands_by_kind: obj(this.radio), radio_failures_by_kind: obj(this.radioFailures), requests_by_door: obj(byDoor), lock_operations: obj(operations) };
   }
 
   families(s: MetricsSnapshot): MetricFamily[] {
@@ -140,6 +153,15 @@ export class Metrics {
       },
       { name: "lockbridge_radio_commands_total", help: "Radio commands sent to locks, by kind.", type: "counter", samples: sorted(this.radio).map(([kind, value]) => ({ labels: { kind }, value })) },
       { name: "lockbridge_radio_command_failures_total", help: "Radio commands that failed or were refused, by kind.", type: "counter", samples: sorted(this.radioFailures).map(([kind, value]) => ({ labels: { kind }, value })) },
+      {
+        name: "lockbridge_lock_operations_total",
+        help: "lock_door / unlock_door action attempts that ended, by action and result.",
+        type: "counter",
+        samples: sorted(this.lockOperations).map(([k, value]) => {
+          const [action, result] = k.split(" ");
+          return { labels: { action: action!, result: result! }, value };
+        }),
+      },
       { name: "lockbridge_lock_radio_commands_total", help: "All radio round trips per lock, checksum reads included.", type: "counter", samples: s.locks.map((l) => ({ labels: lockLabels(l), value: l.radioCommands })) },
       { name: "lockbridge_lock_queue_depth", help: "Slot reads waiting in the lock's executor queue.", type: "gauge", samples: s.locks.map((l) => ({ labels: lockLabels(l), value: l.queueDepth })) },
       { name: "lockbridge_lock_online", help: "1 when the lock answers the hub's radio.", type: "gauge", samples: s.locks.map((l) => ({ labels: lockLabels(l), value: l.online ? 1 : 0 })) },

@@ -10,6 +10,7 @@ import type { Logger } from "./log.js";
 export async function createDrivers(config: HubConfig, logger: Logger): Promise<LockDriver[]> {
   const drivers: LockDriver[] = [];
   const sims = (config.simulation?.locks ?? []) as SimulatedLockConfig[];
+  const radioTime = config.simulation?.radio_time ?? "instant";
   const base = (radio: string) => ({ logger: logger.child({ radio }), simulationSeed: config.hub_id });
   const zwaveSims = sims.filter((l) => l.protocol === "zwave");
   const zigbeeSims = sims.filter((l) => l.protocol === "zigbee");
@@ -18,7 +19,7 @@ export async function createDrivers(config: HubConfig, logger: Logger): Promise<
   if (config.zwave && createZWaveDriver) {
     drivers.push(createZWaveDriver({ ...base("zwave"), dataDir: path.join(config.data_dir, "zwave"), mode: "serial", port: config.zwave.port, securityKeys: config.zwave.security_keys }));
   } else if (zwaveSims.length && createZWaveDriver) {
-    drivers.push(createZWaveDriver({ ...base("zwave"), dataDir: path.join(config.data_dir, "sim-zwave"), mode: "simulation", locks: zwaveSims }));
+    drivers.push(createZWaveDriver({ ...base("zwave"), dataDir: path.join(config.data_dir, "sim-zwave"), mode: "simulation", locks: zwaveSims, radioTime }));
   }
   if (config.zigbee && createZigbeeDriver) {
     drivers.push(
@@ -35,7 +36,7 @@ export async function createDrivers(config: HubConfig, logger: Logger): Promise<
       }),
     );
   } else if (zigbeeSims.length && createZigbeeDriver) {
-    drivers.push(createZigbeeDriver({ ...base("zigbee"), dataDir: path.join(config.data_dir, "sim-zigbee"), mode: "simulation", locks: zigbeeSims }));
+    drivers.push(createZigbeeDriver({ ...base("zigbee"), dataDir: path.join(config.data_dir, "sim-zigbee"), mode: "simulation", locks: zigbeeSims, radioTime }));
   }
   return drivers;
 }

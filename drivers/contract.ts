@@ -66,11 +66,16 @@ export type RadioResult =
   | { readonly ok: false; readonly failure: RadioFailure; readonly message: string };
 
 /** One lock reachable over a radio. All methods may be called only one at a time per lock (the executor serialises). */
-export interface LockHandle {
+export interface LockHandle extends LockStateHandle {
   readonly identity: LockIdentity;
   capabilities(): LockCapabilities;
   isOnline(): boolean;
   batteryLevel(): number | null;
+  /**
+   * The highest security the radio link has, as zwave-js names it (`S2_AccessControl`, `S0_Legacy`,
+   * `None`, ...), or `network_key` for Zigbee (every frame under the network key); null when unknown.
+   */
+  securityClass?(): string | null;
   /** Read one slot from the lock (radio traffic). Rejects with RadioError. */
   readSlot(slot: number): Promise<SlotContent>;
   /** Ask the lock for its user-code checksum (radio traffic); null when unsupported. Rejects with RadioError. */
@@ -92,7 +97,8 @@ export type DriverEvent =
   | { readonly type: "lock_operation"; readonly radioId: string; readonly action: "locked" | "unlocked"; readonly method: LockMethod; readonly slot: number | null }
   | { readonly type: "availability"; readonly radioId: string; readonly online: boolean }
   | { readonly type: "battery"; readonly radioId: string; readonly level: number }
-  | { readonly type: "lock_removed"; readonly radioId: string };
+  | { readonly type: "lock_removed"; readonly radioId: string }
+  | LockStateEvent;
 
 export type LockMethod = "keycode" | "manual" | "automatic" | "remote" | "unknown";
 
@@ -106,14 +112,19 @@ export interface SimulatedFaults {
   readonly rejects_codes?: boolean;
   /** The lock returns slot status without digits, so writes can only be proven by status. */
   readonly masked_readback?: boolean;
+  /** The bolt is stuck: it neither locks nor unlocks, and the lock reports the jam (protocol.md §8). */
+  readonly jammed?: boolean;
 }
 
 /** Hooks into a simulated lock, for tests and the /hub/simulate paths. Never touches a real lock. */
-export interface LockSimulator {
+export interface LockSimulator extends DoorSimulator {
   /** A person at the keypad writes `code` into `slot`; the lock sends the notification a real one sends. */
   keypadSetCode(radioId: string, slot: number, code: string): Promise<void>;
   keypadClearCode(radioId: string, slot: number): Promise<void>;
-  /** A person types `code`; returns whether the lock unlocked (it must hold the code, inside any schedule). */
+  /**
+   * A person types `code`; returns whether the lock unlocked (it must hold the code, inside any schedule).
+   * A code the lock refuses is reported as access denied; too many in a row lock the keypad out (§8).
+   */
   keypadUnlock(radioId: string, code: string, at?: Date): Promise<{ unlocked: boolean; slot: number | null }>;
   /** What the simulated lock physically holds, straight from the simulator's memory. */
   physicalSlots(radioId: string): Array<{ slot: number; code: string | null }>;
@@ -129,7 +140,12 @@ export interface LockSimulator {
 /** One radio stack. */
 export interface LockDriver {
   readonly protocol: Protocol;
-  /** Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via lock_ready). */
+  /**
+   * Start the radio; resolves when the driver is ready (locks may still be interviewing and arrive via
+   * lock_ready). A controller that is not there yet is retried with backoff until it is, or until stop()
+   * (start() then rejects). A controller lost later is reopened the same way: its locks report
+   * `availability` offline, their handles fail with "offline", and they return as new handles via lock_ready.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
   locks(): LockHandle[];
@@ -151,6 +167,13 @@ export class RadioError extends Error {
   }
 }
 
+/**
+ * Radio time on a simulated network (config `simulation.radio_time`): "instant" answers as fast as the
+ * CPU allows (tests), "realistic" adds the airtime, wake-up beams and poll delays of real locks
+ * (docs/radio-time.md). Real radios ignore it.
+ */
+export type RadioTimeSetting = "instant" | "realistic";
+
 /** Configuration of one simulated lock (protocol.md §5, simulation.locks). */
 export interface SimulatedLockConfig {
   readonly protocol: Protocol;
@@ -162,6 +185,8 @@ export interface SimulatedLockConfig {
   readonly masked_readback: boolean;
   /** Battery-powered (default true for simulated locks, like most real ones). */
   readonly battery: boolean;
+  /** Seconds after an unlock (with the door closed) before the lock relocks itself; 0 or absent: never. */
+  readonly auto_relock_s?: number;
 }
 
 /** The slice of pino a driver uses. PIN codes must never be passed to it. */
@@ -332,4 +357,75 @@ export class PairingError extends Error {
     super(message);
     this.name = "PairingError";
   }
+}
+
+// ---- Lock state and remote control (protocol.md §8) ------------------------------------------
+// The bolt, the door sensor and remote (un)locking, and the lock's own reports about them: access
+// denied, tampering, low battery. Events name what the lock said; the hub turns them into Seam's.
+
+/** What the lock last reported; null where it has not said (or, for the door, has no sensor). */
+export interface LockState {
+  readonly locked: boolean | null;
+  readonly doorOpen: boolean | null;
+}
+
+/** What the lock can do over the radio and what it can report, from its command classes / clusters. */
+export interface LockControls {
+  readonly remoteLock: boolean;
+  readonly remoteUnlock: boolean;
+  readonly doorSensor: boolean;
+}
+
+/**
+ * How a lock or unlock was confirmed: Supervision success (Z-Wave), the state report the lock sent
+ * after it moved the bolt, or a state read when no report came.
+ */
+export type OperationProof = "supervision" | "state_report" | "state_read";
+
+export type LockOperationResult =
+  | { readonly ok: true; readonly proof: OperationProof }
+  | { readonly ok: false; readonly failure: RadioFailure; readonly message: string };
+
+/** The part of LockHandle that is about the bolt and the door. Same call rules as LockHandle. */
+export interface LockStateHandle {
+  lockControls(): LockControls;
+  /** The last state the lock reported, without radio traffic. */
+  lockState(): LockState;
+  /** Ask the lock for its state (one radio round trip). Rejects with RadioError. */
+  readLockState(): Promise<LockState>;
+  /**
+   * Throw or withdraw the bolt and confirm it. The driver reports the operation once, as a
+   * lock_operation with method "remote", whatever mix of reports the lock sends for it.
+   */
+  setLocked(locked: boolean): Promise<LockOperationResult>;
+}
+
+/**
+ * Reports about the bolt, the door and the lock's health. A driver reports each operation once
+ * (lock_operation, above), whatever mix of notifications and state reports a lock sends for it.
+ */
+export type LockStateEvent =
+  /** The reported state changed (a report, a notification, a read, or the driver's own confirmed command). */
+  | { readonly type: "lock_state"; readonly radioId: string; readonly state: LockState }
+  /** The lock refused a code at its keypad (or an RF credential); `slot` when it was a known user outside its rights. */
+  | { readonly type: "access_denied"; readonly radioId: string; readonly slot: number | null }
+  /** Tampering (cover or escutcheon removed, forced door, product moved) or a keypad lockout after too many wrong codes. */
+  | { readonly type: "tampered"; readonly radioId: string; readonly cause: "tamper" | "keypad_lockout" }
+  /** The lock itself said its battery is low (a low-battery report or notification, not a level). */
+  | { readonly type: "battery_low"; readonly radioId: string };
+
+/** Hooks into a simulated lock's bolt, door and body (protocol.md §8 simulation paths). */
+export interface DoorSimulator {
+  /** Someone turns the inside knob; the lock reports a manual operation (nothing when jammed but a jam). */
+  turnThumbTurn(radioId: string, locked: boolean): Promise<void>;
+  /** Someone presses the keypad's lock button (Seam's manual_lock_via_keypad). */
+  pressKeypadLock(radioId: string): Promise<void>;
+  /** The door is opened or closed; the door sensor reports it. An auto-relock waits for a closed door. */
+  setDoorOpen(radioId: string, open: boolean): Promise<void>;
+  /** Someone removes the lock's cover / escutcheon; the lock reports tampering. */
+  tamper(radioId: string): Promise<void>;
+  /** The battery now holds `percent`; the lock reports the level (and, below 20%, that it is low). */
+  setBatteryLevel(radioId: string, percent: number): Promise<void>;
+  /** Where the simulated bolt and door physically are, and how often the bolt moved (for tests). */
+  physicalDoor(radioId: string): { readonly locked: boolean; readonly doorOpen: boolean; readonly boltMoves: number };
 }

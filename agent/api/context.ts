@@ -1,6 +1,6 @@
 import type { LockSimulator } from "../../drivers/contract.js";
 import type { HubConfig } from "../config/schema.js";
-import type { CodeRecord, LockRecord, UnmanagedRecord } from "../store/records.js";
+import type { ActionAttemptRecord, CodeRecord, LockRecord, UnmanagedRecord } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { TimingPolicy } from "../codes/timing.js";
@@ -15,6 +15,8 @@ export interface ApiContext {
   /** Whether the lock's radio has brought it up in this run (its executor has a handle). */
   lockAttached(deviceId: string): boolean;
   status(): Record<string, unknown>;
+  /** Records an action attempt outside a request's transaction (simulation paths, which await the simulator). */
+  recordActionAttempt(a: { type: string; deviceId: string }): ActionAttemptRecord;
 }
 
 /** Seam views of store records, with the live context each needs. */
@@ -35,7 +37,12 @@ export class Shaper {
     });
   }
   device(l: LockRecord): SeamObject {
-    return shapeDevice(l, { workspaceId: this.ctx.config.workspace_id, connectedAccountId: this.ctx.config.connected_account_id, nowIso: new Date(this.ctx.clock.now()).toISOString() });
+    return shapeDevice(l, {
+      workspaceId: this.ctx.config.workspace_id,
+      connectedAccountId: this.ctx.config.connected_account_id,
+      nowIso: new Date(this.ctx.clock.now()).toISOString(),
+      allowRemoteUnlock: this.ctx.config.allow_remote_unlock,
+    });
   }
   unmanaged(u: UnmanagedRecord): SeamObject {
     return shapeUnmanaged(u, this.ctx.config.workspace_id);

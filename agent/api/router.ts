@@ -2,8 +2,8 @@ import type { z } from "zod";
 import type { Journal, Tx } from "../events/journal.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
-import { ApiError, invalidInput } from "./errors.js";
-import { describeParamIssues } from "./params.js";
+import { ApiError, errorBody, invalidInput } from "./errors.js";
+import { describeParamIssues, paramIssueFields } from "./params.js";
 
 export interface RouteResult {
   readonly status?: number;
@@ -59,6 +59,10 @@ export class Router {
     return this;
   }
 
+  route(path: string): Route | undefined {
+    return this.routes.get(path);
+  }
+
   paths(): string[] {
     return [...this.routes.keys()].sort();
   }
@@ -96,7 +100,7 @@ export class Router {
       const params = req.params ?? {};
       if (typeof params !== "object" || Array.isArray(params)) throw invalidInput("parameters must be a JSON object");
       const parsed = route.params.safeParse(params);
-      if (!parsed.success) throw invalidInput(describeParamIssues(parsed.error.issues));
+      if (!parsed.success) throw new ApiError(400, "invalid_input", describeParamIssues(parsed.error.issues), undefined, paramIssueFields(parsed.error.issues));
       if (route.kind === "mutation") {
         // The change, its events and the recorded response commit together: an acknowledged request is never lost or run twice.
         return await this.journal.runDurable((tx) => {
@@ -111,7 +115,7 @@ export class Router {
     } catch (e) {
       if (e instanceof ApiError) return record({ status: e.status, body: e.body() }, true);
       this.logger.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), path: req.path }, "request failed");
-      return { status: 500, body: { error: { type: "internal_error", message: "the hub failed to handle this request; it has been logged" } } };
+      return { status: 500, body: errorBody("internal_error", "the hub failed to handle this request; it has been logged") };
     }
   }
 

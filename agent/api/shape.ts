@@ -1,6 +1,8 @@
-import type { Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
+import { randomUUID } from "node:crypto";
+import type { ActionAttemptRecord, Issue, CodeRecord, LockRecord, UnmanagedRecord, PendingMutation } from "../store/records.js";
 import { effectiveCodeLengths } from "../codes/constraints.js";
 import { programTime } from "../codes/timing.js";
+import { batteryStatus } from "../events/seam-events.js";
 
 export type SeamObject = Record<string, unknown>;
 
@@ -38,19 +40,23 @@ export function deviceType(lock: LockRecord): string {
   return "smartthings_lock";
 }
 
-export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connectedAccountId: string; nowIso: string }): SeamObject {
+/** The name a user gave the lock (/devices/update), else the radio's or configuration's name. */
+export const displayName = (lock: LockRecord): string => lock.displayName ?? lock.name;
+
+export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connectedAccountId: string; nowIso: string; allowRemoteUnlock: boolean }): SeamObject {
   const caps = lock.capabilities;
   const lengths = effectiveCodeLengths(lock);
   const errors = deviceIssues(lock, ctx.nowIso).map(deviceIssue);
+  const name = displayName(lock);
   return {
     device_id: lock.deviceId,
     device_type: deviceType(lock),
-    display_name: lock.name,
-    nickname: lock.name,
+    display_name: name,
+    ...(lock.displayName ? { nickname: lock.displayName } : {}),
     properties: {
       online: lock.online && !lock.removed,
-      name: lock.name,
-      appearance: { name: lock.name },
+      name,
+      appearance: { name },
       manufacturer: lock.manufacturer ?? (lock.protocol === "zwave" ? "Z-Wave" : "Zigbee"),
       model: { display_name: lock.model ?? `${lock.protocol === "zwave" ? "Z-Wave" : "Zigbee"} lock`, manufacturer_display_name: lock.manufacturer ?? "" },
       battery_level: lock.batteryLevel,
@@ -61,7 +67,7 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
       supports_backup_access_code_pool: true,
       supports_accessory_keypad: false,
       has_native_entry_events: true,
-      locked: null,
+      ...lockStateProperties(lock),
       online_access_codes_enabled: true,
       offline_access_codes_enabled: false,
     },
@@ -70,11 +76,10 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
     capabilities_supported: ["access_code", "lock"],
     can_program_online_access_codes: true,
     can_program_offline_access_codes: false,
-    can_remotely_lock: false,
-    can_remotely_unlock: false,
+    can_remotely_lock: lock.lockControls.remoteLock,
+    can_remotely_unlock: lock.lockControls.remoteUnlock && ctx.allowRemoteUnlock,
     space_ids: [],
-    location: null,
-    custom_metadata: {},
+    custom_metadata: lock.customMetadata ?? {},
     is_managed: true,
     workspace_id: ctx.workspaceId,
     connected_account_id: ctx.connectedAccountId,
@@ -82,11 +87,11 @@ export function shapeDevice(lock: LockRecord, ctx: { workspaceId: string; connec
   };
 }
 
-function batteryStatus(level: number): "critical" | "low" | "good" | "full" {
-  if (level < 0.1) return "critical";
-  if (level < 0.25) return "low";
-  if (level < 0.95) return "good";
-  return "full";
+
+/** `locked` and `door_open` as the lock last reported them (protocol.md §8); left out while unknown. */
+function lockStateProperties(lock: LockRecord): { locked?: boolean; door_open?: boolean } {
+  const { locked, doorOpen } = lock.lockState;
+  return { ...(locked !== null ? { locked } : {}), ...(lock.lockControls.doorSensor && doorOpen !== null ? { door_open: doorOpen } : {}) };
 }
 
 /** Rules the hub enforces on codes it generates, in Seam's constraint vocabulary (the same for every lock). */
@@ -127,7 +132,8 @@ export function shapeAccessCode(code: CodeRecord, ctx: CodeShapeContext): SeamOb
     common_code_key: code.commonCodeKey,
     type: code.startsAt || code.endsAt ? "time_bound" : "ongoing",
     ...(code.startsAt || code.endsAt ? { starts_at: code.startsAt, ends_at: code.endsAt } : {}),
-    status: code.status,
+    // Deletion asked for: "removing" from that commit on (protocol.md §3), whatever the slot still holds.
+    status: code.desired === "absent" ? "removing" : code.status,
     created_at: code.createdAt,
     errors: [...code.errors.filter((i) => i.level === "error").map(codeIssue), ...devErrors.map(deviceIssue)],
     warnings: code.warnings.filter((i) => i.level === "warning").map(codeIssue),
@@ -144,6 +150,35 @@ export function shapeAccessCode(code: CodeRecord, ctx: CodeShapeContext): SeamOb
   };
 }
 
+/**
+ * /access_codes/generate_code: Seam's OpenAPI types `generated_code` as an access_code, its docs show
+ * `{ device_id, code }`. The hub answers an access_code that carries both: a code no access code holds
+ * yet, under an id that is never stored (docs/api.md).
+ */
+export function shapeGeneratedCode(deviceId: string, code: string, workspaceId: string, nowIso: string): SeamObject {
+  return {
+    access_code_id: randomUUID(),
+    device_id: deviceId,
+    workspace_id: workspaceId,
+    name: null,
+    code,
+    common_code_key: null,
+    type: "ongoing",
+    status: "unset",
+    created_at: nowIso,
+    errors: [],
+    warnings: [],
+    is_managed: true,
+    is_scheduled_on_device: false,
+    is_waiting_for_code_assignment: false,
+    is_backup_access_code_available: false,
+    is_external_modification_allowed: false,
+    is_one_time_use: false,
+    is_offline_access_code: false,
+    pending_mutations: [],
+  };
+}
+
 export function shapeUnmanaged(u: UnmanagedRecord, workspaceId: string): SeamObject {
   return {
     access_code_id: u.accessCodeId,
@@ -157,5 +192,16 @@ export function shapeUnmanaged(u: UnmanagedRecord, workspaceId: string): SeamObj
     errors: [],
     warnings: [],
     is_managed: false,
+  };
+}
+
+/** Seam's `action_attempt`: `result` only once it succeeded, `error` only once it failed (schemas.action_attempt). */
+export function shapeActionAttempt(a: ActionAttemptRecord): SeamObject {
+  return {
+    action_attempt_id: a.id,
+    action_type: a.type,
+    status: a.status,
+    result: a.status === "success" ? a.result : null,
+    error: a.status === "error" ? (a.error ?? { type: "unknown_error", message: "The action failed." }) : null,
   };
 }

@@ -25,6 +25,8 @@ const simulatedLock = z
     native_scheduling: z.boolean().default(false),
     masked_readback: z.boolean().default(false),
     battery: z.boolean().default(true),
+    /** Seconds after an unlock (door closed) before the simulated lock relocks itself; 0: never. */
+    auto_relock_s: z.number().int().min(0).max(3600).default(0),
   })
   .strict();
 
@@ -36,6 +38,8 @@ const timing = z
     reconcile_interval_ms: z.number().int().min(1000).default(21_600_000),
     /** How far ahead a natively scheduled code is programmed (protocol.md §3: up to 72 h). */
     native_schedule_ahead_ms: z.number().int().min(0).default(72 * 3_600_000),
+    /** How long a lock_door / unlock_door may take before its action attempt fails (protocol.md §8). */
+    lock_operation_timeout_ms: z.number().int().min(1000).max(300_000).default(30_000),
   })
   .strict();
 
@@ -103,11 +107,20 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    simulation: z.object({ locks: z.array(simulatedLock).max(64).default([]) }).strict().optional(),
+    simulation: z
+      .object({
+        locks: z.array(simulatedLock).max(64).default([]),
+        /** Airtime, wake-up beams and poll delays of real locks on the simulated radios (docs/radio-time.md). */
+        radio_time: z.enum(["instant", "realistic"]).default("instant"),
+      })
+      .strict()
+      .optional(),
     timing: timing.default({}),
     /** Locks without a checksum that run on batteries are not polled after start-up unless this is true. */
     poll_battery_locks: z.boolean().default(false),
     backup_pool_size: z.number().int().min(0).max(20).default(2),
+    /** false: /locks/unlock_door is refused (400) and devices show can_remotely_unlock false, for sites that forbid remote unlock. */
+    allow_remote_unlock: z.boolean().default(true),
     log: z.object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info") }).strict().default({}),
   })
   .strict();

@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../log.js";
+import { errorBody } from "../api/errors.js";
 import type { Router } from "../api/router.js";
 import { MAX_FRAME_BYTES } from "./session.js";
 
@@ -10,6 +11,8 @@ export interface HttpDoorOptions {
   readonly apiKey: string;
   /** Extra unauthenticated-free handlers, e.g. /metrics; return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, authorized: boolean) => boolean;
+  /** Another credential the door accepts besides the bearer key (the installer page's session). */
+  readonly authorize?: (req: IncomingMessage) => boolean;
   /**
    * Limits for slow or half-open clients. Not in the config file: production always runs the defaults
    * (10 s to send the headers, 30 s for the whole request); tests lower them to watch them work.
@@ -38,16 +41,25 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-const error = (type: string, message: string) => ({ error: { type, message } });
+const error = errorBody;
 
-/** Query strings as the Seam SDK sends them: repeated keys become lists; `_strict` is accepted and ignored. */
+/** Query strings as the Seam SDK sends them: repeated keys become lists, dotted keys objects; `_strict` is accepted and ignored. */
 export function queryParams(url: URL): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of new Set(url.searchParams.keys())) {
     if (key === "_strict") continue;
     const all = url.searchParams.getAll(key);
     const name = key.endsWith("[]") ? key.slice(0, -2) : key;
-    out[name] = all.length > 1 || key.endsWith("[]") ? all : all[0];
+    const value = all.length > 1 || key.endsWith("[]") ? all : all[0];
+    // Objects arrive as dotted keys (custom_metadata_has.floor=2): nest them again, as own properties only.
+    const parts = name.split(".");
+    let into = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = Object.hasOwn(into, part) ? into[part] : undefined;
+      if (!next || typeof next !== "object" || Array.isArray(next)) Object.defineProperty(into, part, { value: {}, enumerable: true, writable: true, configurable: true });
+      into = into[part] as Record<string, unknown>;
+    }
+    Object.defineProperty(into, parts.at(-1)!, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -122,7 +134,7 @@ export class HttpDoor {
     const url = new URL(req.url ?? "/", "http://hub.local");
     const auth = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const authorized = m !== null && secretEquals(m[1]!, this.opts.apiKey);
+    const authorized = (m !== null && secretEquals(m[1]!, this.opts.apiKey)) || (m === null && this.opts.authorize?.(req) === true);
     if (this.opts.extra?.(req, res, authorized)) return;
     if (!authorized) {
       req.resume();

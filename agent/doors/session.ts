@@ -1,5 +1,6 @@
 import type { ChangeBus, ChangeSet } from "../events/changes.js";
 import type { Logger } from "../log.js";
+import { errorBody } from "../api/errors.js";
 import type { Router } from "../api/router.js";
 import type { Shaper } from "../api/context.js";
 import { parsePairing } from "../pairing/pairing-object.js";
@@ -87,7 +88,7 @@ export class CloudSession {
     const f = frame as Frame;
     if (f.type === "request") {
       if (typeof f.id !== "string" || f.id.length === 0 || f.id.length > 200) return this.error("invalid_input", "request.id must be a non-empty string of at most 200 characters");
-      if (typeof f.path !== "string") return this.send({ type: "response", id: f.id, status: 400, body: { error: { type: "invalid_input", message: "request.path must be a string" } } });
+      if (typeof f.path !== "string") return this.send({ type: "response", id: f.id, status: 400, body: errorBody("invalid_input", "request.path must be a string") });
       const res = await this.d.router.handle({ path: f.path, params: f.body ?? {}, requestId: f.id, door: this.d.door });
       if (!this.closed) this.send({ type: "response", id: f.id, status: res.status, body: res.body });
       return;

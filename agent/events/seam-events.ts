@@ -22,7 +22,18 @@ export type AccessCodeEventType =
   | "access_code.unmanaged.created"
   | "access_code.unmanaged.removed";
 
-export type DeviceEventType = "device.connected" | "device.disconnected" | "device.removed" | "device.added" | "device.low_battery" | "lock.locked" | "lock.unlocked";
+export type DeviceEventType =
+  | "device.connected"
+  | "device.disconnected"
+  | "device.removed"
+  | "device.added"
+  | "device.low_battery"
+  | "device.battery_status_changed"
+  | "device.tampered"
+  | "device.name_changed"
+  | "lock.locked"
+  | "lock.unlocked"
+  | "lock.access_denied";
 
 export type HubEventType = AccessCodeEventType | DeviceEventType;
 
@@ -53,7 +64,22 @@ export interface EventSubject {
   readonly accessCodeIsManaged?: boolean;
   readonly backupAccessCodeId?: string;
   readonly batteryLevel?: number;
+  readonly batteryStatus?: BatteryStatus;
+  /** The LOCK_DOOR / UNLOCK_DOOR attempt behind a remote lock.locked / lock.unlocked. */
+  readonly actionAttemptId?: string;
   readonly occurredAt?: string;
+  /** device.name_changed: the lock's new display name. */
+  readonly deviceName?: string;
+}
+
+export type BatteryStatus = "critical" | "low" | "good" | "full";
+
+/** Seam's battery status for a level 0..1. */
+export function batteryStatus(level: number): BatteryStatus {
+  if (level < 0.1) return "critical";
+  if (level < 0.25) return "low";
+  if (level < 0.95) return "good";
+  return "full";
 }
 
 const issueView = (i: Issue) => ({ created_at: i.createdAt, message: i.message, ...(i.level === "error" ? { error_code: i.code } : { warning_code: i.code }) });
@@ -75,6 +101,9 @@ export function buildEvent(type: HubEventType, ctx: EventContext, s: EventSubjec
   if (s.accessCodeIsManaged !== undefined) body.access_code_is_managed = s.accessCodeIsManaged;
   if (s.backupAccessCodeId) body.backup_access_code_id = s.backupAccessCodeId;
   if (s.batteryLevel !== undefined) body.battery_level = s.batteryLevel;
+  if (s.batteryStatus !== undefined) body.battery_status = s.batteryStatus;
+  if (s.actionAttemptId) body.action_attempt_id = s.actionAttemptId;
+  if (s.deviceName !== undefined) body.device_name = s.deviceName;
   if (type === "device.disconnected") body.error_code = "device_disconnected";
   if (WITH_ISSUES.has(type)) {
     const dev = s.deviceIssues ?? [];

@@ -1,9 +1,10 @@
 import type { Tx } from "../events/journal.js";
 import type { CodeRecord, Issue } from "../store/records.js";
-import type { StoreStep } from "./steps.js";
+import type { CodeStep, StoreStep } from "./steps.js";
 import { isPoolBackup } from "../codes/backup.js";
+import { applyFailOperation, type FinishedOperation } from "./lock-operations.js";
 
-type Executors = { [K in StoreStep["kind"]]: (tx: Tx, step: Extract<StoreStep, { kind: K }>, code: CodeRecord) => void };
+type Executors = { [K in CodeStep["kind"]]: (tx: Tx, step: Extract<CodeStep, { kind: K }>, code: CodeRecord) => void };
 
 const touch = (tx: Tx, code: CodeRecord, patch: Partial<CodeRecord>) => {
   tx.store.updateCode(code.accessCodeId, { ...patch, updatedAt: tx.nowIso });
@@ -53,11 +54,18 @@ export const storeExecutors: Executors = {
   },
 };
 
-/** Apply store steps in order; each reads the code as the previous step left it. */
-export function applyStoreSteps(tx: Tx, steps: readonly StoreStep[]): void {
+/** Apply store steps in order; each reads the code as the previous step left it. Returns the lock operations that ended. */
+export function applyStoreSteps(tx: Tx, steps: readonly StoreStep[]): FinishedOperation[] {
+  const finished: FinishedOperation[] = [];
   for (const step of steps) {
+    if (step.kind === "fail_operation") {
+      const done = applyFailOperation(tx, step);
+      if (done) finished.push(done);
+      continue;
+    }
     const code = tx.store.code(step.accessCodeId);
     if (!code) continue;
-    (storeExecutors[step.kind] as (tx: Tx, s: StoreStep, c: CodeRecord) => void)(tx, step, code);
+    (storeExecutors[step.kind] as (tx: Tx, s: CodeStep, c: CodeRecord) => void)(tx, step, code);
   }
+  return finished;
 }

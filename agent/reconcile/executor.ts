@@ -1,16 +1,22 @@
-import type { LockHandle, RadioResult } from "../../drivers/contract.js";
+import type { LockHandle, LockOperationResult, RadioResult } from "../../drivers/contract.js";
 import { RadioError } from "../../drivers/contract.js";
 import type { Journal } from "../events/journal.js";
 import type { Logger } from "../log.js";
 import type { Clock } from "../util/clock.js";
 import { maintainBackupPool } from "../codes/backup.js";
-import { applyStoreSteps, withIssue } from "./apply.js";
+import { applyStoreSteps } from "./apply.js";
 import type { Observation } from "./classify.js";
-import { recordObservation } from "./observe.js";
+import { recordOperation, type FinishedOperation, type OperateStep } from "./lock-operations.js";
+import { recordLockState, recordObservation } from "./observe.js";
+import { withQuickRetries, type RetryPolicy } from "./retry.js";
+import { recordSlotCommand, type SlotCommandStep } from "./slot-commands.js";
 import { plan, type ReconcilePolicy } from "./planner.js";
 import { SettledCodes } from "./settled-codes.js";
 import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
 import type { Tx } from "../events/journal.js";
+
+/** What the lock answered to the last radio command, recorded with the plan that follows. */
+type Outcome = { readonly step: SlotCommandStep; readonly result: RadioResult } | { readonly step: OperateStep; readonly result: LockOperationResult };
 
 /**
  * The reason a sleeping executor is woken. A constant, so a wake-up allocates no DOMException and
@@ -38,6 +44,8 @@ export interface ExecutorOptions {
   /** Backup codes kept ready per lock whose codes use the backup pool. */
   readonly backupPoolSize: number;
   readonly onRadioCommand?: (kind: string, ok: boolean) => void;
+  /** A LOCK_DOOR / UNLOCK_DOOR attempt ended (after its commit). */
+  readonly onLockOperation?: (locked: boolean, status: "success" | "error") => void;
 }
 
 /**
@@ -62,6 +70,10 @@ export class LockExecutor {
   /** The code whose write is in flight, so a duplicate notification can be pinned on it. */
   private writing: { accessCodeId: string; slot: number } | null = null;
   private lastWrite: { accessCodeId: string; at: number } | null = null;
+  /** The lock operation in flight (or just done), so the lock's own report of it can name its attempt. */
+  private operation: { actionAttemptId: string; locked: boolean; at: number; inFlight: boolean } | null = null;
+  /** Where an interrupted full read resumes (a lock operation goes ahead of a long sync). */
+  private syncFrom = 1;
   radioCommands = 0;
 
   constructor(
@@ -126,22 +138,33 @@ export class LockExecutor {
   get currentWrite(): { accessCodeId: string; slot: number } | null {
     return this.writing ?? (this.lastWrite && this.o.clock.now() - this.lastWrite.at < 15_000 ? { accessCodeId: this.lastWrite.accessCodeId, slot: -1 } : null);
   }
+  /** The LOCK_DOOR / UNLOCK_DOOR attempt behind a remote operation the lock reports now (in flight, or ended < 15 s ago). */
+  attemptFor(locked: boolean): string | null {
+    const op = this.operation;
+    if (!op || op.locked !== locked || (!op.inFlight && this.o.clock.now() - op.at >= 15_000)) return null;
+    return op.actionAttemptId;
+  }
+  /** Lock operations waiting: they go ahead of slot reads and syncs. */
+  private operationsWaiting(): boolean {
+    return this.o.journal.store.lockOperations(this.deviceId).length > 0;
+  }
 
   private async loop(): Promise<void> {
-    let outcome: { step: RadioStep; result: RadioResult } | null = null;
+    let outcome: Outcome | null = null;
     while (!this.stopped) {
       this.kicked = false;
       const lock = this.o.journal.store.lock(this.deviceId);
       if (!lock) return;
       const handle = this.handle;
-      if (handle && lock.online && this.pendingVerify && !outcome) {
+      const background = handle !== null && lock.online && !outcome && !this.operationsWaiting();
+      if (background && this.pendingVerify) {
         const reason = this.pendingVerify;
         this.pendingVerify = null;
         const r = await this.verify(handle, reason);
-        this.lastVerify = { reason, ...r, at: this.o.clock.now() };
+        if (r) this.lastVerify = { reason, ...r, at: this.o.clock.now() };
         continue;
       }
-      if (handle && lock.online && this.pendingReads.size && !outcome) {
+      if (background && this.pendingReads.size) {
         const slot = this.pendingReads.values().next().value as number;
         this.pendingReads.delete(slot);
         await this.read(handle, slot);
@@ -150,16 +173,20 @@ export class LockExecutor {
       // What the lock said about the last command and the plan that follows commit together.
       const done = outcome;
       outcome = null;
+      const finished: FinishedOperation[] = [];
       const next = this.o.journal.run(
         (tx) => {
-          if (done) this.record(tx, done.step, done.result);
-          return this.settle(tx, handle !== null);
+          if (done) this.record(tx, done, finished);
+          return this.settle(tx, handle !== null, finished);
         },
         { relaxed: true },
       );
+      for (const f of finished) this.o.onLockOperation?.(f.locked, f.status);
       if (next.radio && handle) {
-        if (next.radio.kind === "read_slot") await this.read(handle, next.radio.slot);
-        else outcome = { step: next.radio, result: await this.execute(handle, next.radio) };
+        const step = next.radio;
+        if (step.kind === "read_slot") await this.read(handle, step.slot);
+        else if (step.kind === "operate_lock") outcome = { step, result: await this.operate(handle, step) };
+        else outcome = { step, result: await this.execute(handle, step) };
         this.lastRadioAt = this.o.clock.now();
         continue;
       }
@@ -195,7 +222,7 @@ export class LockExecutor {
    * Plan and apply store steps until the plan needs the radio or settles, inside one transaction.
    * Applying a step can enable the next (set_status, then its event), hence the bounded passes.
    */
-  private settle(tx: Tx, hasHandle: boolean): { radio: RadioStep | null; wakeAt: number | null } {
+  private settle(tx: Tx, hasHandle: boolean, finished: FinishedOperation[]): { radio: RadioStep | null; wakeAt: number | null } {
     for (let pass = 0; pass < 20; pass++) {
       const lock = tx.store.lock(this.deviceId);
       if (!lock) return { radio: null, wakeAt: null };
@@ -212,10 +239,12 @@ export class LockExecutor {
         policy: this.o.policy,
         untilFirstRadioStep: true,
         settled: this.settled,
+        operations: tx.store.lockOperations(this.deviceId),
+        attached: hasHandle,
       });
       const firstRadio = p.steps.findIndex(isRadioStep);
       const storeSteps = (firstRadio < 0 ? p.steps : p.steps.slice(0, firstRadio)) as StoreStep[];
-      applyStoreSteps(tx, storeSteps);
+      finished.push(...applyStoreSteps(tx, storeSteps));
       if (firstRadio >= 0) return { radio: p.steps[firstRadio] as RadioStep, wakeAt: p.wakeAt };
       if (!storeSteps.length) return { radio: null, wakeAt: p.wakeAt };
     }
@@ -223,66 +252,42 @@ export class LockExecutor {
     return { radio: null, wakeAt: tx.now + this.o.maxSleepMs };
   }
 
-  /** Run one write or clear with a few quick retries for silence. */
-  private async execute(handle: LockHandle, step: Exclude<RadioStep, { kind: "read_slot" }>): Promise<RadioResult> {
-    let result: RadioResult = { ok: false, failure: "timeout", message: "not attempted" };
-    for (let attempt = 0; attempt <= this.o.quickRetries && !this.stopped; attempt++) {
-      if (attempt) await this.o.clock.sleep(this.o.quickRetryDelayMs * 2 ** (attempt - 1));
-      if (step.kind === "write_slot") {
-        this.writing = { accessCodeId: step.accessCodeId, slot: step.slot };
-        result = await this.command(() => handle.writeSlot(step.slot, step.code, step.schedule ? { startsAt: new Date(step.schedule.startsAt), endsAt: new Date(step.schedule.endsAt) } : undefined), step.kind);
-        this.writing = null;
-        this.lastWrite = { accessCodeId: step.accessCodeId, at: this.o.clock.now() };
-      } else {
-        result = await this.command(() => handle.clearSlot(step.slot), step.kind);
-      }
-      if (result.ok || (result.failure !== "timeout" && result.failure !== "mismatch")) break;
+  /** Run one lock operation (lock-operations.ts) with the same quick retries as a write. */
+  private async operate(handle: LockHandle, step: OperateStep): Promise<LockOperationResult> {
+    this.operation = { actionAttemptId: step.actionAttemptId, locked: step.locked, at: this.o.clock.now(), inFlight: true };
+    const kind = step.locked ? "lock_door" : "unlock_door";
+    try {
+      return await withQuickRetries(() => this.command(() => handle.setLocked(step.locked), kind), this.retryPolicy());
+    } finally {
+      this.operation = { ...this.operation, at: this.o.clock.now(), inFlight: false };
     }
-    return result;
   }
 
-  /** Record what the lock answered to a write or clear. */
-  private record(tx: Tx, step: RadioStep, result: RadioResult): void {
-    if (step.kind === "read_slot") return;
-    const store = tx.store;
-    const code = step.accessCodeId ? store.code(step.accessCodeId) : undefined;
-    if (result.ok) {
-      this.checksumDirty = true;
-      if (step.kind === "write_slot") {
-        store.putSlot({ deviceId: this.deviceId, slot: step.slot, code: step.code, masked: result.proof === "status", schedule: step.schedule, observedAt: tx.nowIso });
-      } else {
-        // Through classification, so a cleared unmanaged code is reported gone.
-        recordObservation(tx, this.deviceId, { slot: step.slot, code: null, masked: false });
-      }
-      if (store.lock(this.deviceId)?.readbackProof !== result.proof) store.updateLock(this.deviceId, { readbackProof: result.proof });
-      if (code) {
-        if (code.attempts !== 0 || code.nextAttemptAt !== null) store.updateCode(code.accessCodeId, { attempts: 0, nextAttemptAt: null });
-        tx.code(code.accessCodeId, this.deviceId);
-      }
+  /** Run one write or clear with a few quick retries for silence. */
+  private async execute(handle: LockHandle, step: SlotCommandStep): Promise<RadioResult> {
+    return withQuickRetries(async () => {
+      if (step.kind === "clear_slot") return this.command(() => handle.clearSlot(step.slot), step.kind);
+      this.writing = { accessCodeId: step.accessCodeId, slot: step.slot };
+      const schedule = step.schedule ? { startsAt: new Date(step.schedule.startsAt), endsAt: new Date(step.schedule.endsAt) } : undefined;
+      const result = await this.command(() => handle.writeSlot(step.slot, step.code, schedule), step.kind);
+      this.writing = null;
+      this.lastWrite = { accessCodeId: step.accessCodeId, at: this.o.clock.now() };
+      return result;
+    }, this.retryPolicy());
+  }
+
+  private retryPolicy(): RetryPolicy {
+    return { quickRetries: this.o.quickRetries, quickRetryDelayMs: this.o.quickRetryDelayMs, sleep: (ms) => this.o.clock.sleep(ms), stopped: () => this.stopped };
+  }
+
+  /** Record what the lock answered to the last radio command. */
+  private record(tx: Tx, outcome: Outcome, finished: FinishedOperation[]): void {
+    if (outcome.step.kind === "operate_lock") {
+      const done = recordOperation(tx, outcome.step, outcome.result as LockOperationResult, this.o.maxBackoffMs);
+      if (done) finished.push(done);
       return;
     }
-    if (!code) return;
-    const setting = step.kind === "write_slot";
-    const definite = result.failure === "duplicate" || result.failure === "rejected";
-    this.o.logger.warn({ device_id: this.deviceId, access_code_id: code.accessCodeId, slot: step.slot, failure: result.failure, reason: result.message }, `lock did not ${setting ? "accept" : "clear"} the code`);
-    if (definite) {
-      const issue =
-        result.failure === "duplicate"
-          ? { level: "error" as const, code: "duplicate_code_on_device", message: "The lock refused the code because it already holds the same code in another slot." }
-          : { level: "error" as const, code: setting ? "failed_to_set_on_device" : "failed_to_remove_from_device", message: `The lock refused the ${setting ? "code" : "removal"}: ${result.message}` };
-      const issues = withIssue(code, issue, tx.nowIso);
-      store.updateCode(code.accessCodeId, { ...issues, gaveUp: true, attemptStartedAt: null, nextAttemptAt: null, updatedAt: tx.nowIso });
-      tx.emit(setting ? "access_code.failed_to_set_on_device" : "access_code.failed_to_remove_from_device", {
-        deviceId: this.deviceId,
-        accessCodeId: code.accessCodeId,
-        codeIssues: [...issues.errors, ...issues.warnings],
-      });
-      tx.code(code.accessCodeId, this.deviceId);
-      return;
-    }
-    const attempts = code.attempts + 1;
-    const backoff = Math.min(this.o.maxBackoffMs, 1000 * 2 ** Math.min(attempts, 16));
-    store.updateCode(code.accessCodeId, { attempts, nextAttemptAt: tx.now + backoff });
+    if (recordSlotCommand(tx, this.deviceId, outcome.step, outcome.result as RadioResult, this.o)) this.checksumDirty = true;
   }
 
   private async read(handle: LockHandle, slot: number): Promise<void> {
@@ -310,7 +315,7 @@ export class LockExecutor {
     );
   }
 
-  private async command(fn: () => Promise<RadioResult>, kind: string): Promise<RadioResult> {
+  private async command<R extends RadioResult | LockOperationResult>(fn: () => Promise<R>, kind: string): Promise<R | Extract<RadioResult, { ok: false }>> {
     this.radioCommands++;
     try {
       const r = await fn();
@@ -334,13 +339,22 @@ export class LockExecutor {
     }
   }
 
-  /** Start-up and periodic check (protocol: checksum first; read slots only when it differs or is missing). */
-  private async verify(handle: LockHandle, reason: "startup" | "periodic"): Promise<{ roundTrips: number; fullRead: boolean }> {
+  /**
+   * Start-up and periodic check: the bolt and door once at start-up (and periodically on mains locks),
+   * then the codes (checksum first; read slots only when it differs or is missing). Null when a lock
+   * operation interrupted the slot reads: the check resumes after it.
+   */
+  private async verify(handle: LockHandle, reason: "startup" | "periodic"): Promise<{ roundTrips: number; fullRead: boolean } | null> {
     const store = this.o.journal.store;
     const lock = store.lock(this.deviceId);
     if (!lock) return { roundTrips: 0, fullRead: false };
     const caps = handle.capabilities();
+    const poll = this.o.pollBatteryLocks || !lock.isBattery;
     let roundTrips = 0;
+    if (this.syncFrom === 1 && (reason === "startup" || poll) && handle.lockControls().remoteLock) {
+      roundTrips++;
+      await this.readLockState(handle);
+    }
     if (caps.supportsChecksum) {
       roundTrips++;
       this.radioCommands++;
@@ -348,24 +362,51 @@ export class LockExecutor {
       if (checksum === undefined) return { roundTrips, fullRead: false };
       if (checksum === lock.checksum && lock.slotsSynced) return { roundTrips, fullRead: false };
       this.o.logger.info({ device_id: this.deviceId, reason }, lock.slotsSynced ? "user-code checksum differs; reading slots" : "first sync; reading slots");
-      await this.fullRead(handle, caps.slotCount);
+      if (!(await this.fullRead(handle, caps.slotCount))) return this.resumeLater(reason);
       this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { checksum, slotsSynced: true }));
       return { roundTrips: roundTrips + caps.slotCount, fullRead: true };
     }
     // Without a checksum, knowing means reading every slot. A battery lock pays for that only on its
     // first sync (or when configured to); after that it is reconciled from its keypad notifications.
-    const poll = this.o.pollBatteryLocks || !lock.isBattery;
     const mayRead = poll || (reason === "startup" && !lock.slotsSynced);
     if (!mayRead || caps.readback === "status_only") {
       if (!lock.slotsSynced && caps.readback === "status_only") this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { slotsSynced: true }));
       return { roundTrips, fullRead: false };
     }
-    await this.fullRead(handle, caps.slotCount);
+    if (!(await this.fullRead(handle, caps.slotCount))) return this.resumeLater(reason);
     this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { slotsSynced: true }));
     return { roundTrips: roundTrips + caps.slotCount, fullRead: true };
   }
 
-  private async fullRead(handle: LockHandle, slotCount: number): Promise<void> {
-    for (let slot = 1; slot <= slotCount && !this.stopped; slot++) await this.read(handle, slot);
+  /** Reads every slot, from where an interrupted read stopped; false when a lock operation (or stop) came first. */
+  private async fullRead(handle: LockHandle, slotCount: number): Promise<boolean> {
+    for (let slot = this.syncFrom; slot <= slotCount; slot++) {
+      if (this.stopped) return false;
+      if (this.operationsWaiting()) {
+        this.syncFrom = slot;
+        return false;
+      }
+      await this.read(handle, slot);
+    }
+    this.syncFrom = 1;
+    return true;
+  }
+
+  private resumeLater(reason: "startup" | "periodic"): null {
+    this.pendingVerify ??= reason;
+    return null;
+  }
+
+  /** One read of the bolt and the door, recorded as an observation. */
+  private async readLockState(handle: LockHandle): Promise<void> {
+    this.radioCommands++;
+    try {
+      const state = await handle.readLockState();
+      this.o.onRadioCommand?.("read_lock_state", true);
+      this.o.journal.run((tx) => recordLockState(tx, this.deviceId, state, handle.lockControls()), { relaxed: true });
+    } catch (e) {
+      this.o.onRadioCommand?.("read_lock_state", false);
+      this.o.logger.warn({ device_id: this.deviceId, reason: e instanceof Error ? e.message : String(e) }, "lock state read failed");
+    }
   }
 }

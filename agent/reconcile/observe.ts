@@ -1,3 +1,4 @@
+import type { LockControls, LockState } from "../../drivers/contract.js";
 import type { Tx } from "../events/journal.js";
 import { uuidV5 } from "../util/uuid.js";
 import { withIssue } from "./apply.js";
@@ -56,4 +57,19 @@ export function recordObservation(tx: Tx, deviceId: string, obs: Observation): v
       tx.kick(deviceId);
       break;
   }
+}
+
+/**
+ * Record what the lock reported (or was read to be) about its bolt and door, and what its driver now
+ * knows it can do (a Zigbee lock shows its door sensor in its first reports); the doors hear of a change.
+ */
+export function recordLockState(tx: Tx, deviceId: string, state: LockState, controls?: LockControls): void {
+  const lock = tx.store.lock(deviceId);
+  if (!lock) return;
+  const sameState = lock.lockState.locked === state.locked && lock.lockState.doorOpen === state.doorOpen;
+  const c = lock.lockControls;
+  const sameControls = !controls || (c.remoteLock === controls.remoteLock && c.remoteUnlock === controls.remoteUnlock && c.doorSensor === controls.doorSensor);
+  if (sameState && sameControls) return;
+  tx.store.updateLock(deviceId, { lockState: { locked: state.locked, doorOpen: state.doorOpen }, ...(controls && !sameControls ? { lockControls: { ...controls } } : {}) });
+  tx.device(deviceId);
 }

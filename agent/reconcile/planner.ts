@@ -1,5 +1,6 @@
 import { endTime, programTime, startTime, usesNativeSchedule } from "../codes/timing.js";
-import type { CodeRecord, CodeStatus, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
+import type { CodeRecord, CodeStatus, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
+import { planOperations } from "./plan-operations.js";
 import type { SettledCodes } from "./settled-codes.js";
 import { isRadioStep, type IssueSpec, type Plan, type Step } from "./steps.js";
 
@@ -25,6 +26,10 @@ export interface PlanInput {
   readonly untilFirstRadioStep?: boolean;
   /** Remembered settled codes (see SettledCodes); the plan is the same with or without it. */
   readonly settled?: SettledCodes;
+  /** Pending LOCK_DOOR / UNLOCK_DOOR attempts of this lock, oldest first (plan-operations.ts). */
+  readonly operations?: readonly LockOperationRecord[];
+  /** The lock's radio has brought it up in this run (the executor has a handle); default true. */
+  readonly attached?: boolean;
 }
 
 const NO_SPACE: IssueSpec = { level: "error", code: "no_space_for_access_code_on_device", message: "Every slot on the lock is in use; the code will be programmed as soon as a slot frees." };
@@ -51,6 +56,8 @@ export function plan(input: PlanInput): Plan {
   const { now, lock, policy } = input;
   const steps: Step[] = [];
   const wakes: number[] = [];
+  // Lock operations first: someone is waiting at the door; code work can wait one radio command.
+  if (input.operations?.length) planOperations(input.operations, lock, input.attached ?? true, now, steps, wakes);
   if (lock.removed) return { steps, wakeAt: null };
   const radioOk = lock.online;
 

@@ -5,8 +5,10 @@ import type { LockRecord } from "../store/records.js";
 import type { Clock } from "../util/clock.js";
 import { uuidV5 } from "../util/uuid.js";
 import { withIssue } from "./apply.js";
+import { accessDenied, batteryLevel, batteryLow, codeInSlot, tampered } from "./door-events.js";
 import { LockExecutor, type ExecutorOptions } from "./executor.js";
 import { prepareReplacement, purgeLock } from "./lifecycle.js";
+import { recordLockState } from "./observe.js";
 
 export const deviceIdFor = (radioId: string) => uuidV5(radioId);
 
@@ -116,21 +118,28 @@ export class LockRegistry {
       case "duplicate_refused":
         return this.onDuplicate(lock, ex, e.slot);
       case "lock_operation":
-        return this.onOperation(lock, e.action, e.method, e.slot);
+        return this.onOperation(lock, e.action, e.method, e.slot, e.method === "remote" ? ex.attemptFor(e.action === "locked") : null);
       case "availability":
         return this.setOnline(lock, e.online);
       case "battery":
-        this.journal.run((tx) => {
-          tx.store.updateLock(lock.deviceId, { batteryLevel: Math.max(0, Math.min(1, e.level / 100)) });
-          tx.device(lock.deviceId);
-        });
+        return this.journal.run((tx) => batteryLevel(tx, lock, e.level));
+      case "battery_low":
+        if (!this.journal.run((tx) => batteryLow(tx, lock))) this.logger.warn({ device_id: lock.deviceId }, "the lock reports a low battery but no level yet");
         return;
+      case "lock_state":
+        return this.journal.run((tx) => recordLockState(tx, lock.deviceId, e.state, ex.lockHandle?.lockControls()), { relaxed: true });
+      case "access_denied":
+        return this.journal.run((tx) => accessDenied(tx, lock, e.slot));
+      case "tampered":
+        this.logger.warn({ device_id: lock.deviceId, cause: e.cause }, e.cause === "keypad_lockout" ? "keypad locked out after wrong codes" : "lock reports tampering");
+        return this.journal.run((tx) => tampered(tx, lock));
       case "lock_removed":
         this.journal.run((tx) => {
           const issue = { level: "error" as const, code: "device_removed", message: "The lock was excluded from the radio network.", createdAt: tx.nowIso };
           tx.store.updateLock(lock.deviceId, { removed: true, online: false, errors: [...lock.errors.filter((i) => i.code !== "device_removed"), issue] });
           tx.emit("device.removed", { deviceId: lock.deviceId });
           tx.device(lock.deviceId);
+          tx.kick(lock.deviceId); // pending lock operations end
           for (const c of tx.store.codes({ deviceId: lock.deviceId })) tx.code(c.accessCodeId, lock.deviceId);
         });
         return;
@@ -163,13 +172,29 @@ export class LockRegistry {
           readbackProof: null,
           errors: [],
           createdAt: tx.nowIso,
+          lockState: handle.lockState(),
+          lockControls: handle.lockControls(),
+          batteryLow: false,
         });
         tx.emit("device.added", { deviceId });
       } else {
-        tx.store.updateLock(deviceId, { capabilities: caps, name: id.name, online: handle.isOnline(), removed: false, errors: existing.errors.filter((i) => i.code !== "device_removed") });
+        // What the driver already knows of the bolt and door (zwave-js's cache) is newer than the stored state.
+        const known = handle.lockState();
+        const lockState = { locked: known.locked ?? existing.lockState.locked, doorOpen: known.doorOpen ?? existing.lockState.doorOpen };
+        tx.store.updateLock(deviceId, {
+          capabilities: caps,
+          name: id.name,
+          removed: false,
+          errors: existing.errors.filter((i) => i.code !== "device_removed"),
+          lockControls: handle.lockControls(),
+          lockState,
+        });
       }
       tx.device(deviceId);
     });
+    // A known lock that comes back (its radio restarted, its controller was replugged) is reported like any reconnection.
+    const known = this.journal.store.lock(deviceId);
+    if (known) this.setOnline(known, handle.isOnline());
     const ex = this.executorFor(deviceId);
     ex.attach(handle);
     ex.requestVerify("startup");
@@ -222,15 +247,15 @@ export class LockRegistry {
     });
   }
 
-  private onOperation(lock: LockRecord, action: "locked" | "unlocked", method: LockMethod, slot: number | null): void {
+  private onOperation(lock: LockRecord, action: "locked" | "unlocked", method: LockMethod, slot: number | null, actionAttemptId: string | null): void {
     this.journal.run((tx) => {
-      const managed = slot !== null ? tx.store.codes({ deviceId: lock.deviceId }).find((c) => c.slot === slot && c.desired === "present") : undefined;
-      const unmanaged = slot !== null && !managed ? tx.store.unmanaged({ deviceId: lock.deviceId }).find((u) => u.slot === slot) : undefined;
-      const accessCodeId = managed?.accessCodeId ?? unmanaged?.accessCodeId;
+      const code = codeInSlot(tx, lock.deviceId, slot);
+      const managed = code?.managed ?? undefined;
       tx.emit(action === "unlocked" ? "lock.unlocked" : "lock.locked", {
         deviceId: lock.deviceId,
         method,
-        ...(accessCodeId ? { accessCodeId, accessCodeIsManaged: Boolean(managed) } : {}),
+        ...(code ? { accessCodeId: code.accessCodeId, accessCodeIsManaged: Boolean(managed) } : {}),
+        ...(actionAttemptId ? { actionAttemptId } : {}),
       });
       if (managed?.isOneTimeUse && action === "unlocked" && method === "keycode") {
         // First use of a one-time code: take it off the lock and delete it.

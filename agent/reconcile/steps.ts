@@ -27,12 +27,24 @@ export type Step =
   | { readonly kind: "expire"; readonly accessCodeId: string }
   | { readonly kind: "open_window"; readonly accessCodeId: string }
   | { readonly kind: "finish_delete"; readonly accessCodeId: string }
-  | { readonly kind: "emit"; readonly type: AccessCodeEventType; readonly accessCodeId: string; readonly withCode?: boolean };
+  | { readonly kind: "emit"; readonly type: AccessCodeEventType; readonly accessCodeId: string; readonly withCode?: boolean }
+  /** Throw (locked) or withdraw the bolt for a pending LOCK_DOOR / UNLOCK_DOOR action attempt (protocol.md §8). */
+  | { readonly kind: "operate_lock"; readonly actionAttemptId: string; readonly locked: boolean }
+  /** End a LOCK_DOOR / UNLOCK_DOOR attempt the hub cannot carry out: lock offline or gone, or past its deadline. */
+  | { readonly kind: "fail_operation"; readonly actionAttemptId: string; readonly error: OperationError };
 
-export type RadioStep = Extract<Step, { kind: "write_slot" | "clear_slot" | "read_slot" }>;
+/** The `error` of a failed action attempt, in Seam's shape. */
+export interface OperationError {
+  readonly type: string;
+  readonly message: string;
+}
+
+export type RadioStep = Extract<Step, { kind: "write_slot" | "clear_slot" | "read_slot" | "operate_lock" }>;
 export type StoreStep = Exclude<Step, RadioStep>;
+/** Store steps about one access code (all but the lock-operation ones). */
+export type CodeStep = Exclude<StoreStep, { kind: "fail_operation" }>;
 
-export const isRadioStep = (s: Step): s is RadioStep => s.kind === "write_slot" || s.kind === "clear_slot" || s.kind === "read_slot";
+export const isRadioStep = (s: Step): s is RadioStep => s.kind === "write_slot" || s.kind === "clear_slot" || s.kind === "read_slot" || s.kind === "operate_lock";
 
 export interface Plan {
   readonly steps: readonly Step[];

@@ -104,7 +104,41 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
-  // 2: pairing sessions (protocol.md §7): the pairing object as served, kept for /hub/pairing/get and state frames
+  // 2: action attempts know their lock (for /action_attempts/list by device_id) and when they last changed
+  // (pending attempts completed later, e.g. lock_door)
+  `
+  ALTER TABLE action_attempts ADD COLUMN device_id TEXT;
+  ALTER TABLE action_attempts ADD COLUMN updated_at TEXT;
+  UPDATE action_attempts SET updated_at = created_at,
+    device_id = COALESCE((SELECT device_id FROM access_codes c WHERE c.access_code_id = action_attempts.access_code_id),
+                         (SELECT device_id FROM unmanaged_codes u WHERE u.access_code_id = action_attempts.access_code_id));
+  CREATE INDEX action_attempts_device ON action_attempts(device_id, created_at);
+  `,
+  // 3: what /devices/update sets on a lock: the name a user gave it (kept apart from the radio's name,
+  // which the hub refreshes at every start) and Seam's custom_metadata
+  `
+  ALTER TABLE locks ADD COLUMN display_name TEXT;
+  ALTER TABLE locks ADD COLUMN custom_metadata TEXT NOT NULL DEFAULT '{}';
+  `,
+  // 4: lock state and remote control (protocol.md §8): what each lock reported about its bolt and door,
+  // what it can do, whether low battery was announced; LOCK_DOOR / UNLOCK_DOOR attempts still to run
+  `
+  ALTER TABLE locks ADD COLUMN lock_state TEXT NOT NULL DEFAULT '{"locked":null,"doorOpen":null}';
+  ALTER TABLE locks ADD COLUMN lock_controls TEXT NOT NULL DEFAULT '{"remoteLock":false,"remoteUnlock":false,"doorSensor":false}';
+  ALTER TABLE locks ADD COLUMN battery_low INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE lock_operations (
+    action_attempt_id TEXT PRIMARY KEY REFERENCES action_attempts(action_attempt_id),
+    device_id TEXT NOT NULL REFERENCES locks(device_id),
+    locked INTEGER NOT NULL,
+    requested_at INTEGER NOT NULL,
+    deadline_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX lock_operations_device ON lock_operations(device_id, requested_at);
+  `,
+  // 5: pairing sessions (protocol.md §7): the pairing object as served, kept for /hub/pairing/get and state frames
   `
   CREATE TABLE pairings (
     pairing_id TEXT PRIMARY KEY,

@@ -1,4 +1,4 @@
-import type { LockCapabilities, Protocol, WriteProof } from "../../drivers/contract.js";
+import type { LockCapabilities, LockControls, LockState, Protocol, WriteProof } from "../../drivers/contract.js";
 
 /** An error or warning the hub shows on an access code or device, in Seam's vocabulary. */
 export interface Issue {
@@ -43,6 +43,16 @@ export interface LockRecord {
   readonly readbackProof: WriteProof | null;
   readonly errors: readonly Issue[];
   readonly createdAt: string;
+  /** The name a user gave the lock (/devices/update); null: the radio's or configuration's name. */
+  readonly displayName?: string | null;
+  /** Seam's device custom_metadata, set by /devices/update. */
+  readonly customMetadata?: Readonly<Record<string, string | boolean>>;
+  /** What the lock last reported about its bolt and door (protocol.md §8); null where it has not said. */
+  readonly lockState: LockState;
+  /** What the lock can do remotely and report, as its driver says. */
+  readonly lockControls: LockControls;
+  /** Low battery was announced (device.low_battery), so it is announced once per low spell. */
+  readonly batteryLow: boolean;
 }
 
 export type CodeStatus = "setting" | "set" | "unset" | "removing" | "unknown";
@@ -114,4 +124,42 @@ export interface EventRecord {
   readonly eventType: string;
   readonly body: Readonly<Record<string, unknown>>;
   readonly ackedAt: string | null;
+}
+
+/**
+ * An action attempt (Seam's `action_attempt`): one per accepted create/update/delete/convert request,
+ * and per lock/unlock. Access-code attempts succeed once the hub has durably accepted the change;
+ * others may stay `pending` until an executor completes them (updateActionAttempt).
+ */
+export interface ActionAttemptRecord {
+  readonly id: string;
+  /** Seam's action_type, e.g. CREATE_ACCESS_CODE, DELETE_ACCESS_CODE, LOCK_DOOR. */
+  readonly type: string;
+  readonly status: "pending" | "success" | "error";
+  readonly deviceId: string | null;
+  readonly accessCodeId: string | null;
+  /** Seam's `result` once it succeeded (shown as null while pending or failed). */
+  readonly result: Record<string, unknown>;
+  readonly error: { readonly type: string; readonly message: string } | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * A LOCK_DOOR / UNLOCK_DOOR action attempt still to be carried out on its lock (protocol.md §8). The row
+ * goes when the attempt ends; the planner turns it into an operate_lock step, or fails it.
+ */
+export interface LockOperationRecord {
+  readonly actionAttemptId: string;
+  readonly deviceId: string;
+  /** true: lock; false: unlock. */
+  readonly locked: boolean;
+  /** Epoch ms of the request. */
+  readonly requestedAt: number;
+  /** Epoch ms after which the hub gives up: a door must never open long after it was asked to. */
+  readonly deadlineAt: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number | null;
+  /** What the last attempt ended with, for the error the action attempt gets at the deadline. */
+  readonly lastError: { readonly type: string; readonly message: string } | null;
 }

@@ -1,9 +1,13 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
-import type { CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
+import type { ActionAttemptRecord, CodeRecord, EventRecord, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
 import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
 
-const LOCK_COLS: ColumnSpec = { bool: ["simulated", "is_battery", "online", "removed", "slots_synced"], json: ["capabilities", "reported_code_lengths", "errors"] };
+const LOCK_COLS: ColumnSpec = {
+  bool: ["simulated", "is_battery", "online", "removed", "slots_synced", "battery_low"],
+  json: ["capabilities", "reported_code_lengths", "errors", "custom_metadata", "lock_state", "lock_controls"],
+};
+const OPERATION_COLS: ColumnSpec = { bool: ["locked"], json: ["last_error"] };
 const CODE_COLS: ColumnSpec = {
   bool: [
     "was_on_lock",
@@ -23,6 +27,20 @@ const SLOT_COLS: ColumnSpec = { bool: ["masked"], json: ["schedule"] };
 const UNMANAGED_COLS: ColumnSpec = { bool: ["deleting"] };
 
 type Row = Record<string, unknown>;
+
+function actionAttemptFromRow(r: Row): ActionAttemptRecord {
+  return {
+    id: r.action_attempt_id as string,
+    type: r.action_type as string,
+    status: r.status as ActionAttemptRecord["status"],
+    deviceId: (r.device_id as string | null) ?? null,
+    accessCodeId: (r.access_code_id as string | null) ?? null,
+    result: (JSON.parse((r.result as string | null) ?? "{}") as Record<string, unknown> | null) ?? {},
+    error: JSON.parse((r.error as string | null) ?? "null") as ActionAttemptRecord["error"],
+    createdAt: r.created_at as string,
+    updatedAt: (r.updated_at as string | null) ?? (r.created_at as string),
+  };
+}
 
 /** A patch without its undefined keys (toRow skips them, so the cache must too). */
 function definedOnly<T extends object>(patch: T): Partial<T> {
@@ -74,6 +92,7 @@ export class Store {
       this.lockCodes.clear();
       this.lockSlots.clear();
       this.lockUnmanaged.clear();
+      this.lockOperationsCache.clear();
       throw e;
     }
   }
@@ -300,13 +319,31 @@ export class Store {
     });
     return n;
   }
-  events(filter: { deviceId?: string; accessCodeId?: string; types?: readonly string[]; since?: string; limit: number }): EventRecord[] {
+  /** The newest `limit` events that pass every filter given, oldest first. `after`/`before` are exclusive, `since` inclusive. */
+  events(filter: {
+    deviceId?: string;
+    deviceIds?: readonly string[];
+    accessCodeId?: string;
+    accessCodeIds?: readonly string[];
+    eventIds?: readonly string[];
+    types?: readonly string[];
+    since?: string;
+    after?: string;
+    before?: string;
+    limit: number;
+  }): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
+    const within = (col: string, values: readonly string[]) => (where.push(`${col} IN (${values.map(() => "?").join(",") || "NULL"})`), params.push(...values));
     if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
+    if (filter.deviceIds) within("device_id", filter.deviceIds);
     if (filter.accessCodeId) (where.push("access_code_id = ?"), params.push(filter.accessCodeId));
-    if (filter.types?.length) (where.push(`event_type IN (${filter.types.map(() => "?").join(",")})`), params.push(...filter.types));
+    if (filter.accessCodeIds) within("access_code_id", filter.accessCodeIds);
+    if (filter.eventIds) within("event_id", filter.eventIds);
+    if (filter.types?.length) within("event_type", filter.types);
     if (filter.since) (where.push("created_at >= ?"), params.push(filter.since));
+    if (filter.after) (where.push("created_at > ?"), params.push(filter.after));
+    if (filter.before) (where.push("created_at < ?"), params.push(filter.before));
     const sql = `SELECT * FROM (SELECT seq, event_id, event_type, body, acked_at FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?) ORDER BY seq`;
     return this.stmt(sql)
       .all(...params, filter.limit)
@@ -349,15 +386,67 @@ export class Store {
     return this.stmt("DELETE FROM pairings WHERE updated_at < ?").run(olderThanIso).changes;
   }
 
-  // --- action attempts
-  putActionAttempt(a: { id: string; type: string; status: string; accessCodeId: string | null; result: unknown; error: unknown; createdAt: string }): void {
-    this.stmt("INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(a.id, a.type, a.status, a.accessCodeId, JSON.stringify(a.result), JSON.stringify(a.error), a.createdAt);
+  // --- lock operations (LOCK_DOOR / UNLOCK_DOOR attempts still to run), read on every plan: cached per lock
+  private readonly lockOperationsCache = new Map<string, LockOperationRecord[]>();
+  /** Oldest first: a lock carries out its operations in the order they were asked for. */
+  lockOperations(deviceId: string): readonly LockOperationRecord[] {
+    let ops = this.lockOperationsCache.get(deviceId);
+    if (!ops) {
+      const rows = this.stmt("SELECT * FROM lock_operations WHERE device_id = ? ORDER BY requested_at, rowid").all(deviceId) as Row[];
+      ops = rows.map((r) => fromRow<LockOperationRecord>(r, OPERATION_COLS));
+      this.lockOperationsCache.set(deviceId, ops);
+    }
+    return ops;
   }
-  actionAttempt(id: string): { action_attempt_id: string; action_type: string; status: string; result: unknown; error: unknown } | undefined {
-    const r = this.stmt("SELECT action_attempt_id, action_type, status, result, error FROM action_attempts WHERE action_attempt_id = ?").get(id) as
-      | { action_attempt_id: string; action_type: string; status: string; result: string; error: string }
-      | undefined;
-    return r && { ...r, result: JSON.parse(r.result) as unknown, error: JSON.parse(r.error) as unknown };
+  lockOperation(actionAttemptId: string): LockOperationRecord | undefined {
+    const r = this.stmt("SELECT * FROM lock_operations WHERE action_attempt_id = ?").get(actionAttemptId) as Row | undefined;
+    return r && fromRow<LockOperationRecord>(r, OPERATION_COLS);
+  }
+  putLockOperation(op: LockOperationRecord): void {
+    const row = toRow(op, OPERATION_COLS);
+    const cols = Object.keys(row);
+    this.stmt(`INSERT INTO lock_operations (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run({ last_error: null, next_attempt_at: null, ...row });
+    this.lockOperationsCache.delete(op.deviceId);
+  }
+  updateLockOperation(actionAttemptId: string, patch: Partial<Pick<LockOperationRecord, "attempts" | "nextAttemptAt" | "lastError">>): void {
+    const row = toRow(patch, OPERATION_COLS);
+    const cols = Object.keys(row);
+    if (!cols.length) return;
+    this.stmt(`UPDATE lock_operations SET ${assignments(cols)} WHERE action_attempt_id = @action_attempt_id`).run({ ...row, action_attempt_id: actionAttemptId });
+    this.lockOperationsCache.clear();
+  }
+  deleteLockOperation(actionAttemptId: string): void {
+    this.stmt("DELETE FROM lock_operations WHERE action_attempt_id = ?").run(actionAttemptId);
+    this.lockOperationsCache.clear();
+  }
+
+  // --- action attempts
+  putActionAttempt(a: ActionAttemptRecord): void {
+    this.stmt(
+      `INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, device_id, access_code_id, result, error, created_at, updated_at)
+         VALUES (@id, @type, @status, @deviceId, @accessCodeId, @result, @error, @createdAt, @updatedAt)`,
+    ).run({ ...a, result: JSON.stringify(a.result), error: JSON.stringify(a.error) });
+  }
+  /** Complete (or fail) an attempt: pending ones are finished by whoever carries them out. */
+  updateActionAttempt(id: string, patch: Partial<Pick<ActionAttemptRecord, "status" | "result" | "error" | "updatedAt">>): void {
+    const current = this.actionAttempt(id);
+    if (!current) return;
+    const next = { ...current, ...definedOnly(patch) };
+    this.stmt("UPDATE action_attempts SET status = ?, result = ?, error = ?, updated_at = ? WHERE action_attempt_id = ?").run(next.status, JSON.stringify(next.result), JSON.stringify(next.error), next.updatedAt, id);
+  }
+  actionAttempt(id: string): ActionAttemptRecord | undefined {
+    const r = this.stmt("SELECT * FROM action_attempts WHERE action_attempt_id = ?").get(id) as Row | undefined;
+    return r && actionAttemptFromRow(r);
+  }
+  /** Oldest first (the order they were made in). */
+  actionAttempts(filter: { ids?: readonly string[]; deviceId?: string; limit?: number } = {}): ActionAttemptRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.ids) (where.push(`action_attempt_id IN (${filter.ids.map(() => "?").join(",") || "NULL"})`), params.push(...filter.ids));
+    if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
+    const sql = `SELECT * FROM action_attempts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, rowid LIMIT ?`;
+    return this.stmt(sql)
+      .all(...params, filter.limit ?? -1)
+      .map((r) => actionAttemptFromRow(r as Row));
   }
 }

@@ -14,8 +14,11 @@ export const UserType = { UNRESTRICTED: 0, YEAR_DAY_SCHEDULE: 1, WEEK_DAY_SCHEDU
 export const DoorLockStatus = { SUCCESS: 0, GENERAL_FAILURE: 1, MEMORY_FULL: 2, DUPLICATE_CODE: 3 } as const;
 export const LockState = { NOT_FULLY_LOCKED: 0, LOCKED: 1, UNLOCKED: 2 } as const;
 
-/** Event source of operation and programming event notifications. */
-export const EventSource = { KEYPAD: 0, RF: 1, MANUAL: 2, RFID: 3 } as const;
+/** doorState attribute of a lock with a door sensor. */
+export const DoorState = { OPEN: 0, CLOSED: 1, ERROR_JAMMED: 2, ERROR_FORCED_OPEN: 3, ERROR_UNSPECIFIED: 4 } as const;
+
+/** Event source of operation and programming event notifications (0xFF: the lock does not say, e.g. auto-relock). */
+export const EventSource = { KEYPAD: 0, RF: 1, MANUAL: 2, RFID: 3, INDETERMINATE: 0xff } as const;
 export const ProgramEvent = { UNKNOWN: 0, MASTER_CODE_CHANGED: 1, PIN_ADDED: 2, PIN_DELETED: 3, PIN_CHANGED: 4 } as const;
 export const OperationEvent = {
   UNKNOWN: 0,
@@ -37,6 +40,10 @@ export const OperationEvent = {
 
 /** Yale modules report "PIN refused: already in another slot" as this genAlarms code instead of status 3. */
 export const ALARM_DUPLICATE_PIN = 113;
+/** genAlarms codes of the Door Lock cluster (ZCL 7.3.2.8). */
+export const DoorLockAlarm = { DEADBOLT_JAMMED: 0, RESET_TO_FACTORY: 1, RF_POWER_CYCLED: 3, WRONG_CODE_ENTRY_LIMIT: 4, FRONT_ESCUTCHEON_REMOVED: 5, FORCED_DOOR_OPEN: 6 } as const;
+/** genAlarms codes of the Power Configuration cluster for battery source 1: 0x10 min threshold, 0x11-0x13 thresholds 1-3. */
+export const BATTERY_ALARMS = { FIRST: 0x10, LAST: 0x13 } as const;
 /** A programming event with this user id (decoded by herdsman as NaN: it is the uint16 non-value) means "all users". */
 export const ALL_USERS = 0xffff;
 /** The one year-day schedule per user this driver manages. */
@@ -44,7 +51,7 @@ export const SCHEDULE_ID = 0;
 
 /** Door Lock cluster attributes the driver reads for capabilities. */
 export const CAPABILITY_ATTRIBUTES = ["numOfPinUsersSupported", "minPinLen", "maxPinLen"] as const;
-export const OPTIONAL_CAPABILITY_ATTRIBUTES = ["sendPinOta", "numOfYearDaySchedulesSupportedPerUser"] as const;
+export const OPTIONAL_CAPABILITY_ATTRIBUTES = ["sendPinOta", "numOfYearDaySchedulesSupportedPerUser", "requirePinForRfOperation"] as const;
 
 export const PIN_CHARSET = "0123456789";
 

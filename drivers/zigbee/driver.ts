@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Controller, type Events, type Models } from "zigbee-herdsman";
 import type { DriverEvent, DriverEventListener, LockDriver, LockHandle, LockIdentity } from "../contract.js";
+import { ReconnectStopped, Reconnector } from "../reconnect.js";
 import { routeHerdsmanLogs } from "./herdsman-logger.js";
 import { LockEvents } from "./lock-events.js";
 import { ZigbeeLockHandle } from "./lock-handle.js";
@@ -38,11 +39,13 @@ export class ZigbeeDriver implements LockDriver {
   private readonly setup = new Map<string, { inFlight: boolean; retryAt: number }>();
   private controller: Controller | null = null;
   private unregister: (() => void) | null = null;
+  private readonly reconnector: Reconnector;
 
   constructor(private readonly options: ZigbeeDriverOptions) {
     this.dir = path.join(options.dataDir, "zigbee");
     if (options.mode === "serial") validateSerialOptions(options);
-    this.network = options.mode === "simulation" ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: options.locks }) : null;
+    const simulation = options.mode === "simulation" ? options : null;
+    this.network = simulation ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: simulation.locks, radioTime: simulation.radioTime }) : null;
     if (this.network) this.simulator = this.network;
     const network = this.network;
     this.pairing = new ZigbeePairing(
@@ -54,34 +57,33 @@ export class ZigbeeDriver implements LockDriver {
       },
       network ?? undefined,
     );
-    this.timeoutMs = options.commandTimeoutMs ?? (this.network ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
+    // A simulation without radio time answers within milliseconds; with it, a sleepy lock takes as long as a real one.
+    const fastSimulation = simulation !== null && simulation.radioTime !== "realistic";
+    this.timeoutMs = options.commandTimeoutMs ?? (fastSimulation ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
     this.profiles = new ProfileStore(path.join(this.dir, "lock-profiles.json"));
+    this.reconnector = new Reconnector({ what: "zigbee coordinator", logger: options.logger });
   }
 
+  /**
+   * Resolves once the coordinator is up. A coordinator that is not there is retried with backoff until
+   * it is, or until stop(); so is one that disconnects later (adapterDisconnected).
+   */
   async start(): Promise<void> {
     if (running) throw new Error("a Zigbee driver is already running in this process (zigbee-herdsman allows one network per process)");
     running = this;
+    this.reconnector.reset();
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       routeHerdsmanLogs(this.options.logger);
-      const controller = new Controller(this.controllerOptions());
-      this.controller = controller;
-      this.listen(controller);
-      await controller.start();
-      if (this.options.mode === "serial" && this.options.permitJoin) await controller.permitJoin(254);
-      this.adoptKnownDevices(controller);
-      this.network?.joinUnknown((ieee) => controller.getDeviceByIeeeAddr(ieee) !== undefined);
-      this.options.logger.info({ mode: this.options.mode, locks: this.locksByIeee.size }, "zigbee network started");
+      await this.reconnector.until(() => this.startController(), true);
     } catch (error) {
-      this.unregister?.();
-      this.unregister = null;
-      this.controller = null;
-      running = null;
+      if (running === this) running = null;
       throw error;
     }
   }
 
   async stop(): Promise<void> {
+    this.reconnector.stop();
     const controller = this.controller;
     this.controller = null;
     try {
@@ -89,10 +91,56 @@ export class ZigbeeDriver implements LockDriver {
     } finally {
       this.unregister?.();
       this.unregister = null;
+      for (const { handle } of this.locksByIeee.values()) handle.door.dispose();
+      this.network?.dispose();
       this.locksByIeee.clear();
       this.setup.clear();
       if (running === this) running = null;
     }
+  }
+
+  /** One attempt at bringing the herdsman Controller up on the coordinator. */
+  private async startController(): Promise<void> {
+    const controller = new Controller(this.controllerOptions());
+    this.listen(controller);
+    try {
+      await controller.start();
+      // Only a started Controller is ours: one still starting already answers device lookups from its database.
+      this.controller = controller;
+      if (this.options.mode === "serial" && this.options.permitJoin) await controller.permitJoin(254);
+    } catch (error) {
+      this.controller = null;
+      this.unregister?.();
+      this.unregister = null;
+      // herdsman keeps its database and device cache in module state; a failed start must release them.
+      await controller.stop().catch(() => undefined);
+      throw error;
+    }
+    this.adoptKnownDevices(controller);
+    this.network?.joinUnknown((ieee) => controller.getDeviceByIeeeAddr(ieee) !== undefined);
+    this.options.logger.info({ mode: this.options.mode, locks: this.locksByIeee.size }, "zigbee network started");
+  }
+
+  /**
+   * The coordinator went away (stick pulled, serial port closed). Its locks go offline, and a new
+   * Controller is started with backoff; the locks come back through lock_ready, from herdsman's
+   * database and the profile store, without radio traffic.
+   */
+  private onAdapterDisconnected(controller: Controller): void {
+    if (this.controller !== controller) return;
+    this.controller = null;
+    this.options.logger.warn({}, "zigbee coordinator disconnected; its locks are offline until it is back");
+    for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
+    this.locksByIeee.clear();
+    this.setup.clear();
+    void (async () => {
+      await controller.stop().catch(() => undefined);
+      this.unregister?.();
+      this.unregister = null;
+      await this.reconnector.until(() => this.startController(), false);
+    })().catch((error: unknown) => {
+      if (!(error instanceof ReconnectStopped)) this.options.logger.error({ err: error instanceof Error ? error.message : String(error) }, "zigbee coordinator not restarted");
+    });
   }
 
   locks(): LockHandle[] {
@@ -139,10 +187,7 @@ export class ZigbeeDriver implements LockDriver {
     controller.on("permitJoinChanged", ({ permitted }) => this.pairing.onPermitJoinChanged(permitted));
     controller.on("deviceLeave", ({ ieeeAddr }) => this.onLeave(ieeeAddr));
     controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
-    controller.on("adapterDisconnected", () => {
-      this.options.logger.error({}, "zigbee coordinator disconnected; locks are unreachable until the hub restarts");
-      for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
-    });
+    controller.on("adapterDisconnected", () => this.onAdapterDisconnected(controller));
   }
 
   private adoptKnownDevices(controller: Controller): void {
@@ -254,6 +299,7 @@ export class ZigbeeDriver implements LockDriver {
     this.locksByIeee.delete(ieee);
     this.setup.delete(ieee);
     this.profiles.delete(ieee);
+    tracked?.handle.door.dispose();
     if (tracked) this.emit({ type: "lock_removed", radioId: radioIdOf(ieee) });
   }
 

@@ -1,14 +1,17 @@
 // What a lock says unprompted (keypad programming, operations, alarms, attribute reports), translated
-// into the contract's DriverEvents. One instance per lock: it remembers just enough to not report the same
-// unlock twice when a lock sends both an operation notification and a lockState report.
+// into the contract's DriverEvents. One instance per lock; operations and the bolt's state go through the
+// handle's LockReports (../lock-reports.ts), so an operation reported both by a notification and by a
+// lockState report is one operation.
+import { Zcl } from "zigbee-herdsman";
 import type { DriverEventListener, LockMethod } from "../contract.js";
 import { decodeAlarm, decodeOperationEvent, decodeProgrammingEvent, numericAttribute, type OperationEventData } from "./decode.js";
 import {
   ALARM_DUPLICATE_PIN,
   ALARMS,
+  BATTERY_ALARMS,
   DOOR_LOCK,
+  DoorLockAlarm,
   EventSource,
-  LockState,
   OperationEvent,
   POWER_CFG,
   ProgramEvent,
@@ -23,10 +26,8 @@ export interface LockMessage {
   readonly data: unknown;
 }
 
-type Action = "locked" | "unlocked";
-
-/** A lockState report this soon after a notification of the same action is the same operation. */
-const REPORT_AFTER_NOTIFICATION_MS = 3000;
+const DOOR_LOCK_CLUSTER_ID = Zcl.Clusters.closuresDoorLock.ID;
+const POWER_CLUSTER_ID = Zcl.Clusters.genPowerCfg.ID;
 
 const LOCKING: ReadonlySet<number> = new Set([
   OperationEvent.LOCK,
@@ -42,11 +43,25 @@ const UNLOCKING: ReadonlySet<number> = new Set([
   OperationEvent.SCHEDULE_UNLOCK,
   OperationEvent.MANUAL_UNLOCK,
 ]);
+/** Refused operations; the schedule refusals name a known user. */
+const DENIED: ReadonlyMap<number, { withUser: boolean }> = new Map([
+  [OperationEvent.LOCK_FAILURE_INVALID_PIN, { withUser: false }],
+  [OperationEvent.UNLOCK_FAILURE_INVALID_PIN, { withUser: false }],
+  [OperationEvent.LOCK_FAILURE_INVALID_SCHEDULE, { withUser: true }],
+  [OperationEvent.UNLOCK_FAILURE_INVALID_SCHEDULE, { withUser: true }],
+]);
+const TAMPER_ALARMS: ReadonlyMap<number, "tamper" | "keypad_lockout"> = new Map([
+  [DoorLockAlarm.WRONG_CODE_ENTRY_LIMIT, "keypad_lockout"],
+  [DoorLockAlarm.FRONT_ESCUTCHEON_REMOVED, "tamper"],
+  [DoorLockAlarm.FORCED_DOOR_OPEN, "tamper"],
+]);
 
 function methodOf(event: OperationEventData): LockMethod {
   if (event.code === OperationEvent.AUTO_LOCK || event.code === OperationEvent.SCHEDULE_LOCK || event.code === OperationEvent.SCHEDULE_UNLOCK) {
     return "automatic";
   }
+  // The keypad's lock button: a button press, no code involved.
+  if (event.code === OperationEvent.ONE_TOUCH_LOCK) return "manual";
   switch (event.source) {
     case EventSource.KEYPAD:
       return "keycode";
@@ -60,8 +75,6 @@ function methodOf(event: OperationEventData): LockMethod {
 }
 
 export class LockEvents {
-  private lastNotified: { action: Action; at: number } | null = null;
-
   constructor(
     private readonly lock: ZigbeeLockHandle,
     private readonly emit: DriverEventListener,
@@ -101,20 +114,32 @@ export class LockEvents {
   private operation(data: unknown): void {
     const event = decodeOperationEvent(data);
     if (!event) return;
-    const action: Action | null = LOCKING.has(event.code) ? "locked" : UNLOCKING.has(event.code) ? "unlocked" : null;
-    // Failures (wrong PIN, outside schedule) change nothing on the door.
-    if (action === null) return;
+    const validUser = event.userId !== null && event.userId >= 1 && event.userId <= this.lock.capabilities().slotCount ? event.userId : null;
+    const denied = DENIED.get(event.code);
+    if (denied) {
+      this.emit({ type: "access_denied", radioId: this.radioId, slot: denied.withUser ? validUser : null });
+      return;
+    }
+    const locked = LOCKING.has(event.code) ? true : UNLOCKING.has(event.code) ? false : null;
+    if (locked === null) return;
     const method = methodOf(event);
-    const slot = method === "keycode" && event.userId !== null && event.userId >= 1 ? event.userId : null;
-    this.lastNotified = { action, at: Date.now() };
-    this.emit({ type: "lock_operation", radioId: this.radioId, action, method, slot });
+    this.lock.door.reports.announced(locked, method, method === "keycode" ? validUser : null);
   }
 
   private alarm(data: unknown): void {
     const alarm = decodeAlarm(data);
-    if (alarm?.alarmCode !== ALARM_DUPLICATE_PIN) return;
-    this.lock.noteDuplicateAlarm();
-    this.emit({ type: "duplicate_refused", radioId: this.radioId, slot: null });
+    if (!alarm) return;
+    if (alarm.alarmCode === ALARM_DUPLICATE_PIN) {
+      this.lock.noteDuplicateAlarm();
+      this.emit({ type: "duplicate_refused", radioId: this.radioId, slot: null });
+      return;
+    }
+    if (alarm.clusterId === POWER_CLUSTER_ID) {
+      if (alarm.alarmCode >= BATTERY_ALARMS.FIRST && alarm.alarmCode <= BATTERY_ALARMS.LAST) this.emit({ type: "battery_low", radioId: this.radioId });
+      return;
+    }
+    const cause = alarm.clusterId === DOOR_LOCK_CLUSTER_ID ? TAMPER_ALARMS.get(alarm.alarmCode) : undefined;
+    if (cause) this.emit({ type: "tampered", radioId: this.radioId, cause });
   }
 
   private attributes(message: LockMessage): void {
@@ -123,13 +148,8 @@ export class LockEvents {
       if (level !== null) this.lock.noteBattery(level);
       return;
     }
-    // Only unsolicited reports are operations; a read response is the hub asking.
+    // Only unsolicited reports are news; a read response answers the hub's own read (readLockState).
     if (message.cluster !== DOOR_LOCK || message.type !== "attributeReport") return;
-    const state = numericAttribute(message.data, "lockState");
-    const action: Action | null = state === LockState.LOCKED ? "locked" : state === LockState.UNLOCKED ? "unlocked" : null;
-    if (action === null) return;
-    const recent = this.lastNotified;
-    if (recent && recent.action === action && Date.now() - recent.at < REPORT_AFTER_NOTIFICATION_MS) return;
-    this.emit({ type: "lock_operation", radioId: this.radioId, action, method: "unknown", slot: null });
+    this.lock.door.fromAttributes(message.data, "report");
   }
 }

@@ -6,13 +6,17 @@ import {
   type DriverEventListener,
   type DriverLogger,
   type LockCapabilities,
+  type LockControls,
   type LockHandle,
   type LockIdentity,
+  type LockOperationResult,
+  type LockState,
   type RadioResult,
   type SlotContent,
   type SlotSchedule,
 } from "../contract.js";
 import { decodePinReply, decodeStatusReply, type PinReply } from "./decode.js";
+import { LOCK_REPORT_WAIT_MS, ZigbeeDoor } from "./door-control.js";
 import {
   DOOR_LOCK,
   DoorLockStatus,
@@ -54,6 +58,8 @@ type StatusOutcome = "ok" | "unconfirmed" | { readonly result: RadioResult; read
 
 export class ZigbeeLockHandle implements LockHandle {
   readonly identity: LockIdentity;
+  /** The bolt and the door (door-control.ts); lock-events.ts feeds it the lock's reports. */
+  readonly door: ZigbeeDoor;
   private online = true;
   private duplicateAlarmAt = Number.NEGATIVE_INFINITY;
   private duplicateAlarmWaiter: (() => void) | null = null;
@@ -63,6 +69,7 @@ export class ZigbeeLockHandle implements LockHandle {
     private profile: LockProfile,
   ) {
     this.identity = ctx.identity;
+    this.door = new ZigbeeDoor(ctx.identity.radioId, ctx.emit, () => this.profile, (change) => this.updateProfile(change));
   }
 
   capabilities(): LockCapabilities {
@@ -71,6 +78,11 @@ export class ZigbeeLockHandle implements LockHandle {
 
   isOnline(): boolean {
     return this.online;
+  }
+
+  /** Zigbee 3.0 encrypts every network frame with the network key; a lock has no class of its own. */
+  securityClass(): string {
+    return "network_key";
   }
 
   batteryLevel(): number | null {
@@ -156,6 +168,49 @@ export class ZigbeeLockHandle implements LockHandle {
       this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
     }
     return this.confirm(slot, null, outcome === "unconfirmed");
+  }
+
+  // ---- the bolt and the door (protocol.md §8) --------------------------------------------------
+
+  lockControls(): LockControls {
+    return this.door.controls();
+  }
+
+  lockState(): LockState {
+    return this.door.reports.state;
+  }
+
+  /** lockState and doorState in one read; a lock without a door sensor refuses doorState, then lockState alone. */
+  async readLockState(): Promise<LockState> {
+    const withDoor = this.profile.doorSensor !== false;
+    try {
+      const data = await this.radio("read lockState", (ep, o) => ep.read(DOOR_LOCK, withDoor ? ["lockState", "doorState"] : ["lockState"], o));
+      return this.door.fromAttributes(data, "read");
+    } catch (error) {
+      if (!withDoor || !(error instanceof RadioError) || error.failure !== "rejected") throw error;
+    }
+    this.door.noDoorSensor();
+    return this.door.fromAttributes(await this.radio("read lockState", (ep, o) => ep.read(DOOR_LOCK, ["lockState"], o)), "read");
+  }
+
+  /** lockDoor / unlockDoor; proven by the lockState report that follows, or a read of it. */
+  async setLocked(locked: boolean): Promise<LockOperationResult> {
+    const label = locked ? "lockDoor" : "unlockDoor";
+    const outcome = await this.statusCommand(label, (ep, o) => ep.command(DOOR_LOCK, label, { pincodevalue: Buffer.alloc(0) }, o));
+    if (typeof outcome === "object") return operationFailure(outcome.result);
+    if (await this.door.reports.reach(locked, LOCK_REPORT_WAIT_MS)) {
+      this.door.reports.confirmedRemote(locked);
+      return { ok: true, proof: "state_report" };
+    }
+    let state: LockState;
+    try {
+      state = await this.readLockState();
+    } catch (error) {
+      return operationFailure(asResult(error));
+    }
+    if (state.locked !== locked) return { ok: false, failure: "mismatch", message: `${label}: the lock answered, but reports the bolt ${state.locked === null ? "not fully thrown" : state.locked ? "locked" : "unlocked"}` };
+    this.door.reports.confirmedRemote(locked);
+    return { ok: true, proof: "state_read" };
   }
 
   /** Anything heard from the lock proves it is on the air; losing the coordinator takes every lock off it. */
@@ -365,6 +420,11 @@ export class ZigbeeLockHandle implements LockHandle {
 
 function unanswered(result: RadioResult): boolean {
   return !result.ok && (result.failure === "timeout" || result.failure === "offline");
+}
+
+/** A failed command's result as the result of a lock operation. */
+function operationFailure(result: RadioResult): LockOperationResult {
+  return result.ok ? { ok: false, failure: "mismatch", message: "the lock's answer proves nothing about the bolt" } : result;
 }
 
 function asResult(error: unknown): RadioResult {

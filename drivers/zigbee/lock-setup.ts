@@ -83,7 +83,8 @@ export interface DiscoverContext {
 
 /** Reads capabilities (required) and battery, then sets up reporting (best effort). */
 export async function discoverLock(ctx: DiscoverContext): Promise<LockProfile> {
-  const { capabilities, masked } = capabilitiesFrom(await readCapabilityAttributes(ctx.endpoint, ctx.timeoutMs));
+  const attributes = await readCapabilityAttributes(ctx.endpoint, ctx.timeoutMs);
+  const { capabilities, masked } = capabilitiesFrom(attributes);
   const powerEp = ctx.device.endpoints.find((ep) => ep.supportsInputCluster(POWER_CFG));
   let battery: number | null = null;
   if (powerEp) {
@@ -95,7 +96,14 @@ export async function discoverLock(ctx: DiscoverContext): Promise<LockProfile> {
     }
   }
   await configureReporting(ctx, powerEp);
-  return { endpoint: ctx.endpoint.ID, capabilities, readbackLimit: masked ? "send_pin_ota_off" : null, battery, readbackProven: false };
+  return {
+    endpoint: ctx.endpoint.ID,
+    capabilities,
+    readbackLimit: masked ? "send_pin_ota_off" : null,
+    battery,
+    readbackProven: false,
+    ...(attributes["requirePinForRfOperation"] === 1 ? { rfNeedsPin: true } : {}),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Options of the Zigbee driver: a real coordinator on a serial port, or a simulated network that runs
 // the real zigbee-herdsman Controller on a simulated coordinator.
-import type { DriverOptions, SimulatedLockConfig } from "../contract.js";
+import type { DriverOptions, RadioTimeSetting, SimulatedLockConfig } from "../contract.js";
 
 export type ZigbeeAdapterType = "zstack" | "ember" | "deconz" | "zigate" | "zboss";
 
@@ -40,10 +40,12 @@ export interface ZigbeeSimulationOptions {
   readonly mode: "simulation";
   /** Locks of other protocols are ignored, so the hub can pass its whole simulation list. */
   readonly locks: readonly ZigbeeSimulatedLockConfig[];
+  /** Poll delays and airtime on the simulated air (sim/radio-time.ts); default "instant". */
+  readonly radioTime?: RadioTimeSetting;
 }
 
 export interface ZigbeeTuning {
-  /** Time one radio command may take before it counts as unanswered. Default 10 s real, 1.5 s simulated. */
+  /** Time one radio command may take before it counts as unanswered. Default 10 s real (and simulated with realistic radio time), 1.5 s simulated. */
   readonly commandTimeoutMs?: number;
 }
 

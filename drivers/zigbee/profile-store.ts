@@ -15,6 +15,10 @@ export interface LockProfile {
   readonly battery: number | null;
   /** The lock has answered getPinCode at least once: a later silence is a lost frame, not a limitation. */
   readonly readbackProven: boolean;
+  /** The lock reports doorState (true), was read without it (false), or has not said yet (absent). */
+  readonly doorSensor?: boolean;
+  /** requirePinForRfOperation: the lock wants a PIN with lockDoor / unlockDoor, so the hub cannot operate it. */
+  readonly rfNeedsPin?: boolean;
 }
 
 const LIMITS: readonly ReadbackLimit[] = ["send_pin_ota_off", "masked_digits", "no_get_pin_code_answer"];
@@ -36,10 +40,18 @@ function decodeCapabilities(value: unknown): LockCapabilities | null {
 function decodeProfile(value: unknown): LockProfile | null {
   if (!isRecord(value)) return null;
   const capabilities = decodeCapabilities(value["capabilities"]);
-  const { endpoint, readbackLimit, battery, readbackProven } = value;
+  const { endpoint, readbackLimit, battery, readbackProven, doorSensor, rfNeedsPin } = value;
   if (capabilities === null || typeof endpoint !== "number") return null;
   const limit = LIMITS.find((l) => l === readbackLimit) ?? null;
-  return { endpoint, capabilities, readbackLimit: limit, battery: typeof battery === "number" ? battery : null, readbackProven: readbackProven === true };
+  return {
+    endpoint,
+    capabilities,
+    readbackLimit: limit,
+    battery: typeof battery === "number" ? battery : null,
+    readbackProven: readbackProven === true,
+    ...(typeof doorSensor === "boolean" ? { doorSensor } : {}),
+    ...(rfNeedsPin === true ? { rfNeedsPin } : {}),
+  };
 }
 
 export class ProfileStore {

@@ -10,9 +10,11 @@ import type {
   LockHandle,
   LockSimulator,
 } from "../contract.js";
+import { ReconnectStopped, Reconnector } from "../reconnect.js";
 import { nodeIdOfRadioId, radioIdOf, type ZWaveBackend } from "./backend.js";
+import { isDriverFailure } from "./driver-ready.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
-import { batteryValueToEvent, notificationToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
+import { batteryValueToEvent, notificationToEvent, notificationValueToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
 import { ZWavePairing } from "./pairing.js";
 import { stopSmartStartBeforeDestroy } from "./zwave-js-quirks.js";
 
@@ -35,6 +37,10 @@ export class ZWaveLockDriver implements LockDriver {
   /** Nodes being (re-)interviewed: their User Code values are zwave-js reading every slot. */
   private readonly interviewing = new Set<number>();
 
+  /** Opens the controller, and again after it was lost, with bounded backoff. */
+  private readonly reconnector: Reconnector;
+  private started = false;
+
   constructor(
     private readonly backend: ZWaveBackend,
     private readonly logger: DriverLogger,
@@ -49,12 +55,43 @@ export class ZWaveLockDriver implements LockDriver {
       },
       backend.pairingSimulator,
     );
+    this.reconnector = new Reconnector({ what: "z-wave controller", logger });
   }
 
+  /**
+   * Resolves once the controller is open. A controller that is not there (unplugged, its socket
+   * refusing) is retried with backoff until it is, or until stop().
+   */
   async start(): Promise<void> {
-    if (this.zwave) throw new Error("the Z-Wave driver is already started");
-    const zwave = await this.backend.open();
+    if (this.started) throw new Error("the Z-Wave driver is already started");
+    this.started = true;
+    this.reconnector.reset();
+    await this.open(true);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.reconnector.stop();
+    const zwave = this.zwave;
+    this.zwave = null;
+    for (const handle of this.handles.values()) handle.markRemoved();
+    try {
+      if (zwave) await destroyDriver(zwave);
+    } finally {
+      await this.backend.close();
+    }
+  }
+
+  private async open(first: boolean): Promise<void> {
+    const zwave = await this.reconnector.until(() => this.backend.open(), first);
+    if (!this.started) {
+      await destroyDriver(zwave).catch(() => undefined);
+      return;
+    }
     this.zwave = zwave;
+    zwave.on("error", (e) => {
+      if (isDriverFailure(e)) this.onControllerLost(zwave, e.message);
+    });
     zwave.controller.on("node added", (node) => this.attachNode(node));
     zwave.controller.on("node removed", (node, reason) => this.onNodeRemoved(node, reason));
     this.pairing.attach(zwave);
@@ -62,18 +99,31 @@ export class ZWaveLockDriver implements LockDriver {
     this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
   }
 
-  async stop(): Promise<void> {
-    const zwave = this.zwave;
+  /**
+   * zwave-js gave up on the controller (USB stick pulled, socket closed and not reopened). Every lock
+   * goes offline, their handles fail fast, and a new zwave-js Driver is opened with backoff; the locks
+   * come back through lock_ready once it is up.
+   */
+  private onControllerLost(zwave: Driver, reason: string): void {
+    if (this.zwave !== zwave || !this.started) return;
     this.zwave = null;
-    for (const handle of this.handles.values()) handle.markRemoved();
-    try {
-      if (zwave) {
-        await stopSmartStartBeforeDestroy(zwave);
-        await zwave.destroy();
-      }
-    } finally {
-      await this.backend.close();
+    this.logger.warn({ reason }, "z-wave controller lost; its locks are offline until it is back");
+    for (const [nodeId, handle] of this.handles) {
+      handle.markControllerLost();
+      if (this.online.get(nodeId) !== false) this.emit({ type: "availability", radioId: handle.identity.radioId, online: false });
     }
+    this.handles.clear();
+    this.attached.clear();
+    this.online.clear();
+    this.interviewing.clear();
+    this.pendingReports.clear();
+    void (async () => {
+      await destroyDriver(zwave).catch(() => undefined);
+      await this.backend.close().catch(() => undefined);
+      await this.open(false);
+    })().catch((e: unknown) => {
+      if (!(e instanceof ReconnectStopped)) this.logger.error({ err: e instanceof Error ? e.message : String(e) }, "z-wave controller not reopened");
+    });
   }
 
   locks(): LockHandle[] {
@@ -136,6 +186,7 @@ export class ZWaveLockDriver implements LockDriver {
     const handle = new ZWaveLockHandle(node, this.radioId(node), this.backend.profileFor(node), {
       commandTimeoutMs: this.backend.commandTimeoutMs,
       logger: this.logger,
+      emit: (event) => this.emit(event),
     });
     this.handles.set(node.id, handle);
     this.online.set(node.id, node.status !== NodeStatus.Dead);
@@ -164,13 +215,21 @@ export class ZWaveLockDriver implements LockDriver {
     if (!mapped) return;
     if (mapped.type === "duplicate_refused") handle.noteDuplicateRefused(mapped.slot);
     if (mapped.type === "all_slots_cleared") this.pendingReports.delete(node.id);
-    this.emit(mapped);
+    // Operations go through the lock's reports: one event per operation, however the lock tells it.
+    if (mapped.type === "lock_operation") handle.door.reports.announced(mapped.action === "locked", mapped.method, mapped.slot);
+    else this.emit(mapped);
   }
 
   private onValue(node: ZWaveNode, args: ValueChange & { source?: string }): void {
     const handle = this.handles.get(node.id);
     // Before "ready" these are the interview's own reads; "driver" updates are zwave-js's guesses.
     if (!handle || args.source === "driver" || this.interviewing.has(node.id)) return;
+    if (handle.door.onValue(args)) return;
+    const notified = notificationValueToEvent(handle.identity.radioId, args);
+    if (notified) {
+      this.emit(notified);
+      return;
+    }
     const battery = batteryValueToEvent(handle.identity.radioId, args);
     if (battery) {
       this.emit(battery);
@@ -208,4 +267,10 @@ export class ZWaveLockDriver implements LockDriver {
     this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock removed from the network");
     this.emit({ type: "lock_removed", radioId: handle.identity.radioId });
   }
+}
+
+/** zwave-js's destroy(), after the SmartStart switch-off it needs (zwave-js-quirks.ts). */
+async function destroyDriver(zwave: Driver): Promise<void> {
+  await stopSmartStartBeforeDestroy(zwave);
+  await zwave.destroy();
 }

@@ -1,6 +1,6 @@
 // One Z-Wave lock as the contract's LockHandle: every call is a bounded, single attempt over
 // zwave-js's User Code / Schedule Entry Lock APIs, and every write is confirmed before ok:true.
-import { CommandClasses, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
+import { CommandClasses, SecurityClass, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
 import {
   BatteryCCValues,
   NodeStatus,
@@ -11,14 +11,19 @@ import {
 } from "zwave-js";
 import {
   RadioError,
+  type DriverEventListener,
   type DriverLogger,
   type LockCapabilities,
+  type LockControls,
   type LockHandle,
   type LockIdentity,
+  type LockOperationResult,
+  type LockState,
   type RadioResult,
   type SlotContent,
   type SlotSchedule,
 } from "../contract.js";
+import { ZWaveDoorLock } from "./door-lock.js";
 import { readableCode } from "./notifications.js";
 import { ZWAVE_MAX_CODE_LENGTH, ZWAVE_MIN_CODE_LENGTH } from "./options.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
@@ -41,6 +46,8 @@ export interface LockProfile {
 export interface LockHandleOptions {
   readonly commandTimeoutMs: number;
   readonly logger: DriverLogger;
+  /** Where the lock's bolt and door reports go (the driver's event stream). */
+  readonly emit: DriverEventListener;
 }
 
 const DEFAULT_CHARSET = "0123456789";
@@ -55,7 +62,12 @@ export class ZWaveLockHandle implements LockHandle {
   private maskedSeen = false;
   private readonly duplicateNotices: Array<{ at: number; slot: number | null }> = [];
   private readonly duplicateWaiters = new Set<() => void>();
-  private removed = false;
+  /** Why every call fails fast with "offline" (removed from the network, controller gone), or null. */
+  private unreachable: string | null = null;
+  /** The last capabilities zwave-js knew: its value DB closes with the driver when the controller goes away. */
+  private known: LockCapabilities | null = null;
+  /** The bolt and the door (door-lock.ts). */
+  readonly door: ZWaveDoorLock;
 
   constructor(
     private readonly node: ZWaveNode,
@@ -63,6 +75,7 @@ export class ZWaveLockHandle implements LockHandle {
     private readonly profile: LockProfile,
     private readonly options: LockHandleOptions,
   ) {
+    this.door = new ZWaveDoorLock(node, radioId, options.emit);
     this.identity = {
       radioId,
       protocol: "zwave",
@@ -79,23 +92,44 @@ export class ZWaveLockHandle implements LockHandle {
   }
 
   capabilities(): LockCapabilities {
-    const yearDaySlots = this.node.getValue<number>(ScheduleEntryLockCCValues.numYearDaySlots.id) ?? 0;
-    return {
-      slotCount: this.node.getValue<number>(UserCodeCCValues.supportedUsers.id) ?? 0,
-      codeLengths: this.profile.codeLengths,
-      charset: this.node.getValue<string>(UserCodeCCValues.supportedASCIIChars.id) || DEFAULT_CHARSET,
-      supportsChecksum: this.node.getValue<boolean>(UserCodeCCValues.supportsUserCodeChecksum.id) === true,
-      supportsNativeSchedule: this.node.supportsCC(CommandClasses["Schedule Entry Lock"]) && yearDaySlots > 0,
-      readback: this.readbackMode(),
-    };
+    const current = this.unreachable ? null : this.readCapabilities();
+    if (current) this.known = current;
+    const caps = current ?? this.known;
+    // Never interviewed and no controller to ask: zero slots, which every write treats as "offline".
+    if (!caps) return { slotCount: 0, codeLengths: this.profile.codeLengths, charset: DEFAULT_CHARSET, supportsChecksum: false, supportsNativeSchedule: false, readback: "digits" };
+    return current ? caps : { ...caps, readback: this.readbackMode() };
+  }
+
+  /** What zwave-js's value DB says, or null when it cannot say (not interviewed, or the DB closed with the driver). */
+  private readCapabilities(): LockCapabilities | null {
+    try {
+      const slotCount = this.node.getValue<number>(UserCodeCCValues.supportedUsers.id);
+      if (slotCount === undefined) return null;
+      const yearDaySlots = this.node.getValue<number>(ScheduleEntryLockCCValues.numYearDaySlots.id) ?? 0;
+      return {
+        slotCount,
+        codeLengths: this.profile.codeLengths,
+        charset: this.node.getValue<string>(UserCodeCCValues.supportedASCIIChars.id) || DEFAULT_CHARSET,
+        supportsChecksum: this.node.getValue<boolean>(UserCodeCCValues.supportsUserCodeChecksum.id) === true,
+        supportsNativeSchedule: this.node.supportsCC(CommandClasses["Schedule Entry Lock"]) && yearDaySlots > 0,
+        readback: this.readbackMode(),
+      };
+    } catch {
+      return null;
+    }
   }
 
   isOnline(): boolean {
-    return !this.removed && this.node.status !== NodeStatus.Dead;
+    return this.unreachable === null && this.node.status !== NodeStatus.Dead;
+  }
+
+  securityClass(): string | null {
+    const c = this.node.getHighestSecurityClass();
+    return c === undefined ? null : (SecurityClass[c] ?? null);
   }
 
   batteryLevel(): number | null {
-    if (!this.node.supportsCC(CommandClasses.Battery)) return null;
+    if (this.unreachable || !this.node.supportsCC(CommandClasses.Battery)) return null;
     const level = this.node.getValue<number>(BatteryCCValues.level.id);
     return typeof level === "number" ? level : null;
   }
@@ -163,6 +197,29 @@ export class ZWaveLockHandle implements LockHandle {
     });
   }
 
+  // ---- the bolt and the door (protocol.md §8) --------------------------------------------------
+
+  lockControls(): LockControls {
+    return this.door.controls();
+  }
+
+  lockState(): LockState {
+    return this.door.reports.state;
+  }
+
+  async readLockState(): Promise<LockState> {
+    return this.run(null, () => this.door.read());
+  }
+
+  async setLocked(locked: boolean): Promise<LockOperationResult> {
+    try {
+      return await this.run(null, () => this.door.set(locked));
+    } catch (e) {
+      const error = toRadioError(e, false);
+      return { ok: false, failure: error.failure, message: error.message };
+    }
+  }
+
   // ---- driver-facing ------------------------------------------------------------------------
 
   /** True while one of our own calls is reading or writing this slot. */
@@ -182,7 +239,14 @@ export class ZWaveLockHandle implements LockHandle {
 
   /** The node left the network: every later call fails fast with "offline". */
   markRemoved(): void {
-    this.removed = true;
+    this.unreachable ??= "the lock was removed from the Z-Wave network";
+    this.door.dispose();
+  }
+
+  /** The controller is gone (unplugged, its socket closed): every later call fails fast with "offline". */
+  markControllerLost(): void {
+    this.unreachable ??= "the Z-Wave controller is not connected";
+    this.door.dispose();
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -204,7 +268,9 @@ export class ZWaveLockHandle implements LockHandle {
   }
 
   private assertSlot(slot: number, { slotCount } = this.capabilities()): void {
-    if (this.removed) throw new RadioError("offline", "the lock was removed from the Z-Wave network");
+    if (this.unreachable) throw new RadioError("offline", this.unreachable);
+    // Unknown is not "none": a lock whose capabilities zwave-js cannot tell has refused nothing.
+    if (slotCount < 1) throw new RadioError("offline", "the lock's user-code capabilities are not known");
     if (!Number.isInteger(slot) || slot < 1 || slot > slotCount) {
       throw new RadioError("rejected", `slot ${slot} is outside 1..${slotCount}`);
     }
@@ -238,7 +304,7 @@ export class ZWaveLockHandle implements LockHandle {
 
   /** Runs one call under the deadline; radio trouble becomes a RadioError. */
   private async run<T>(slot: number | null, work: () => Promise<T>): Promise<T> {
-    if (this.removed) throw new RadioError("offline", "the lock was removed from the Z-Wave network");
+    if (this.unreachable) throw new RadioError("offline", this.unreachable);
     const wasDead = this.node.status === NodeStatus.Dead;
     if (slot !== null) this.busySlots.add(slot);
     try {

@@ -12,10 +12,42 @@ export const AccessControlEvent = {
   KeypadLock: 0x05,
   KeypadUnlock: 0x06,
   AutoLock: 0x09,
+  /** A state ("Lock state" variable), not an event: zwave-js reports it as a value. */
+  LockJammed: 0x0b,
   AllUserCodesDeleted: 0x0c,
   SingleUserCodeDeleted: 0x0d,
   NewUserCodeAdded: 0x0e,
   NewUserCodeDuplicate: 0x0f,
+  /** State ("Keypad state"): the keypad shut itself off. */
+  KeypadTemporarilyDisabled: 0x10,
+  /** Too many wrong codes at the keypad (Yale maps its alarm 161 here). */
+  CodeLimitExceeded: 0x13,
+  RfUnlockInvalidCode: 0x14,
+  RfLockInvalidCode: 0x15,
+  /** States ("Door state") of a lock with a door sensor. */
+  DoorOpen: 0x16,
+  DoorClosed: 0x17,
+  DeniedUserDisabled: 0x2f,
+  DeniedScheduleInactive: 0x30,
+  InvalidCredential: 0x32,
+} as const;
+
+/** Notification type "Home Security": tampering. */
+export const HOME_SECURITY = 0x07;
+export const HomeSecurityEvent = {
+  /** State ("Cover status"). */
+  CoverRemoved: 0x03,
+  InvalidCode: 0x04,
+  ProductMoved: 0x09,
+} as const;
+
+/** Notification type "Power Management": battery warnings (Kwikset/Yale map their alarms 167/168 to 0x0e/0x0f). */
+export const POWER_MANAGEMENT = 0x08;
+export const PowerManagementEvent = {
+  ReplaceBatterySoon: 0x0a,
+  ReplaceBatteryNow: 0x0b,
+  ChargeBatterySoon: 0x0e,
+  ChargeBatteryNow: 0x0f,
 } as const;
 
 /** Lock/unlock events: action and how the lock was operated. */
@@ -24,9 +56,19 @@ const OPERATIONS: ReadonlyMap<number, { action: "locked" | "unlocked"; method: L
   [AccessControlEvent.ManualUnlock, { action: "unlocked", method: "manual", withUser: false }],
   [AccessControlEvent.RfLock, { action: "locked", method: "remote", withUser: false }],
   [AccessControlEvent.RfUnlock, { action: "unlocked", method: "remote", withUser: false }],
+  // Without a user id, "keypad lock" is the keypad's lock button (one-touch): a button press, not a code.
   [AccessControlEvent.KeypadLock, { action: "locked", method: "keycode", withUser: true }],
   [AccessControlEvent.KeypadUnlock, { action: "unlocked", method: "keycode", withUser: true }],
   [AccessControlEvent.AutoLock, { action: "locked", method: "automatic", withUser: false }],
+]);
+
+/** Refused credentials: unknown codes (no user), and known users refused for their state or schedule. */
+const ACCESS_DENIED: ReadonlyMap<number, { withUser: boolean }> = new Map([
+  [AccessControlEvent.RfUnlockInvalidCode, { withUser: false }],
+  [AccessControlEvent.RfLockInvalidCode, { withUser: false }],
+  [AccessControlEvent.InvalidCredential, { withUser: false }],
+  [AccessControlEvent.DeniedUserDisabled, { withUser: true }],
+  [AccessControlEvent.DeniedScheduleInactive, { withUser: true }],
 ]);
 
 /**
@@ -34,6 +76,8 @@ const OPERATIONS: ReadonlyMap<number, { action: "locked" | "unlocked"; method: L
  * byte, or the fields of an embedded User Code Report.
  */
 export function userIdFromParameters(parameters: unknown): number | null {
+  // Events zwave-js has no parameter definition for keep their raw bytes: one byte is the user id.
+  if (parameters instanceof Uint8Array) return parameters.length === 1 && parameters[0]! > 0 ? parameters[0]! : null;
   if (typeof parameters !== "object" || parameters === null) return null;
   const userId: unknown = (parameters as Record<string, unknown>)["userId"];
   return typeof userId === "number" && Number.isInteger(userId) && userId > 0 ? userId : null;
@@ -63,19 +107,29 @@ export function readableCode(value: unknown): string | null | undefined {
 
 /** Maps a Notification CC event (zwave-js "notification" args) to at most one DriverEvent. */
 export function notificationToEvent(radioId: string, type: number, event: number, parameters: unknown): DriverEvent | null {
+  if (type === HOME_SECURITY) {
+    if (event === HomeSecurityEvent.InvalidCode) return { type: "access_denied", radioId, slot: null };
+    if (event === HomeSecurityEvent.ProductMoved) return { type: "tampered", radioId, cause: "tamper" };
+    return null;
+  }
   if (type !== ACCESS_CONTROL) return null;
   const slot = userIdFromParameters(parameters);
   const operation = OPERATIONS.get(event);
   if (operation) {
+    const byButton = event === AccessControlEvent.KeypadLock && slot === null;
     return {
       type: "lock_operation",
       radioId,
       action: operation.action,
-      method: operation.method,
+      method: byButton ? "manual" : operation.method,
       slot: operation.withUser ? slot : null,
     };
   }
+  const denied = ACCESS_DENIED.get(event);
+  if (denied) return { type: "access_denied", radioId, slot: denied.withUser ? slot : null };
   switch (event) {
+    case AccessControlEvent.CodeLimitExceeded:
+      return { type: "tampered", radioId, cause: "keypad_lockout" };
     case AccessControlEvent.AllUserCodesDeleted:
       return { type: "all_slots_cleared", radioId };
     case AccessControlEvent.SingleUserCodeDeleted:
@@ -98,6 +152,7 @@ export function notificationToEvent(radioId: string, type: number, event: number
 /** User Code CC value ids zwave-js updates from a User Code Report. */
 export const USER_CODE_CC = 0x63;
 export const BATTERY_CC = 0x80;
+const NOTIFICATION_CC = 0x71;
 
 export interface ValueChange {
   readonly commandClass: number;
@@ -119,4 +174,26 @@ export function userCodeValueToEvent(radioId: string, change: ValueChange): Extr
 export function batteryValueToEvent(radioId: string, change: ValueChange): Extract<DriverEvent, { type: "battery" }> | null {
   if (change.commandClass !== BATTERY_CC || change.property !== "level") return null;
   return typeof change.newValue === "number" ? { type: "battery", radioId, level: change.newValue } : null;
+}
+
+/**
+ * Notification *states* (zwave-js keeps them as values, "notification" events are only for events):
+ * keypad shut off, cover removed, battery warnings; and Battery CC v2's "replace soon/now".
+ */
+export function notificationValueToEvent(radioId: string, change: ValueChange): DriverEvent | null {
+  const { commandClass, property, propertyKey, newValue } = change;
+  if (commandClass === BATTERY_CC) {
+    return property === "rechargeOrReplace" && typeof newValue === "number" && newValue > 0 ? { type: "battery_low", radioId } : null;
+  }
+  if (commandClass !== NOTIFICATION_CC || typeof newValue !== "number" || newValue === 0) return null;
+  if (property === "Access Control" && propertyKey === "Keypad state" && newValue === AccessControlEvent.KeypadTemporarilyDisabled) {
+    return { type: "tampered", radioId, cause: "keypad_lockout" };
+  }
+  if (property === "Home Security" && propertyKey === "Cover status" && newValue === HomeSecurityEvent.CoverRemoved) {
+    return { type: "tampered", radioId, cause: "tamper" };
+  }
+  if (property === "Power Management" && (Object.values(PowerManagementEvent) as number[]).includes(newValue)) {
+    return { type: "battery_low", radioId };
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 // Options of the Z-Wave driver factory and their validation. Kept apart from the driver so the
 // hub's config loader can import the types without pulling zwave-js in.
-import type { DriverOptions, SimulatedLockConfig } from "../contract.js";
+import type { DriverOptions, RadioTimeSetting, SimulatedLockConfig } from "../contract.js";
 
 /** Network keys as hex strings (32 hex digits = 16 bytes each), as in protocol.md §5 `zwave.security_keys`. */
 export interface ZWaveSecurityKeysHex {
@@ -43,8 +43,8 @@ export interface ZWaveSimulationOptions extends CommonZWaveOptions {
   readonly mode: "simulation";
   /** Simulated locks of protocol "zwave"; they become node ids 2..n+1 in this order. */
   readonly locks: readonly SimulatedLockConfig[];
-  /** Radio delay per simulated frame in ms (default 0; zwave-js's mock uses 10). */
-  readonly txDelayMs?: number;
+  /** Airtime and wake-up beams on the simulated air (sim/radio-time.ts); default "instant". */
+  readonly radioTime?: RadioTimeSetting;
   /** Network keys of the simulated network; default: generated once and kept under dataDir (0600). */
   readonly securityKeys?: ZWaveSecurityKeysHex;
 }

@@ -1,6 +1,7 @@
 // A real Z-Wave controller on a serial port (or tcp://). zwave-js owns the radio; we only choose
 // options that protect the locks: never let the first interview wipe their codes, keep the
-// cache under the hub's data directory, keep zwave-js's own logs out of ours.
+// cache under the hub's data directory, keep zwave-js's own logs out of ours. Each open() is a new
+// zwave-js Driver; driver.ts opens again when zwave-js gives up on the controller.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { CommandClasses } from "@zwave-js/core";
@@ -46,6 +47,11 @@ export class SerialBackend implements ZWaveBackend {
       securityKeys: this.securityKeys,
       // Without this, the first interview of a lock CLEARS every user code on it.
       interview: { queryAllUserCodes: true },
+      // One try at (re)opening the port: a controller that went away is reopened by the driver's own
+      // backoff (driver.ts), which also takes its locks offline meanwhile, instead of ten silent tries
+      // 1 s apart. The option is zwave-js's internal one (not in its public type); the serial-path test
+      // checks that locks go offline within seconds, so an upgrade that drops it fails loudly.
+      attempts: { openSerialPort: 1 } as PartialZWaveOptions["attempts"],
       storage: { cacheDir, ...(this.options.lockDir ? { lockDir: this.options.lockDir } : {}) },
       logConfig: level
         ? { enabled: true, level, logToFile: true, forceConsole: false, filename: path.join(this.options.dataDir, "zwave-logs", "zwavejs_%DATE%.log") }

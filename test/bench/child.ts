@@ -4,23 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { profiled } from "./profile.js";
-import { UserIDStatus, type Driver } from "zwave-js";
-import type { SimulatedLockConfig } from "../../drivers/contract.js";
+import { DoorLockMode, UserIDStatus, type Driver } from "zwave-js";
+import type { RadioTimeSetting, SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
-import { peakRssMb, percentile, rssMb } from "./stats.js";
-
-/** Steady-state RSS: quiet for 3 s, then the lowest of 12 samples over 6 s (after V8's own GCs), same for both sides. */
-async function steadyRss(pid: number): Promise<number> {
-  await new Promise((r) => setTimeout(r, 3000));
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 12; i++) {
-    min = Math.min(min, rssMb(pid));
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return min;
-}
+import { peakRssMb, percentile, steadyRss } from "./stats.js";
+import { uiModes } from "./ui.js";
+import { zigbeeHub, zwaveDirect, zwaveHub } from "./radio.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedLockConfig => ({
@@ -35,9 +26,9 @@ const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedL
   ...over,
 });
 
-async function bareZwave(locks: SimulatedLockConfig[]): Promise<{ driver: Driver; close: () => Promise<void> }> {
+async function bareZwave(locks: SimulatedLockConfig[], radioTime: RadioTimeSetting = "instant"): Promise<{ driver: Driver; close: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "lb-bare-"));
-  const net = new ZWaveSimulation({ mode: "simulation", locks, dataDir: dir, simulationSeed: "bench" }, quiet);
+  const net = new ZWaveSimulation({ mode: "simulation", locks, dataDir: dir, simulationSeed: "bench", radioTime }, quiet);
   const driver = await net.open();
   const t0 = Date.now();
   while (![...driver.controller.nodes.values()].filter((n) => n.id !== 1).every((n) => n.ready) || driver.controller.nodes.size < locks.length + 1) {
@@ -52,7 +43,58 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
   for (const [i, code] of codes.entries()) await uc.set(i + 1, UserIDStatus.Enabled, code);
 }
 
-const modes: Record<string, () => Promise<Record<string, number | number[]>>> = {
+/** Unlocks per measurement of the lock_door/unlock_door row (each followed by an untimed lock); run.ts sets it. */
+const UNLOCKS = Number(process.env.BENCH_UNLOCKS ?? 10);
+
+type Result = Record<string, number | number[]>;
+
+const modes: Record<string, (args: string[]) => Promise<Result>> = {
+  ...uiModes,
+  /** Issue 14 row: a direct zwave-js Door Lock Operation Set (unsecured), until its Supervision report. */
+  async unlockDirect() {
+    const { driver, close } = await bareZwave([sim(10)], "realistic");
+    const door = driver.controller.nodes.get(2)!.commandClasses["Door Lock"];
+    const samples: number[] = [];
+    for (let i = 0; i < UNLOCKS; i++) {
+      const t0 = performance.now();
+      await door.set(DoorLockMode.Unsecured);
+      samples.push(performance.now() - t0);
+      await door.set(DoorLockMode.Secured);
+    }
+    await close();
+    samples.sort((a, b) => a - b);
+    return { p50: percentile(samples, 50), samples };
+  },
+  /** Issue 14 row: /locks/unlock_door through the router until its action attempt is `success`, same lock. */
+  async unlockHub() {
+    const h = await startInproc(benchConfig([{ protocol: "zwave", name: "Bench", slots: 10, checksum: true }], undefined, {}, { radio_time: "realistic" }));
+    await h.waitLocks(1);
+    const device = h.hub.store.locks()[0]!.deviceId;
+    const settled = (id: string) => h.waitAll(() => h.hub.store.actionAttempt(id)?.status !== "pending");
+    const samples: number[] = [];
+    for (let i = 0; i < UNLOCKS; i++) {
+      const t0 = performance.now();
+      const unlock = await h.call("/locks/unlock_door", { device_id: device });
+      await settled(unlock.action_attempt.action_attempt_id as string);
+      samples.push(performance.now() - t0);
+      if (h.hub.store.actionAttempt(unlock.action_attempt.action_attempt_id as string)?.status !== "success") throw new Error("bench: unlock failed");
+      const lock = await h.call("/locks/lock_door", { device_id: device });
+      await settled(lock.action_attempt.action_attempt_id as string);
+    }
+    await h.hub.stop();
+    samples.sort((a, b) => a - b);
+    return { p50: percentile(samples, 50), samples };
+  },
+  /** Radio time modelled: `zwaveRadio <hub|direct> <s2|v1> <digits> <codes>` (radio.ts). */
+  async zwaveRadio([side, profile, digits, count]) {
+    if (profile !== "s2" && profile !== "v1") throw new Error(`zwaveRadio: unknown lock profile ${profile}`);
+    const run = side === "hub" ? zwaveHub : zwaveDirect;
+    return { ...(await run(profile, Number(digits), Number(count))) };
+  },
+  /** Radio time modelled: `zigbeeRadio <codes>`, round trips and time per programmed code. */
+  async zigbeeRadio([count]) {
+    return { ...(await zigbeeHub(Number(count ?? 20))) };
+  },
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {
     const { driver, close } = await bareZwave([sim(250)]);
@@ -227,7 +269,7 @@ if (!fn) {
   process.stderr.write(`unknown bench mode ${mode}; one of ${Object.keys(modes).join(", ")}\n`);
   process.exit(2);
 }
-fn()
+fn(process.argv.slice(3))
   .then((r) => {
     process.stdout.write(`${JSON.stringify({ mode, ...r })}\n`);
     process.exit(0);

@@ -34,9 +34,12 @@ export interface InprocHub {
   waitAll(pred: () => boolean, ms?: number): Promise<void>;
 }
 
-export function benchConfig(locks: BenchLock[], dir?: string, timing: Record<string, number> = {}): HubConfig {
+/** `extra`: more of the config file (e.g. `zwave`), and `radio_time` for the simulated locks. */
+export function benchConfig(locks: BenchLock[], dir?: string, timing: Record<string, number> = {}, extra: { radio_time?: "instant" | "realistic"; [key: string]: unknown } = {}): HubConfig {
   const dataDir = dir ?? mkdtempSync(path.join(tmpdir(), "lb-bench-"));
-  const parsed = configSchema.parse({ data_dir: dataDir, local_api: { listen: "127.0.0.1:0", api_key: "b".repeat(32) }, simulation: { locks }, timing });
+  const { radio_time, ...rest } = extra;
+  const simulation = { locks, ...(radio_time ? { radio_time } : {}) };
+  const parsed = configSchema.parse({ data_dir: dataDir, local_api: { listen: "127.0.0.1:0", api_key: "b".repeat(32) }, simulation, timing, ...rest });
   return { ...parsed, hub_id: "6c1f6f1e-9c1a-4d8e-8f6a-2b1b7a9e0c11", workspace_id: randomUUID(), connected_account_id: randomUUID(), local_api: { listen: "127.0.0.1:0", api_key: "b".repeat(32) }, configPath: "" };
 }
 

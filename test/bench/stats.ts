@@ -28,3 +28,29 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/** Steady-state RSS: quiet for 3 s, then the lowest of 12 samples over 6 s (after V8's own GCs), same for both sides. */
+export async function steadyRss(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 3000));
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 12; i++) {
+    min = Math.min(min, rssMb(pid));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return min;
+}
+
+/**
+ * "median (min-max)" of repeated measurements, each divided by `scale`: how a timed row reports its
+ * spread. One value prints without a range.
+ */
+export function withSpread(values: readonly number[], digits = 2, scale = 1, unit = ""): string {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (!finite.length) return "n/a";
+  const m = `${fmt(median(finite) / scale, digits)}${unit}`;
+  if (finite.length < 2) return m;
+  return `${m} (${fmt(Math.min(...finite) / scale, digits)}-${fmt(Math.max(...finite) / scale, digits)})`;
+}
+
+/** Per-run ratios ours[i] / theirs[i] (runs paired by index). */
+export const ratios = (ours: readonly number[], theirs: readonly number[]): number[] => ours.map((o, i) => o / theirs[i]!);

@@ -4,7 +4,7 @@
 // Radio differences are the named traits in test/support/driver-harness.ts: a trait picks which of two
 // allowed outcomes a radio must show; no scenario is skipped or loosened for one radio.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RadioError, type LockHandle, type RadioResult, type SimulatedLockConfig } from "../../drivers/contract.js";
+import { RadioError, type LockHandle, type LockOperationResult, type RadioResult, type SimulatedLockConfig } from "../../drivers/contract.js";
 import { zigbeeHarness, zwaveHarness, type DriverHarness, type RunningDriver } from "../support/driver-harness.js";
 
 type LockConfig = Omit<SimulatedLockConfig, "protocol">;
@@ -15,13 +15,17 @@ const MAIN: LockConfig = { ...base, name: "Main", slots: 6 };
 const SMALL: LockConfig = { ...base, name: "Small", slots: 3 };
 /** Faults and link loss, kept away from the other locks' state. */
 const FAULTY: LockConfig = { ...base, name: "Faulty", slots: 4 };
+/** The bolt, the door and the body (protocol.md §8). */
+const DOOR: LockConfig = { ...base, name: "Door", slots: 3 };
+/** Auto-relock after 1 s, and the keypad lockout (it leaves the keypad off for a while). */
+const RELOCK: LockConfig = { ...base, name: "Relock", slots: 2, auto_relock_s: 1 };
 
 /** Every PIN used below: none may ever reach a driver log line. */
-const PINS = ["4821", "0123", "9753", "2580", "1470", "2581", "3692", "8024", "1357", "2468", "6802", "7913", "5555"];
+const PINS = ["4821", "0123", "9753", "2580", "1470", "2581", "3692", "8024", "1357", "2468", "6802", "7913", "5555", "3141", "2718", "1111"];
 
 const timings: Record<string, Record<string, number>> = {};
 
-function ok(result: RadioResult): asserts result is Extract<RadioResult, { ok: true }> {
+function ok(result: RadioResult | LockOperationResult): void {
   expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
 }
 
@@ -44,6 +48,8 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
   const main = (): LockHandle => rig.lock("Main");
   const small = (): LockHandle => rig.lock("Small");
   const faulty = (): LockHandle => rig.lock("Faulty");
+  const door = (): LockHandle => rig.lock("Door");
+  const relock = (): LockHandle => rig.lock("Relock");
 
   /** Runs `work` and records how long it took under `label`. */
   async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -56,7 +62,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
   }
 
   beforeAll(async () => {
-    rig = await timed("start until 3 locks ready", () => harness.start([MAIN, SMALL, FAULTY]));
+    rig = await timed("start until 5 locks ready", () => harness.start([MAIN, SMALL, FAULTY, DOOR, RELOCK]));
   });
 
   afterAll(async () => {
@@ -68,7 +74,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
 
   it("reports ready locks with their identity and the capabilities the lock declares", () => {
     expect(rig.driver?.protocol).toBe(harness.protocol);
-    expect(rig.driver?.locks().map((l) => l.identity.name).sort()).toEqual(["Faulty", "Main", "Small"]);
+    expect(rig.driver?.locks().map((l) => l.identity.name).sort()).toEqual(["Door", "Faulty", "Main", "Relock", "Small"]);
     for (const [lock, slots] of [[main(), 6], [small(), 3], [faulty(), 4]] as const) {
       expect(lock.identity).toMatchObject({ protocol: harness.protocol, simulated: true, isBattery: true });
       expect(lock.identity.radioId.startsWith(`${harness.protocol}:`)).toBe(true);
@@ -307,6 +313,166 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
     expect(rig.physical(lock, 2)).toBe("8024");
   });
 
+  // ---- the bolt, the door and the body (protocol.md §8) -----------------------------------------
+
+  it("state: readLockState reads bolt and door; lockState() keeps it; controls say remote lock/unlock and a door sensor", async () => {
+    const lock = door();
+    expect(await timed("read lock state", () => lock.readLockState())).toEqual({ locked: true, doorOpen: false });
+    expect(lock.lockState()).toEqual({ locked: true, doorOpen: false });
+    expect(lock.lockControls()).toEqual({ remoteLock: true, remoteUnlock: true, doorSensor: true });
+    expect(rig.simulator.physicalDoor(lock.identity.radioId)).toMatchObject({ locked: true, doorOpen: false });
+  });
+
+  it("unlock and lock: confirmed with a proof, the bolt moves, one lock_operation (remote) and one lock_state each", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    expect(await timed("unlock", () => lock.setLocked(false))).toEqual({ ok: true, proof: traits.operationProof });
+    expect(rig.simulator.physicalDoor(radioId)).toMatchObject({ locked: false });
+    expect(lock.lockState().locked).toBe(false);
+    expect(await rig.nextEvent("lock_operation", radioId, from)).toEqual({ type: "lock_operation", radioId, action: "unlocked", method: "remote", slot: null });
+    expect(await rig.nextEvent("lock_state", radioId, from)).toMatchObject({ state: { locked: false, doorOpen: false } });
+    const second = rig.mark();
+    expect(await timed("lock", () => lock.setLocked(true))).toEqual({ ok: true, proof: traits.operationProof });
+    expect(rig.simulator.physicalDoor(radioId)).toMatchObject({ locked: true });
+    await rig.nextEvent("lock_operation", radioId, second, (e) => e.action === "locked");
+    // However the lock reports an operation (notification, state report, both), it is one operation.
+    await settle(1200);
+    expect(rig.eventsSince(from, "lock_operation", radioId).map((e) => `${e.action}/${e.method}`)).toEqual(["unlocked/remote", "locked/remote"]);
+    expect(rig.eventsSince(from, "lock_state", radioId).map((e) => e.state.locked)).toEqual([false, true]);
+  });
+
+  it("a lock that refuses (jammed bolt): rejected, the bolt stays, no operation reported", async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    rig.simulator.setFaults(radioId, { jammed: true });
+    const from = rig.mark();
+    try {
+      expect(await lock.setLocked(false)).toMatchObject({ ok: false, failure: "rejected" });
+      expect(rig.simulator.physicalDoor(radioId)).toMatchObject({ locked: true, boltMoves: 0 });
+      await settle(1000);
+      expect(rig.eventsSince(from, "lock_operation", radioId)).toEqual([]);
+      expect(lock.isOnline()).toBe(true);
+    } finally {
+      rig.simulator.setFaults(radioId, { jammed: false });
+    }
+    expect(await lock.setLocked(false)).toMatchObject({ ok: true });
+    expect(await lock.setLocked(true)).toMatchObject({ ok: true });
+  });
+
+  it("a lock that does not answer: one bounded attempt, timeout, the bolt stays; it works again once it answers", async () => {
+    const lock = faulty();
+    const radioId = lock.identity.radioId;
+    const moves = rig.simulator.physicalDoor(radioId).boltMoves;
+    rig.simulator.setFaults(radioId, { unresponsive: true });
+    try {
+      const result = await timed("unlock an unresponsive lock", () => lock.setLocked(false));
+      expect(result).toMatchObject({ ok: false, failure: "timeout" });
+      expect(t["unlock an unresponsive lock"]).toBeLessThan(traits.silentCallBoundMs);
+      expect(rig.simulator.physicalDoor(radioId)).toMatchObject({ locked: true, boltMoves: moves });
+    } finally {
+      rig.simulator.setFaults(radioId, { unresponsive: false });
+    }
+    expect(await lock.setLocked(false)).toMatchObject({ ok: true });
+    expect(await lock.setLocked(true)).toMatchObject({ ok: true });
+  });
+
+  it("thumb turn and keypad lock button: lock_operation manual, and the state follows", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.turnThumbTurn(radioId, false);
+    expect(await rig.nextEvent("lock_operation", radioId, from)).toMatchObject({ action: "unlocked", method: "manual", slot: null });
+    await rig.waitFor(() => lock.lockState().locked === false, 3000, "state unlocked");
+    const button = rig.mark();
+    await rig.simulator.pressKeypadLock(radioId);
+    expect(await rig.nextEvent("lock_operation", radioId, button)).toMatchObject({ action: "locked", method: "manual", slot: null });
+    await rig.waitFor(() => lock.lockState().locked === true, 3000, "state locked");
+    await settle(1000);
+    expect(rig.eventsSince(from, "lock_operation", radioId)).toHaveLength(2);
+  });
+
+  it("keypad unlock with a code: lock_operation keycode with the slot, the bolt unlocked", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    ok(await lock.writeSlot(1, "3141"));
+    const from = rig.mark();
+    expect(await rig.simulator.keypadUnlock(radioId, "3141")).toEqual({ unlocked: true, slot: 1 });
+    expect(await rig.nextEvent("lock_operation", radioId, from)).toMatchObject({ action: "unlocked", method: "keycode", slot: 1 });
+    await rig.waitFor(() => lock.lockState().locked === false, 3000, "state unlocked");
+    expect(rig.simulator.physicalDoor(radioId).locked).toBe(false);
+    ok(await lock.setLocked(true));
+  });
+
+  it("wrong code at the keypad: access_denied, nothing opens", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    expect(await rig.simulator.keypadUnlock(radioId, "2718")).toEqual({ unlocked: false, slot: null });
+    expect(await rig.nextEvent("access_denied", radioId, from)).toEqual({ type: "access_denied", radioId, slot: null });
+    expect(rig.simulator.physicalDoor(radioId).locked).toBe(true);
+    await settle(1000);
+    expect(rig.eventsSince(from, "lock_operation", radioId)).toEqual([]);
+  });
+
+  it("door sensor: open and close are reported as lock_state doorOpen", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.setDoorOpen(radioId, true);
+    expect(await rig.nextEvent("lock_state", radioId, from, (e) => e.state.doorOpen === true)).toMatchObject({ state: { locked: true, doorOpen: true } });
+    await rig.simulator.setDoorOpen(radioId, false);
+    await rig.nextEvent("lock_state", radioId, from, (e) => e.state.doorOpen === false);
+    expect(lock.lockState()).toEqual({ locked: true, doorOpen: false });
+    expect(rig.eventsSince(from, "lock_operation", radioId)).toEqual([]);
+  });
+
+  it("tamper: tampered (tamper); battery: level reports, and battery_low below 20%", async () => {
+    const lock = door();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    await rig.simulator.tamper(radioId);
+    expect(await rig.nextEvent("tampered", radioId, from)).toEqual({ type: "tampered", radioId, cause: "tamper" });
+    await rig.simulator.setBatteryLevel(radioId, 55);
+    expect(await rig.nextEvent("battery", radioId, from)).toMatchObject({ level: 55 });
+    expect(rig.eventsSince(from, "battery_low", radioId)).toEqual([]);
+    await rig.simulator.setBatteryLevel(radioId, 15);
+    await rig.nextEvent("battery", radioId, from, (e) => e.level === 15);
+    expect(await rig.nextEvent("battery_low", radioId, from)).toEqual({ type: "battery_low", radioId });
+    await rig.waitFor(() => lock.batteryLevel() === 15, 3000, "battery level 15");
+  });
+
+  it("auto-relock: after an unlock the lock relocks itself (automatic), but not while the door is open", async () => {
+    const lock = relock();
+    const radioId = lock.identity.radioId;
+    const from = rig.mark();
+    ok(await lock.setLocked(false));
+    expect(await rig.nextEvent("lock_operation", radioId, from, (e) => e.action === "locked", 4000)).toMatchObject({ method: "automatic", slot: null });
+    await rig.waitFor(() => lock.lockState().locked === true, 3000, "relocked");
+    const open = rig.mark();
+    ok(await lock.setLocked(false));
+    await rig.simulator.setDoorOpen(radioId, true);
+    await settle(1500);
+    expect(rig.eventsSince(open, "lock_operation", radioId).filter((e) => e.action === "locked")).toEqual([]);
+    expect(rig.simulator.physicalDoor(radioId).locked).toBe(false);
+    await rig.simulator.setDoorOpen(radioId, false);
+    expect(await rig.nextEvent("lock_operation", radioId, open, (e) => e.action === "locked", 4000)).toMatchObject({ method: "automatic" });
+    expect(rig.simulator.physicalDoor(radioId)).toMatchObject({ locked: true, doorOpen: false });
+  });
+
+  it("keypad lockout: five wrong codes in a row -> access_denied each, then tampered (keypad_lockout); the keypad is off", async () => {
+    const lock = relock();
+    const radioId = lock.identity.radioId;
+    ok(await lock.writeSlot(1, "1111"));
+    const from = rig.mark();
+    for (let i = 0; i < 5; i++) await rig.simulator.keypadUnlock(radioId, "2718");
+    expect(await rig.nextEvent("tampered", radioId, from)).toEqual({ type: "tampered", radioId, cause: "keypad_lockout" });
+    await rig.waitFor(() => rig.eventsSince(from, "access_denied", radioId).length === 5, 3000, "five access_denied");
+    // Locked out: even the right code opens nothing now.
+    expect(await rig.simulator.keypadUnlock(radioId, "1111")).toEqual({ unlocked: false, slot: null });
+    expect(rig.simulator.physicalDoor(radioId).locked).toBe(true);
+  });
+
   it("frameCount grows with radio traffic, per lock and in total", async () => {
     const radioId = main().identity.radioId;
     const before = rig.simulator.frameCount(radioId);
@@ -322,8 +488,9 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
   it("restart on the same data dir keeps the locks' memory and radio ids, without reporting slot changes", async () => {
     const ids = new Map(rig.driver!.locks().map((l) => [l.identity.name, l.identity.radioId]));
     const memory = new Map([...ids.values()].map((id) => [id, rig.simulator.physicalSlots(id)]));
+    const doorBefore = rig.simulator.physicalDoor(ids.get("Door")!);
     const from = rig.mark();
-    await timed("restart until 3 locks ready", () => rig.restart());
+    await timed("restart until 5 locks ready", () => rig.restart());
     expect(new Map(rig.driver!.locks().map((l) => [l.identity.name, l.identity.radioId]))).toEqual(ids);
     for (const [id, slots] of memory) expect(rig.simulator.physicalSlots(id)).toEqual(slots);
     expect(await main().readSlot(1)).toEqual({ slot: 1, code: "9753" });
@@ -331,6 +498,9 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
     expect(await small().readSlot(2)).toEqual({ slot: 2, code: "8024" });
     expect(main().capabilities().slotCount).toBe(6);
     expect(rig.eventsSince(from, "slot_changed")).toEqual([]);
+    // The bolt and the door stay where they were; the restarted driver reads them and can move the bolt.
+    expect(await door().readLockState()).toEqual({ locked: doorBefore.locked, doorOpen: doorBefore.doorOpen });
+    expect(await door().setLocked(!doorBefore.locked)).toMatchObject({ ok: true });
     // The restarted driver works: a write and a clear.
     ok(await main().writeSlot(6, "5555"));
     ok(await main().clearSlot(6));

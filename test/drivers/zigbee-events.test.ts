@@ -1,8 +1,11 @@
 // Translation of unsolicited Door Lock traffic into DriverEvents, on payloads shaped as herdsman decodes them.
-import { describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { DriverEvent } from "../../drivers/contract.js";
+import { INFER_AFTER_MS } from "../../drivers/lock-reports.js";
+import { ZigbeeDoor } from "../../drivers/zigbee/door-control.js";
 import { LockEvents, type LockMessage } from "../../drivers/zigbee/lock-events.js";
 import type { ZigbeeLockHandle } from "../../drivers/zigbee/lock-handle.js";
+import type { LockProfile } from "../../drivers/zigbee/profile-store.js";
 
 const radioId = "zigbee:0x0011223344556677";
 
@@ -14,9 +17,12 @@ interface Seen {
 
 function setup(): { seen: Seen; send: (m: LockMessage) => void } {
   const seen: Seen = { events: [], battery: [], alarms: 0 };
+  let profile = { doorSensor: undefined } as unknown as LockProfile;
+  const door = new ZigbeeDoor(radioId, (e) => seen.events.push(e), () => profile, (change) => (profile = { ...profile, ...change }));
   // Only what LockEvents touches on the handle.
   const handle = {
     identity: { radioId },
+    door,
     capabilities: () => ({ slotCount: 30 }),
     noteBattery: (level: number) => seen.battery.push(level),
     noteDuplicateAlarm: () => {
@@ -48,8 +54,17 @@ describe("programming event notifications", () => {
   });
 });
 
+const only = (events: DriverEvent[], ...types: Array<DriverEvent["type"]>) => events.filter((e) => types.includes(e.type));
+
 describe("operations", () => {
-  test("sources map to methods; failures are not operations; a lockState report right after is not a second one", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test("sources map to methods; refusals are access_denied; a lockState report right after is not a second one", () => {
     const t = setup();
     t.send(operation({ opereventsrc: 0, opereventcode: 2, userid: 7 }));
     t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 2 } });
@@ -57,15 +72,48 @@ describe("operations", () => {
     t.send(operation({ opereventsrc: 2, opereventcode: 14, userid: 0 }));
     t.send(operation({ opereventsrc: 0xff, opereventcode: 10, userid: 0 }));
     t.send(operation({ opereventsrc: 0, opereventcode: 5, userid: 0 }));
-    t.send({ type: "readResponse", cluster: "closuresDoorLock", data: { lockState: 1 } });
+    t.send(operation({ opereventsrc: 0, opereventcode: 6, userid: 9 }));
+    t.send(operation({ opereventsrc: 0, opereventcode: 7, userid: Number.NaN }));
+    t.send({ type: "readResponse", cluster: "closuresDoorLock", data: { lockState: 2 } });
     t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 2 } });
-    expect(t.seen.events).toEqual([
+    // A bolt change seen only in a report waits briefly for a notification naming its method.
+    expect(only(t.seen.events, "lock_operation").at(-1)).toMatchObject({ action: "locked", method: "manual" });
+    vi.advanceTimersByTime(INFER_AFTER_MS);
+    expect(only(t.seen.events, "lock_operation", "access_denied")).toEqual([
       { type: "lock_operation", radioId, action: "unlocked", method: "keycode", slot: 7 },
       { type: "lock_operation", radioId, action: "locked", method: "remote", slot: null },
       { type: "lock_operation", radioId, action: "unlocked", method: "manual", slot: null },
       { type: "lock_operation", radioId, action: "locked", method: "automatic", slot: null },
+      { type: "access_denied", radioId, slot: null },
+      { type: "access_denied", radioId, slot: 9 },
+      // One-touch: the keypad's lock button.
+      { type: "lock_operation", radioId, action: "locked", method: "manual", slot: null },
       { type: "lock_operation", radioId, action: "unlocked", method: "unknown", slot: null },
     ]);
+    expect(only(t.seen.events, "lock_state").map((e) => (e.type === "lock_state" ? e.state.locked : "-"))).toEqual([false, true, false, true, false]);
+  });
+
+  test("a lockState report before the notification of the same operation is one operation, with the notification's method", () => {
+    const t = setup();
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 1, doorState: 1 } });
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 2 } });
+    t.send(operation({ opereventsrc: 2, opereventcode: 2, userid: Number.NaN }));
+    vi.advanceTimersByTime(INFER_AFTER_MS * 2);
+    expect(only(t.seen.events, "lock_operation")).toEqual([{ type: "lock_operation", radioId, action: "unlocked", method: "manual", slot: null }]);
+  });
+
+  test("doorState reports are the door sensor: lock_state doorOpen; jammed/forced states say nothing about the door", () => {
+    const t = setup();
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { lockState: 1, doorState: 1 } });
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { doorState: 0 } });
+    t.send({ type: "attributeReport", cluster: "closuresDoorLock", data: { doorState: 2 } });
+    expect(only(t.seen.events, "lock_state").map((e) => (e.type === "lock_state" ? e.state : null))).toEqual([
+      { locked: true, doorOpen: false },
+      { locked: true, doorOpen: true },
+      { locked: true, doorOpen: null },
+    ]);
+    vi.advanceTimersByTime(INFER_AFTER_MS);
+    expect(only(t.seen.events, "lock_operation")).toEqual([]);
   });
 });
 
@@ -79,5 +127,24 @@ describe("alarms and battery", () => {
     expect(t.seen.events).toEqual([{ type: "duplicate_refused", radioId, slot: null }]);
     expect(t.seen.alarms).toBe(1);
     expect(t.seen.battery).toEqual([76]);
+  });
+
+  test("Door Lock alarms: wrong-code limit is a keypad lockout, escutcheon and forced door are tampering; a jam is neither", () => {
+    const t = setup();
+    for (const alarmcode of [4, 5, 6, 0, 1]) t.send({ type: "commandAlarm", cluster: "genAlarms", data: { alarmcode, clusterid: 257 } });
+    expect(t.seen.events).toEqual([
+      { type: "tampered", radioId, cause: "keypad_lockout" },
+      { type: "tampered", radioId, cause: "tamper" },
+      { type: "tampered", radioId, cause: "tamper" },
+    ]);
+  });
+
+  test("Power Configuration battery alarms (0x10-0x13) are battery_low; mains alarms are not", () => {
+    const t = setup();
+    for (const alarmcode of [0x10, 0x13, 0x00, 0x14]) t.send({ type: "commandAlarm", cluster: "genAlarms", data: { alarmcode, clusterid: 1 } });
+    expect(t.seen.events).toEqual([
+      { type: "battery_low", radioId },
+      { type: "battery_low", radioId },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   batteryValueToEvent,
   notificationToEvent,
+  notificationValueToEvent,
   readableCode,
   userCodeValueToEvent,
 } from "../../drivers/zwave/notifications.js";
@@ -40,6 +41,23 @@ describe("Access Control notifications", () => {
     expect(notificationToEvent(ID, 0x06, 0x0f, undefined)).toEqual({ type: "duplicate_refused", radioId: ID, slot: null });
   });
 
+  it("the keypad's lock button (keypad lock without a user) is a manual operation", () => {
+    expect(notificationToEvent(ID, 0x06, 0x05, undefined)).toEqual({ type: "lock_operation", radioId: ID, action: "locked", method: "manual", slot: null });
+  });
+
+  it("refused credentials are access_denied, with the user when the lock names a known one", () => {
+    for (const event of [0x14, 0x15, 0x32]) expect(notificationToEvent(ID, 0x06, event, undefined)).toEqual({ type: "access_denied", radioId: ID, slot: null });
+    // Events zwave-js has no parameter definition for arrive with their raw bytes.
+    expect(notificationToEvent(ID, 0x06, 0x30, Uint8Array.of(5))).toEqual({ type: "access_denied", radioId: ID, slot: 5 });
+    expect(notificationToEvent(ID, 0x06, 0x2f, { userId: 6 })).toEqual({ type: "access_denied", radioId: ID, slot: 6 });
+    expect(notificationToEvent(ID, 0x07, 0x04, undefined)).toEqual({ type: "access_denied", radioId: ID, slot: null });
+  });
+
+  it("tampering and keypad lockouts are tampered", () => {
+    expect(notificationToEvent(ID, 0x06, 0x13, undefined)).toEqual({ type: "tampered", radioId: ID, cause: "keypad_lockout" });
+    expect(notificationToEvent(ID, 0x07, 0x09, undefined)).toEqual({ type: "tampered", radioId: ID, cause: "tamper" });
+  });
+
   it("ignores what is not about codes or lock operations", () => {
     expect(notificationToEvent(ID, 0x06, 0x0e, undefined)).toBeNull(); // no user id: nothing to re-read
     expect(notificationToEvent(ID, 0x06, 0x0b, undefined)).toBeNull(); // jammed
@@ -71,6 +89,23 @@ describe("values", () => {
     expect(userCodeValueToEvent(ID, { commandClass: 0x63, property: "userIdStatus", propertyKey: 3, newValue: 1 })).toBeNull();
     expect(batteryValueToEvent(ID, { commandClass: 0x80, property: "level", newValue: 55 })).toEqual({ type: "battery", radioId: ID, level: 55 });
     expect(batteryValueToEvent(ID, { commandClass: 0x80, property: "isLow", newValue: true })).toBeNull();
+  });
+});
+
+describe("notification states (zwave-js keeps them as values)", () => {
+  const value = (property: string, propertyKey: string, newValue: unknown) => ({ commandClass: 0x71, property, propertyKey, newValue });
+  it("keypad disabled and cover removed are tampered; battery warnings are battery_low; idle and others are nothing", () => {
+    expect(notificationValueToEvent(ID, value("Access Control", "Keypad state", 0x10))).toEqual({ type: "tampered", radioId: ID, cause: "keypad_lockout" });
+    expect(notificationValueToEvent(ID, value("Home Security", "Cover status", 0x03))).toEqual({ type: "tampered", radioId: ID, cause: "tamper" });
+    for (const event of [0x0a, 0x0b]) expect(notificationValueToEvent(ID, value("Power Management", "Battery maintenance status", event))).toEqual({ type: "battery_low", radioId: ID });
+    for (const event of [0x0e, 0x0f]) expect(notificationValueToEvent(ID, value("Power Management", "Battery level status", event))).toEqual({ type: "battery_low", radioId: ID });
+    expect(notificationValueToEvent(ID, value("Home Security", "Cover status", 0))).toBeNull();
+    expect(notificationValueToEvent(ID, value("Access Control", "Lock state", 0x0b))).toBeNull();
+    expect(notificationValueToEvent(ID, value("Power Management", "Battery load status", 0x0c))).toBeNull();
+  });
+  it("Battery CC v2 'replace soon / now' is battery_low", () => {
+    expect(notificationValueToEvent(ID, { commandClass: 0x80, property: "rechargeOrReplace", newValue: 1 })).toEqual({ type: "battery_low", radioId: ID });
+    expect(notificationValueToEvent(ID, { commandClass: 0x80, property: "rechargeOrReplace", newValue: 0 })).toBeNull();
   });
 });
 

@@ -347,7 +347,7 @@ async function checkModel(label: string): Promise<void> {
   for (const e of cloud.events) {
     if (e.event_type !== "access_code.unmanaged.created" || reportedUnmanaged.has(e.event_id)) continue;
     reportedUnmanaged.add(e.event_id);
-    const u = (await hub.post("/access_codes/unmanaged/get", { access_code_id: e.access_code_id })).body.unmanaged_access_code as Record<string, any> | undefined;
+    const u = (await hub.post("/access_codes/unmanaged/get", { access_code_id: e.access_code_id })).body.access_code as Record<string, any> | undefined;
     const owners = [...model.values()].filter((m) => m.code === u?.code || history.get(u?.code)?.includes(m.name));
     const lifecycle = owners.map((m) => cloud.events.filter((x) => x.access_code_id === m.id).map((x) => `${x.event_type}@${String(x.created_at)}`));
     fail(`${label}: unmanaged code appeared on ${String(e.device_id)}: ${JSON.stringify(u)}; value history: ${JSON.stringify(history.get(u?.code))}; model: ${JSON.stringify(owners)}; events: ${JSON.stringify(lifecycle)}; kills at ${JSON.stringify(killTimes.slice(-3))}`);
@@ -542,7 +542,7 @@ describe(`hub killed with SIGKILL ${KILLS} times under load (seed ${SEED})`, () 
       for (const d of devices) {
         const slots = (await physical(d)).filter((s) => s.code !== null);
         const managed = listed.filter((c) => c.device_id === d);
-        const unmanaged = (await hub.post("/access_codes/unmanaged/list", { device_id: d })).body.unmanaged_access_codes as Array<Record<string, any>>;
+        const unmanaged = (await hub.post("/access_codes/unmanaged/list", { device_id: d })).body.access_codes as Array<Record<string, any>>;
         for (const c of managed) {
           const n = slots.filter((s) => s.code === c.code).length;
           if (n !== 1) fail(`final: managed code ${c.name} is in ${n} slots of its lock`);

@@ -50,7 +50,7 @@ async function setCode(device: string, code: string, extra: Record<string, unkno
   return ac.access_code_id as string;
 }
 const waitEvent = (type: string, pred: (e: SeamEvent) => boolean = () => true, ms = 15_000) => cloud.waitEvent(type, pred, ms);
-const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).unmanaged_access_codes as Array<Record<string, any>>;
+const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).access_codes as Array<Record<string, any>>;
 
 describe("lock truth scenarios (Z-Wave)", () => {
   it("1. keypad adds a code in a free slot -> unmanaged code", async () => {
@@ -224,7 +224,7 @@ describe("lock truth scenarios (Z-Wave)", () => {
     await call("/hub/simulate/keypad_set_code", { device_id: dev.Spare, slot: 9, code: pins.use("7913") });
     const u = await waitFor(async () => (await unmanaged(dev.Spare!)).find((x) => x.code === "7913"), "unmanaged");
     await call("/access_codes/unmanaged/update", { access_code_id: u.access_code_id, is_managed: false, name: "Dog walker" });
-    const got = (await call("/access_codes/unmanaged/get", { access_code_id: u.access_code_id })).unmanaged_access_code;
+    const got = (await call("/access_codes/unmanaged/get", { access_code_id: u.access_code_id })).access_code;
     expect(got.name).toBe("Dog walker");
   });
 

@@ -74,7 +74,7 @@ const slotOf = async (device: string, code: string) => (await hub.slots(device))
 const eventsFor = (id: string) => cloud.events.filter((e) => e.access_code_id === id);
 const errorCodes = (c: Record<string, any>) => (c.errors as Array<{ error_code: string }>).map((e) => e.error_code);
 const waitEvent = (type: string, pred: (e: SeamEvent) => boolean = () => true, ms = 15_000) => cloud.waitEvent(type, pred, ms);
-const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).unmanaged_access_codes as Array<Record<string, any>>;
+const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).access_codes as Array<Record<string, any>>;
 const device = async (id: string) => (await call("/devices/get", { device_id: id })).device as Record<string, any>;
 
 async function create(deviceId: string, code: string, extra: Record<string, unknown> = {}): Promise<string> {

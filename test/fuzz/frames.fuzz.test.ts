@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpDoor } from "../../agent/doors/http.js";
 import { CloudSession, MAX_FRAME_BYTES } from "../../agent/doors/session.js";
 import { createLogger } from "../../agent/log.js";
-import { expectErrorBody, FIELDS, MUTATIONS, fuzzSeed, hostile, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
+import { expectErrorBody, FIELDS, isMutation, fuzzSeed, hostile, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
 
 let f: FuzzHub;
 beforeAll(async () => {
@@ -120,7 +120,7 @@ describe("cloud frames under hostile input (CloudSession.receive)", () => {
             expect(reply.id, context).toBe(frame?.id);
             if (reply.status === 200) {
               stats.ok++;
-              if (MUTATIONS.has(frame?.path as string)) {
+              if (isMutation(frame?.path as string)) {
                 stats.validMutations++;
                 baseline = await rebaseline();
                 return;
@@ -294,7 +294,7 @@ describe("local HTTP API under hostile input (real sockets)", () => {
           if (status === 200) {
             stats.ok++;
             expect((json as { ok?: unknown }).ok).toBe(true);
-            if (MUTATIONS.has(c.path)) {
+            if (isMutation(c.path)) {
               stats.validMutations++;
               baseline = await rebaseline();
               return;
@@ -304,13 +304,63 @@ describe("local HTTP API under hostile input (real sockets)", () => {
             expectErrorBody(status, json, context);
           }
         }
-        if (status !== 200 || !MUTATIONS.has(c.path)) expect(snapshot(f.hub), `state changed by ${context}`).toBe(before);
+        if (status !== 200 || !isMutation(c.path)) expect(snapshot(f.hub), `state changed by ${context}`).toBe(before);
         else baseline = await rebaseline();
       }),
       fcOptions(runs(0.08)),
     );
     console.log(`http fuzz ${JSON.stringify(stats)}`);
   }, 60_000 + runs(0.08) * 100);
+
+  it("the simulated keypad refuses a code it cannot type (seed 1610130855: GET keypad_set_code with code |&&), and nothing changes", async () => {
+    const port = f.hub.http.address!.port;
+    const before = snapshot(f.hub);
+    const slots = f.driver.physicalSlots(f.driver.fakes[0]!.identity.radioId);
+    for (const code of ["|&&", "12", "123456789", "12a4"]) {
+      const target = `/hub/simulate/keypad_set_code?device_id=${f.ids.device}&slot=1&code=${encodeURIComponent(code)}`;
+      const res = parseResponse((await rawExchange(port, [request("GET", target, [["Authorization", `Bearer ${f.apiKey}`]], null, "none")])).raw)!;
+      expect(res.status, code).toBe(400);
+      const body = JSON.parse(res.body) as { ok: boolean; error: { type: string; validation_errors: Record<string, { _errors: string[] }> } };
+      expect(body.ok).toBe(false);
+      expect(body.error.type).toBe("invalid_input");
+      expect(body.error.validation_errors.code?._errors[0], code).toMatch(/simulated keypad cannot type/);
+    }
+    expect(f.driver.physicalSlots(f.driver.fakes[0]!.identity.radioId)).toEqual(slots);
+    expect(snapshot(f.hub)).toBe(before);
+  });
+
+  it("a valid call of each state-changing simulation path is a mutation: answered 200, then the fixture (faults included) comes back", async () => {
+    const radioId = f.driver.fakes[0]!.identity.radioId;
+    const simPaths = f.hub.router.paths().filter((p) => p.includes("/simulate/"));
+    const valid: Record<string, Record<string, unknown>> = {
+      "/hub/simulate/keypad_set_code": { slot: 3, code: "6174" },
+      "/hub/simulate/keypad_clear_code": { slot: 8 },
+      "/hub/simulate/keypad_unlock": { code: "4821" },
+      "/hub/simulate/lock_faults": { unresponsive: true, rejects_codes: true, masked_readback: true, jammed: true },
+      "/locks/simulate/keypad_code_entry": { code: "4821" },
+      "/locks/simulate/manual_lock_via_keypad": {},
+      "/hub/simulate/thumb_turn": { locked: false },
+      "/hub/simulate/door": { open: true },
+      "/hub/simulate/tamper": {},
+      "/hub/simulate/battery": { level: 50 },
+      "/access_codes/simulate/create_unmanaged_access_code": { code: "7285", name: "Keypad" },
+      "/devices/simulate/disconnect": {},
+      "/devices/simulate/connect": {},
+      "/devices/simulate/remove": {},
+    };
+    const fixture = () => ({ codes: f.hub.store.codes().filter((c) => !c.isBackup).map((c) => [c.code, c.status]).sort(), unmanaged: f.hub.store.unmanaged().map((u) => [u.slot, u.code]), online: f.hub.store.lock(f.ids.device)!.online });
+    const expected = fixture();
+    for (const p of simPaths.filter(isMutation)) {
+      expect(valid[p], `a valid body for ${p} in this test`).toBeDefined();
+      const res = await f.hub.router.handle({ path: p, params: { device_id: f.ids.device, ...valid[p] }, door: "http" });
+      expect(res.status, `${p}: ${JSON.stringify(res.body)}`).toBe(200);
+      await rebaseline();
+      expect(fixture(), `after ${p}`).toEqual(expected);
+      expect(f.driver.fakes[0]!.faults, `faults after ${p}`).toEqual({ unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false });
+      expect(f.driver.physicalDoor(radioId), `bolt and door after ${p}`).toMatchObject({ locked: true, doorOpen: false });
+      expect(f.driver.physicalSlots(radioId).filter((s) => s.code !== null).length, `slots after ${p}`).toBeGreaterThanOrEqual(2);
+    }
+  }, 60_000);
 
   it("refuses bodies over 1 MiB with 413, declared or chunked, and keeps serving", async () => {
     const port = f.hub.http.address!.port;

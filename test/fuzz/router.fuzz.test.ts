@@ -4,7 +4,7 @@
 // and the fixture is restored after them. LOCKBRIDGE_FUZZ_RUNS sets the total over the fuzz suites.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectErrorBody, fuzzSeed, MUTATIONS, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
+import { expectErrorBody, fuzzSeed, isMutation, paramsFor, pathArb, resolve, restore, runs, settle, snapshot, startFuzzHub, type FuzzHub } from "./support.js";
 
 let f: FuzzHub;
 beforeAll(async () => {
@@ -39,7 +39,7 @@ describe("router under hostile input", () => {
         const context = `${c.path} ${JSON.stringify(params)?.slice(0, 300)}`;
         if (res.status === 200) {
           expect((res.body as { ok?: unknown }).ok, context).toBe(true);
-          if (MUTATIONS.has(c.path)) {
+          if (isMutation(c.path)) {
             // A valid mutation (or the recorded answer of one, for a repeated request id): let it finish, then restore the fixture.
             stats.validMutations++;
             await settle(f.hub);

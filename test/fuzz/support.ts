@@ -91,6 +91,24 @@ export async function restore(f: FuzzHub): Promise<void> {
     expect(r.status, `${p}: ${JSON.stringify(r.body)}`).toBe(200);
     return r.body as Record<string, any>;
   };
+  // The lock itself first: no faults, on the air, in the network, locked and shut (a valid simulation call may have changed any).
+  const fake = driver.fakes[0]!;
+  driver.setFaults(fake.identity.radioId, { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false });
+  // The bolt thrown and the door shut, as the fixture began.
+  if (fake.doorOpen) await driver.setDoorOpen(fake.identity.radioId, false);
+  if (!fake.locked) await driver.turnThumbTurn(fake.identity.radioId, true);
+  if (hub.store.lock(ids.device)!.removed) {
+    fake.online = true;
+    driver.emit({ type: "lock_ready", lock: fake });
+    await waitFor(() => !hub.store.lock(ids.device)!.removed && hub.store.lock(ids.device)!.online, "lock back in the network", 5000, 5);
+  } else if (!fake.online || !hub.store.lock(ids.device)!.online) {
+    await driver.connect(fake.identity.radioId);
+    await waitFor(() => hub.store.lock(ids.device)!.online, "lock back online", 5000, 5);
+  }
+  const named = hub.store.lock(ids.device)!;
+  if (named.displayName || Object.keys(named.customMetadata ?? {}).length) {
+    await call("/devices/update", { device_id: ids.device, name: null, custom_metadata: Object.fromEntries(Object.keys(named.customMetadata ?? {}).map((k) => [k, null])) });
+  }
   const lock = hub.store.lock(ids.device)!;
   if (lock.reportedCodeLengths) await call("/access_codes/report_device_constraints", { device_id: ids.device, supported_code_lengths: lock.capabilities.codeLengths });
   const fixture = (id: string, code: string, timed: boolean) => {
@@ -150,7 +168,7 @@ export const FIELDS = [
   "prefer_native_scheduling", "use_backup_access_code_pool", "preferred_code_length", "attempt_for_offline_device", "sync",
   "type", "is_managed", "limit", "page_cursor", "search", "behavior_when_code_cannot_be_shared", "supported_code_lengths",
   "min_code_length", "max_code_length", "slot", "unresponsive", "rejects_codes", "masked_readback", "event_type", "event_types",
-  "since", "between", "action_attempt_id", "user_identity_id", "_strict",
+  "since", "between", "action_attempt_id", "user_identity_id", "_strict", "jammed", "locked", "open", "level", "action_attempt_ids",
 ] as const;
 
 const LONG = "x".repeat(70_000);
@@ -267,4 +285,17 @@ export const MUTATIONS = new Set([
   "/access_codes/unmanaged/update",
   "/access_codes/unmanaged/convert_to_managed",
   "/access_codes/unmanaged/delete",
+  "/locks/lock_door",
+  "/locks/unlock_door",
+  "/devices/update",
 ]);
+
+/** Simulation paths that only read the simulator; every other simulation path acts on the lock. */
+export const READ_ONLY_SIMULATION = new Set(["/hub/simulate/lock_slots", "/hub/simulate/profiles"]);
+
+/**
+ * Whether a 200 from `path` may have changed state: the mutations above, and every simulation path that
+ * acts on a lock (a keypad code, a fault, a lock taken off the air or removed). New simulation paths count
+ * without being listed.
+ */
+export const isMutation = (path: string): boolean => MUTATIONS.has(path) || (path.includes("/simulate/") && !READ_ONLY_SIMULATION.has(path));

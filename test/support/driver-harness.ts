@@ -14,6 +14,7 @@ import type {
   LockHandle,
   LockSimulator,
   Protocol,
+  OperationProof,
   SimulatedLockConfig,
   WriteProof,
 } from "../../drivers/contract.js";
@@ -37,6 +38,8 @@ export interface RadioTraits {
   readonly offlineNoticed: "at_disconnect" | "at_first_command";
   /** Upper bound for one failing call against a silent lock, ms (command timeout + the driver's own waits + slack). */
   readonly silentCallBoundMs: number;
+  /** How a remote lock/unlock is proven: Supervision (Z-Wave) or the lockState report that follows lockDoorRsp (Zigbee). */
+  readonly operationProof: OperationProof;
 }
 
 export interface LogLine {
@@ -225,6 +228,7 @@ export const zwaveHarness: DriverHarness = harness(
     keypadReportCarriesCode: false,
     keypadDuplicateNamesSlot: true,
     offlineNoticed: "at_disconnect",
+    operationProof: "supervision",
     // One attempt: zwave-js gives up on a silent FLiRS lock after ~1 s (no ACK to the beam), well inside the budget.
     silentCallBoundMs: ZWAVE_COMMAND_TIMEOUT_MS + 1_000,
   },
@@ -241,6 +245,7 @@ export const zigbeeHarness: DriverHarness = harness(
     keypadReportCarriesCode: true,
     keypadDuplicateNamesSlot: false,
     offlineNoticed: "at_first_command",
+    operationProof: "state_report",
     silentCallBoundMs: ZIGBEE_COMMAND_TIMEOUT_MS + 1_000,
   },
   (dataDir, locks, logger) =>

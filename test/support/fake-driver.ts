@@ -1,5 +1,18 @@
 // An in-memory lock driver for unit tests of the agent (our own code, mocked): no radio, instant answers.
-import type { DriverEvent, DriverEventListener, LockCapabilities, LockDriver, LockHandle, LockSimulator, RadioResult, SimulatedFaults, SlotSchedule } from "../../drivers/contract.js";
+import type {
+  DriverEvent,
+  DriverEventListener,
+  LockCapabilities,
+  LockControls,
+  LockDriver,
+  LockHandle,
+  LockOperationResult,
+  LockSimulator,
+  LockState,
+  RadioResult,
+  SimulatedFaults,
+  SlotSchedule,
+} from "../../drivers/contract.js";
 import { RadioError } from "../../drivers/contract.js";
 
 export class FakeLock implements LockHandle {
@@ -7,6 +20,17 @@ export class FakeLock implements LockHandle {
   faults: SimulatedFaults = {};
   online = true;
   commands = 0;
+  /** The bolt and the door. */
+  locked = true;
+  doorOpen = false;
+  boltMoves = 0;
+  controls: LockControls = { remoteLock: true, remoteUnlock: true, doorSensor: true };
+  /** Every radio call's start and end, in order, to check that calls never overlap. */
+  readonly calls: string[] = [];
+  /** How long each radio call takes. */
+  callMs = 0;
+  /** Where the lock's own reports go (set by FakeDriver). */
+  emit: (e: DriverEvent) => void = () => undefined;
   constructor(
     readonly identity: LockHandle["identity"],
     readonly caps: LockCapabilities,
@@ -24,6 +48,47 @@ export class FakeLock implements LockHandle {
     this.commands++;
     if (!this.online || this.faults.unresponsive) throw new RadioError("timeout", "no answer");
   }
+  /** Runs a radio call, logging when it starts and ends. */
+  private async call<T>(name: string, work: () => Promise<T>): Promise<T> {
+    this.calls.push(`${name}:start`);
+    try {
+      if (this.callMs) await new Promise((r) => setTimeout(r, this.callMs));
+      return await work();
+    } finally {
+      this.calls.push(`${name}:end`);
+    }
+  }
+  lockControls(): LockControls {
+    return this.controls;
+  }
+  lockState(): LockState {
+    return { locked: this.locked, doorOpen: this.doorOpen };
+  }
+  async readLockState(): Promise<LockState> {
+    return this.call("readLockState", async () => {
+      this.check();
+      return this.lockState();
+    });
+  }
+  async setLocked(locked: boolean): Promise<LockOperationResult> {
+    return this.call(`setLocked(${locked})`, async () => {
+      try {
+        this.check();
+      } catch {
+        return { ok: false, failure: "timeout", message: "no answer" };
+      }
+      if (this.faults.jammed) return { ok: false, failure: "rejected", message: "the bolt is jammed" };
+      this.move(locked, "remote", null);
+      return { ok: true, proof: "supervision" };
+    });
+  }
+  /** The bolt moves (by any means): the lock reports its state and the operation. */
+  move(locked: boolean, method: "remote" | "keycode" | "manual" | "automatic", slot: number | null): void {
+    if (this.locked !== locked) this.boltMoves++;
+    this.locked = locked;
+    this.emit({ type: "lock_state", radioId: this.identity.radioId, state: this.lockState() });
+    this.emit({ type: "lock_operation", radioId: this.identity.radioId, action: locked ? "locked" : "unlocked", method, slot });
+  }
   async readSlot(slot: number) {
     this.check();
     const m = this.memory.get(slot);
@@ -37,6 +102,9 @@ export class FakeLock implements LockHandle {
     return h;
   }
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
+    return this.call(`writeSlot(${slot})`, () => this.write(slot, code, schedule));
+  }
+  private async write(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
     try {
       this.check();
     } catch {
@@ -49,13 +117,15 @@ export class FakeLock implements LockHandle {
     return { ok: true, proof: this.faults.masked_readback ? "status" : "readback" };
   }
   async clearSlot(slot: number): Promise<RadioResult> {
-    try {
-      this.check();
-    } catch {
-      return { ok: false, failure: "timeout", message: "no answer" };
-    }
-    this.memory.delete(slot);
-    return { ok: true, proof: "readback" };
+    return this.call(`clearSlot(${slot})`, async () => {
+      try {
+        this.check();
+      } catch {
+        return { ok: false, failure: "timeout", message: "no answer" };
+      }
+      this.memory.delete(slot);
+      return { ok: true, proof: "readback" };
+    });
   }
 }
 
@@ -77,7 +147,11 @@ export class FakeDriver implements LockDriver, LockSimulator {
   emit(e: DriverEvent): void {
     for (const l of this.listeners) l(e);
   }
+  private wire(): void {
+    for (const f of this.fakes) f.emit = (e) => this.emit(e);
+  }
   async start(): Promise<void> {
+    this.wire();
     for (const f of this.fakes) this.emit({ type: "lock_ready", lock: f });
   }
   async stop(): Promise<void> {}
@@ -104,9 +178,34 @@ export class FakeDriver implements LockDriver, LockSimulator {
     const hit = [...this.fake(radioId).memory].find(([, m]) => m.code === code);
     // A scheduled code opens the door only inside its window, as a lock with a native scheduler does.
     const sched = hit?.[1].schedule;
-    if (!hit || (sched && (at < sched.startsAt || at >= sched.endsAt))) return { unlocked: false, slot: null };
-    this.emit({ type: "lock_operation", radioId, action: "unlocked", method: "keycode", slot: hit[0] });
+    if (!hit || (sched && (at < sched.startsAt || at >= sched.endsAt))) {
+      this.emit({ type: "access_denied", radioId, slot: hit ? hit[0] : null });
+      return { unlocked: false, slot: null };
+    }
+    this.fake(radioId).move(false, "keycode", hit[0]);
     return { unlocked: true, slot: hit[0] };
+  }
+  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
+    this.fake(radioId).move(locked, "manual", null);
+  }
+  async pressKeypadLock(radioId: string): Promise<void> {
+    this.fake(radioId).move(true, "manual", null);
+  }
+  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
+    const f = this.fake(radioId);
+    f.doorOpen = open;
+    this.emit({ type: "lock_state", radioId, state: f.lockState() });
+  }
+  async tamper(radioId: string): Promise<void> {
+    this.emit({ type: "tampered", radioId, cause: "tamper" });
+  }
+  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
+    this.emit({ type: "battery", radioId, level: percent });
+    if (percent < 20) this.emit({ type: "battery_low", radioId });
+  }
+  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
+    const f = this.fake(radioId);
+    return { locked: f.locked, doorOpen: f.doorOpen, boltMoves: f.boltMoves };
   }
   physicalSlots(radioId: string) {
     const f = this.fake(radioId);

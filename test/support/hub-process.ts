@@ -16,6 +16,7 @@ export interface SimLock {
   native_scheduling?: boolean;
   masked_readback?: boolean;
   battery?: boolean;
+  auto_relock_s?: number;
 }
 
 export interface HubProcessOptions {

@@ -1,6 +1,6 @@
 // Builders for store records in unit tests: a valid default, overridden per case.
 import type { LockCapabilities } from "../../drivers/contract.js";
-import type { CodeRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
+import type { CodeRecord, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
 
 export const T0 = Date.parse("2026-11-26T12:00:00.000Z");
 export const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -29,6 +29,9 @@ export function lockRecord(over: Partial<LockRecord> = {}): LockRecord {
     readbackProof: null,
     errors: [],
     createdAt: at(-86_400_000),
+    lockState: { locked: true, doorOpen: false },
+    lockControls: { remoteLock: true, remoteUnlock: true, doorSensor: true },
+    batteryLow: false,
     ...over,
   };
 }
@@ -77,4 +80,20 @@ export function slotRecord(slot: number, code: string | null, over: Partial<Slot
 
 export function unmanagedRecord(slot: number, code: string | null): UnmanagedRecord {
   return { accessCodeId: `00000000-0000-4000-a000-${String(slot).padStart(12, "0")}`, deviceId: "00000000-0000-4000-8000-000000000001", slot, code, name: `Slot ${slot}`, deleting: false, createdAt: at(-5000) };
+}
+
+let op = 0;
+export function operationRecord(over: Partial<LockOperationRecord> = {}): LockOperationRecord {
+  op++;
+  return {
+    actionAttemptId: `00000000-0000-4000-b000-${String(op).padStart(12, "0")}`,
+    deviceId: "00000000-0000-4000-8000-000000000001",
+    locked: false,
+    requestedAt: T0 - 1000,
+    deadlineAt: T0 + 29_000,
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    ...over,
+  };
 }

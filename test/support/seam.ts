@@ -2,7 +2,7 @@
 import { schemas } from "@seamapi/types/connect";
 import { expect } from "vitest";
 
-type Kind = "access_code" | "unmanaged_access_code" | "seam_event";
+type Kind = "access_code" | "unmanaged_access_code" | "seam_event" | "device" | "action_attempt";
 
 export function seamProblems(kind: Kind, obj: unknown): string | null {
   const r = schemas[kind].safeParse(obj);

@@ -29,14 +29,31 @@ describe("configuration", () => {
     [{ data_dir: "x", cloud: { url: "http://cloud" } }, /cloud\.url: must be a ws:\/\/ or wss:\/\/ URL/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "bluetooth", name: "a", slots: 3 }] } }, /simulation\.locks\.0\.protocol/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 0 }] } }, /simulation\.locks\.0\.slots/],
+    [{ data_dir: "x", simulation: { locks: [], radio_time: "fast" } }, /simulation\.radio_time: .*'instant' \| 'realistic'/],
     [{ data_dir: "x", zwave: { port: "/dev/ttyACM0", security_keys: { S2_AccessControl: "1234" } } }, /zwave\.security_keys\.S2_AccessControl: must be 32 hex digits/],
     [{ data_dir: "x", zigbee: { port: "/dev/ttyUSB0" } }, /zigbee\.network_key: Required/],
     [{ data_dir: "x", typo_key: 1 }, /unknown key\(s\) "typo_key"/],
     [{}, /data_dir: Required/],
+    [{ data_dir: "x", allow_remote_unlock: "no" }, /allow_remote_unlock: Expected boolean, received string/],
+    [{ data_dir: "x", timing: { lock_operation_timeout_ms: 50 } }, /timing\.lock_operation_timeout_ms: Number must be greater than or equal to 1000/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, auto_relock_s: -1 }] } }, /simulation\.locks\.0\.auto_relock_s/],
     ["{ not json", /not valid JSON/],
     ["[]", /must be a JSON object/],
   ])("a bad file names the key and the problem: %j", (config, pattern) => {
     expect(problem(config)).toMatch(pattern);
+  });
+
+  it("remote unlock is allowed by default and lock operations time out after 30 s unless configured", () => {
+    const c = parseConfigText(JSON.stringify({ data_dir: "x" }), "c", {});
+    expect(c.allow_remote_unlock).toBe(true);
+    expect(c.timing.lock_operation_timeout_ms).toBe(30_000);
+    expect(parseConfigText(JSON.stringify({ data_dir: "x", allow_remote_unlock: false }), "c", {}).allow_remote_unlock).toBe(false);
+  });
+
+  it("simulation.radio_time: instant unless asked for; the installer default (config/default.json) is realistic", () => {
+    expect(parseConfigText(JSON.stringify({ data_dir: "x", simulation: { locks: [] } }), "c", {}).simulation?.radio_time).toBe("instant");
+    const installer = readFileSync(path.join(import.meta.dirname, "..", "..", "config", "default.json"), "utf8");
+    expect(parseConfigText(installer, "config/default.json", {}).simulation?.radio_time).toBe("realistic");
   });
 
   it("secrets come from the environment (which wins) or a credentials file, never switching a radio on", () => {

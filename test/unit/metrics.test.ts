@@ -78,6 +78,10 @@ describe("metrics text format", () => {
     m.request("http", 200);
     m.request("http", 200);
     m.request("cloud", 404);
+    m.lockOperation(false, "success");
+    m.lockOperation(false, "success");
+    m.lockOperation(false, "error");
+    m.lockOperation(true, "success");
     const { types, samples } = parse(m.render(snapshot));
     const value = (name: string, labels: Record<string, string> = {}) =>
       samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
@@ -89,6 +93,10 @@ describe("metrics text format", () => {
     expect(value("lockbridge_radio_command_failures_total", { kind: "read_slot" })).toBe(0);
     expect(value("lockbridge_requests_total", { door: "http", status: "200" })).toBe(2);
     expect(value("lockbridge_requests_total", { door: "cloud", status: "404" })).toBe(1);
+    expect(value("lockbridge_lock_operations_total", { action: "unlock", result: "success" })).toBe(2);
+    expect(value("lockbridge_lock_operations_total", { action: "unlock", result: "error" })).toBe(1);
+    expect(value("lockbridge_lock_operations_total", { action: "lock", result: "success" })).toBe(1);
+    expect(value("lockbridge_lock_operations_total", { action: "lock", result: "error" })).toBeUndefined();
     expect(value("lockbridge_outbox_depth")).toBe(3);
     expect(value("lockbridge_lock_queue_depth", { device_id: "d1", name: 'Front "main" door\\1' })).toBe(2);
     expect(value("lockbridge_lock_online", { device_id: "d2", name: "Back\ndoor" })).toBe(0);
@@ -104,6 +112,7 @@ describe("metrics text format", () => {
       radio_commands_by_kind: { read_slot: 1, write_slot: 2 },
       radio_failures_by_kind: { read_slot: 0, write_slot: 1 },
       requests_by_door: { cloud: 1, http: 2 },
+      lock_operations: { lock_success: 1, unlock_error: 1, unlock_success: 2 },
     });
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { plan, type PlanInput } from "../../agent/reconcile/planner.js";
 import { SettledCodes } from "../../agent/reconcile/settled-codes.js";
 import { isRadioStep, type Step } from "../../agent/reconcile/steps.js";
-import type { CodeRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
-import { at, caps, codeRecord, lockRecord, slotRecord, T0, unmanagedRecord } from "../support/records.js";
+import type { CodeRecord, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../../agent/store/records.js";
+import { at, caps, codeRecord, lockRecord, operationRecord, slotRecord, T0, unmanagedRecord } from "../support/records.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -26,6 +26,10 @@ function summarise(s: Step): string {
       return `clear:${s.code}`;
     case "emit":
       return `emit:${s.type.replace("access_code.", "")}`;
+    case "operate_lock":
+      return s.locked ? "lock" : "unlock";
+    case "fail_operation":
+      return `fail:${s.error.type}`;
     default:
       return s.kind;
   }
@@ -38,6 +42,10 @@ interface Row {
   codes: Array<Partial<CodeRecord>>;
   slots?: Array<[number, string | null, Partial<SlotRecord>?]>;
   unmanaged?: Array<[number, string]>;
+  /** Pending LOCK_DOOR / UNLOCK_DOOR attempts, oldest first. */
+  operations?: Array<Partial<LockOperationRecord>>;
+  /** The lock's radio is up in this run (default true). */
+  attached?: boolean;
   expect: string[];
   wakeAt?: number | null;
 }
@@ -162,6 +170,35 @@ const rows: Row[] = [
   },
   { name: "first sync not done: read an unobserved slot before writing it", lock: { slotsSynced: false }, codes: [{}], expect: ["claim#1", "read#1"] },
   { name: "owned slot never observed on a removing code: read it first", codes: [{ slot: 2, status: "removing", desired: "absent", wasOnLock: true }], expect: ["read#2"] },
+  // ---- lock operations (protocol.md §8) ----
+  { name: "unlock requested: operate the bolt, wake at its deadline", codes: [], operations: [{}], expect: ["unlock"], wakeAt: T0 + 29_000 },
+  { name: "lock and unlock requested: the oldest first, one at a time", codes: [], operations: [{ locked: true }, { locked: false, requestedAt: T0 - 500 }], expect: ["lock"] },
+  {
+    name: "an operation goes ahead of pending code work, which follows it",
+    codes: [{}],
+    operations: [{}],
+    expect: ["unlock", "claim#1", "write#1"],
+  },
+  { name: "operation backing off after silence: wait, and later ones wait behind it", codes: [], operations: [{ attempts: 1, nextAttemptAt: T0 + 2000 }, { locked: true }], expect: [], wakeAt: T0 + 2000 },
+  { name: "code work proceeds while an operation backs off", codes: [{}], operations: [{ attempts: 1, nextAttemptAt: T0 + 2000 }], expect: ["claim#1", "write#1"], wakeAt: T0 + 2000 },
+  { name: "lock known offline: fail the attempt at once (device_offline), the next one too", lock: { online: false }, codes: [], operations: [{}, { locked: true }], expect: ["fail:device_offline", "fail:device_offline"] },
+  {
+    name: "offline after a timeout: the attempt fails with what the last try said",
+    lock: { online: false },
+    codes: [],
+    operations: [{ attempts: 1, nextAttemptAt: T0 + 2000, lastError: { type: "device_offline", message: "no answer" } }],
+    expect: ["fail:device_offline"],
+  },
+  { name: "radio not up yet: wait until the deadline", lock: { online: false }, attached: false, codes: [], operations: [{}], expect: [], wakeAt: T0 + 29_000 },
+  { name: "radio never came up before the deadline: action_attempt_expired", lock: { online: false }, attached: false, now: T0 + 30_000, codes: [], operations: [{}], expect: ["fail:action_attempt_expired"] },
+  {
+    name: "past the deadline after retries: fail with the last error, never operate late",
+    now: T0 + 30_000,
+    codes: [],
+    operations: [{ attempts: 3, nextAttemptAt: T0 + 29_500, lastError: { type: "lock_jammed", message: "bolt stuck" } }],
+    expect: ["fail:lock_jammed"],
+  },
+  { name: "removed lock: its pending operations fail (device_removed)", lock: { removed: true }, codes: [{}], operations: [{}], expect: ["fail:device_removed"], wakeAt: null },
 ];
 
 describe("planner", () => {
@@ -174,6 +211,8 @@ describe("planner", () => {
       slots: new Map((row.slots ?? []).map(([s, code, over]) => [s, slotRecord(s, code, over)])),
       unmanaged: (row.unmanaged ?? []).map(([s, code]) => unmanagedRecord(s, code) as UnmanagedRecord),
       policy,
+      ...(row.operations ? { operations: row.operations.map((o) => operationRecord(o)) } : {}),
+      ...(row.attached !== undefined ? { attached: row.attached } : {}),
     };
     const result = plan(input);
     expect(result.steps.map(summarise)).toEqual(row.expect);

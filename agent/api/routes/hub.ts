@@ -3,7 +3,7 @@ import type { ApiContext } from "../context.js";
 import { invalidInput } from "../errors.js";
 import { id, pin, qBool, qInt } from "../params.js";
 import type { Route } from "../router.js";
-import { requireSimulated } from "./devices.js";
+import { requireSimulated, requireTypable } from "./devices.js";
 
 export function hubRoutes(ctx: ApiContext): Route[] {
   const slotParam = qInt(1, 65535);
@@ -21,6 +21,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
       params: z.object({ device_id: id, slot: slotParam, code: pin, name: z.string().max(200).optional() }),
       handle: async (p, store) => {
         const { lock, sim } = simulatedSlot(store, p.device_id, p.slot);
+        requireTypable(p.code, lock);
         await sim.keypadSetCode(lock.radioId, p.slot, p.code);
         return {};
       },
@@ -41,6 +42,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
       params: z.object({ device_id: id, code: pin }),
       handle: async (p, store) => {
         const { lock, sim } = requireSimulated(ctx, store, p.device_id);
+        requireTypable(p.code, lock);
         const r = await sim.keypadUnlock(lock.radioId, p.code, new Date(ctx.clock.now()));
         return { unlocked: r.unlocked };
       },
@@ -48,7 +50,7 @@ export function hubRoutes(ctx: ApiContext): Route[] {
     {
       kind: "query",
       path: "/hub/simulate/lock_faults",
-      params: z.object({ device_id: id, unresponsive: qBool.optional(), rejects_codes: qBool.optional(), masked_readback: qBool.optional() }),
+      params: z.object({ device_id: id, unresponsive: qBool.optional(), rejects_codes: qBool.optional(), masked_readback: qBool.optional(), jammed: qBool.optional() }),
       handle: (p, store) => {
         const { lock, sim } = requireSimulated(ctx, store, p.device_id);
         const { device_id, ...faults } = p;

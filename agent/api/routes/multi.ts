@@ -6,7 +6,9 @@ import { generateCode } from "../../codes/generate.js";
 import { codesInUse, createCode, requireCode, requireLock, updateCode } from "../../codes/service.js";
 import type { ApiContext, Shaper } from "../context.js";
 import { ApiError, invalidInput } from "../errors.js";
-import { id, name, pin, qArray, qBool, qInt, timestamp } from "../params.js";
+import { id, name, pin, qArray, qInt, timestamp } from "../params.js";
+import type { CodeRecord } from "../../store/records.js";
+import { codeFlags, refuseIfOffline, requireWholeWindow } from "./access-codes.js";
 import type { Route } from "../router.js";
 
 const createMultipleParams = z.object({
@@ -17,12 +19,7 @@ const createMultipleParams = z.object({
   ends_at: timestamp.optional(),
   behavior_when_code_cannot_be_shared: z.enum(["throw", "create_random_code"]).default("throw"),
   preferred_code_length: qInt(1, 16).optional(),
-  is_external_modification_allowed: qBool.optional(),
-  allow_external_modification: qBool.optional(),
-  is_one_time_use: qBool.optional(),
-  prefer_native_scheduling: qBool.optional(),
-  use_backup_access_code_pool: qBool.optional(),
-  attempt_for_offline_device: qBool.optional(),
+  ...codeFlags,
 });
 
 export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
@@ -32,7 +29,9 @@ export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       path: "/access_codes/create_multiple",
       params: createMultipleParams,
       handle: (p: z.infer<typeof createMultipleParams>, tx) => {
+        requireWholeWindow(p);
         const locks = [...new Set(p.device_ids)].map((d) => requireLock(tx, d));
+        for (const l of locks) refuseIfOffline(tx, l.deviceId, p.attempt_for_offline_device);
         const common = {
           name: p.name ?? null,
           ...(p.starts_at ? { starts_at: p.starts_at } : {}),
@@ -53,7 +52,7 @@ export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
         const shared = lengths.length && charset ? generateCode({ lengths, charset, taken, ...(p.preferred_code_length ? { preferredLength: p.preferred_code_length } : {}) }) : null;
         const key = `auto_set_by_create_multiple_${randomUUID()}`;
         if (!shared && p.behavior_when_code_cannot_be_shared === "throw") {
-          throw new ApiError(400, "invalid_input", "no code fits every one of these locks (their code lengths or characters do not overlap); set behavior_when_code_cannot_be_shared to create_random_code to give each lock its own", {
+          throw invalidInput("no code fits every one of these locks (their code lengths or characters do not overlap); set behavior_when_code_cannot_be_shared to create_random_code to give each lock its own", {
             field: "behavior_when_code_cannot_be_shared",
           });
         }
@@ -71,6 +70,7 @@ export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       handle: (p, tx) => {
         const targets = tx.store.codes().filter((c) => c.commonCodeKey === p.common_code_key && c.desired === "present");
         if (!targets.length) throw invalidInput(`common_code_key "${p.common_code_key.slice(0, 100)}" matches no access code on this hub`, { field: "common_code_key" });
+        if (p.starts_at && !p.ends_at && targets.some((c) => !c.endsAt)) throw invalidInput("ends_at is required with starts_at: a time-bound access code has both", { field: "ends_at" });
         for (const c of targets) updateCode(tx, { access_code_id: c.accessCodeId, ...(p.name !== undefined ? { name: p.name } : {}), ...(p.starts_at ? { starts_at: p.starts_at } : {}), ...(p.ends_at ? { ends_at: p.ends_at } : {}) });
         return {};
       },
@@ -82,9 +82,12 @@ export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       handle: (p, tx) => {
         const original = requireCode(tx, p.access_code_id);
         if (!original.startsAt && !original.endsAt) throw new ApiError(400, "access_code_not_time_bound", "only a time-bound access code can pull a backup code; this one is ongoing");
+        // Seam's document requires both keys; the SDK returns `access_code`, and Seam's guide reads the backup's
+        // code from it: both carry the pulled backup code (docs/api.md).
+        const answer = (backup: CodeRecord) => ({ access_code: shape.code(backup), backup_access_code: shape.code(backup) });
         if (original.pulledBackupAccessCodeId) {
           const already = tx.store.code(original.pulledBackupAccessCodeId);
-          if (already) return { backup_access_code: shape.code(already) };
+          if (already) return answer(already);
         }
         const backup = tx.store.codes({ deviceId: original.deviceId }).find((c) => isPoolBackup(c) && c.status === "set" && c.desired === "present");
         if (!backup) throw new ApiError(400, "empty_backup_access_code_pool", "no backup code is ready on this lock; the hub is refilling its pool");
@@ -93,13 +96,13 @@ export function multiRoutes(ctx: ApiContext, shape: Shaper): Route[] {
         tx.emit("access_code.backup_access_code_pulled", { deviceId: original.deviceId, accessCodeId: original.accessCodeId, backupAccessCodeId: backup.accessCodeId });
         tx.code(backup.accessCodeId, backup.deviceId);
         tx.code(original.accessCodeId, original.deviceId);
-        return { backup_access_code: shape.code(tx.store.code(backup.accessCodeId)!) };
+        return answer(tx.store.code(backup.accessCodeId)!);
       },
     },
     {
       kind: "mutation",
       path: "/access_codes/report_device_constraints",
-      params: z.object({ device_id: id, supported_code_lengths: qArray(qInt(1, 16)).optional(), min_code_length: qInt(1, 16).optional(), max_code_length: qInt(1, 16).optional() }),
+      params: z.object({ device_id: id, supported_code_lengths: qArray(qInt(1, 16)).refine((a) => a.length > 0, "must list at least one length").optional(), min_code_length: qInt(1, 16).optional(), max_code_length: qInt(1, 16).optional() }),
       handle: (p, tx) => {
         const lock = requireLock(tx, p.device_id);
         if (!p.supported_code_lengths && p.min_code_length === undefined && p.max_code_length === undefined) throw invalidInput("give supported_code_lengths, or min_code_length and/or max_code_length");

@@ -3,9 +3,12 @@ import type { Tx } from "../../events/journal.js";
 import type { UnmanagedRecord } from "../../store/records.js";
 import type { ApiContext, Shaper } from "../context.js";
 import { accessCodeNotFound, invalidInput } from "../errors.js";
-import { id, name, pin, qBool } from "../params.js";
+import { id, name, pin, qBool, refused, syncParam } from "../params.js";
+import { paginate, pageParams } from "../paginate.js";
+import type { Store } from "../../store/store.js";
+import { matchesSearch } from "./access-codes.js";
 import type { Route } from "../router.js";
-import { requireSimulated } from "./devices.js";
+import { requireSimulated, requireTypable } from "./devices.js";
 import { actionAttempt } from "./action-attempts.js";
 import { unmanagedId } from "../../reconcile/observe.js";
 
@@ -65,39 +68,51 @@ export function convertToManaged(tx: Tx, u: UnmanagedRecord, allowExternal: bool
 }
 
 export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
-  const convertParams = z.object({ access_code_id: id, is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional() });
+  // force: Seam's switch for taking a code over from another workspace; the hub has one workspace, so a
+  // conversion never needs forcing and force true or false converts the same way (docs/api.md).
+  const convertParams = z.object({ access_code_id: id, is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional(), sync: syncParam.optional() });
+  const updateParams = z.object({ access_code_id: id, is_managed: qBool, name: name.optional(), is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional() });
+  const listParams = z.object({ device_id: id, search: z.string().min(1).max(200).optional(), user_identifier_key: refused("user identities are a Seam cloud feature; the hub has none"), ...pageParams });
+  const findUnmanaged = (store: Store, p: { access_code_id?: string | undefined; device_id?: string | undefined; code?: string | undefined }): UnmanagedRecord => {
+    if (!p.access_code_id && !(p.device_id && p.code)) throw invalidInput("give access_code_id, or device_id with code", { field: "access_code_id" });
+    const u = p.access_code_id ? store.unmanagedCode(p.access_code_id) : store.unmanaged({ deviceId: p.device_id! }).find((x) => x.code === p.code);
+    if (!u || (p.device_id && u.deviceId !== p.device_id) || (p.code !== undefined && u.code !== p.code)) throw accessCodeNotFound(p.access_code_id ?? "(by device and code)");
+    return u;
+  };
   return [
     {
       kind: "query",
       path: "/access_codes/unmanaged/list",
-      params: z.object({ device_id: id, user_identity_id: id.optional(), limit: z.unknown().optional() }),
-      handle: (p, store) => {
+      params: listParams,
+      handle: (p: z.infer<typeof listParams>, store) => {
         if (!store.lock(p.device_id)) throw invalidInput(`device_id "${p.device_id}" does not match any lock on this hub`, { field: "device_id" });
-        return { unmanaged_access_codes: store.unmanaged({ deviceId: p.device_id }).map((u) => shape.unmanaged(u)) };
+        let codes = store.unmanaged({ deviceId: p.device_id });
+        if (p.search) codes = codes.filter((u) => matchesSearch(u, p.search!));
+        const { page, pagination } = paginate(codes, p);
+        return { access_codes: page.map((u) => shape.unmanaged(u)), pagination };
       },
     },
     {
       kind: "query",
       path: "/access_codes/unmanaged/get",
       params: z.object({ access_code_id: id.optional(), device_id: id.optional(), code: pin.optional() }),
-      handle: (p, store) => {
-        const u = p.access_code_id ? store.unmanagedCode(p.access_code_id) : p.device_id && p.code ? store.unmanaged({ deviceId: p.device_id }).find((x) => x.code === p.code) : undefined;
-        if (!p.access_code_id && !(p.device_id && p.code)) throw invalidInput("give access_code_id, or device_id with code");
-        if (!u) throw accessCodeNotFound(p.access_code_id ?? "(by device and code)");
-        return { unmanaged_access_code: shape.unmanaged(u) };
-      },
+      handle: (p, store) => ({ access_code: shape.unmanaged(findUnmanaged(store, p)) }),
     },
     {
       kind: "mutation",
       path: "/access_codes/unmanaged/update",
-      params: z.object({ access_code_id: id, is_managed: qBool, name: name.optional(), is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional() }),
-      handle: (p, tx) => {
+      params: updateParams,
+      handle: (p: z.infer<typeof updateParams>, tx) => {
         const u = requireUnmanaged(tx, p.access_code_id);
+        const allow = p.is_external_modification_allowed ?? p.allow_external_modification;
+        if (!p.is_managed && allow !== undefined) {
+          throw invalidInput("is_external_modification_allowed applies when converting the code (is_managed: true); an unmanaged code is never restored by the hub", { field: p.is_external_modification_allowed !== undefined ? "is_external_modification_allowed" : "allow_external_modification" });
+        }
         if (p.name !== undefined) {
           tx.store.updateUnmanaged(u.accessCodeId, { name: p.name });
           tx.unmanaged(u.accessCodeId);
         }
-        if (p.is_managed) convertToManaged(tx, { ...u, name: p.name !== undefined ? p.name : u.name }, p.is_external_modification_allowed ?? p.allow_external_modification ?? false);
+        if (p.is_managed) convertToManaged(tx, { ...u, name: p.name !== undefined ? p.name : u.name }, allow ?? false);
         return {};
       },
     },
@@ -114,12 +129,12 @@ export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
     {
       kind: "mutation",
       path: "/access_codes/unmanaged/delete",
-      params: z.object({ access_code_id: id, sync: qBool.optional() }),
+      params: z.object({ access_code_id: id, sync: syncParam.optional() }),
       handle: (p, tx) => {
         const u = requireUnmanaged(tx, p.access_code_id);
         tx.store.updateUnmanaged(u.accessCodeId, { deleting: true });
         tx.kick(u.deviceId);
-        return { action_attempt: actionAttempt(tx, "DELETE_ACCESS_CODE", u.accessCodeId) };
+        return { action_attempt: actionAttempt(tx, { type: "DELETE_ACCESS_CODE", deviceId: u.deviceId, accessCodeId: u.accessCodeId }) };
       },
     },
     {
@@ -128,6 +143,7 @@ export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
       params: z.object({ device_id: id, name: z.string().max(200).optional(), code: pin }),
       handle: async (p, store) => {
         const { lock, sim } = requireSimulated(ctx, store, p.device_id);
+        requireTypable(p.code, lock);
         const owned = new Set(store.codes({ deviceId: lock.deviceId }).map((c) => c.slot));
         const physical = sim.physicalSlots(lock.radioId);
         const free = physical.find((s) => s.code === null && !owned.has(s.slot));

@@ -33,6 +33,8 @@ export interface CoordinatorPort {
   receiveZdo(responseClusterId: number, frame: Buffer): void;
   deviceJoined(nwk: number, ieee: string): void;
   deviceLeft(nwk: number, ieee: string): void;
+  /** The coordinator's serial link is gone (the stick was pulled). */
+  disconnected(): void;
 }
 
 const COORDINATOR_ENDPOINT = 1;
@@ -269,5 +271,10 @@ export class SimAdapter extends Adapter implements CoordinatorPort {
 
   deviceLeft(nwk: number, ieee: string): void {
     this.emit("deviceLeave", { networkAddress: nwk, ieeeAddr: ieee });
+  }
+
+  /** What a real adapter emits when its serial port closes under it. */
+  disconnected(): void {
+    this.emit("disconnected");
   }
 }

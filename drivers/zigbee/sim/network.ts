@@ -4,13 +4,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
-import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
+import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type RadioTimeSetting, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
 import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses, newLockAddress } from "./identity.js";
 import { JoinWindow } from "./join-window.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
+import type { SavedBody } from "./virtual-door.js";
+import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
@@ -56,6 +58,8 @@ export interface SimNetworkOptions {
   readonly dataDir: string;
   readonly seed: string;
   readonly locks: readonly ZigbeeSimulatedLockConfig[];
+  /** Poll delays and airtime on the simulated air (radio-time.ts); default "instant". */
+  readonly radioTime?: RadioTimeSetting;
 }
 
 /** The contract's simulator plus what only a Zigbee lock has. */
@@ -64,21 +68,27 @@ export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
   keypadClearAll(radioId: string): Promise<void>;
+  /** The coordinator stick is pulled: its adapter reports the disconnect and cannot be started until plugged in. */
+  unplugCoordinator(): void;
+  plugInCoordinator(): void;
 }
 
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
   readonly joinWindow = new JoinWindow();
+  readonly radioTime: ZigbeeRadioTime;
   private readonly locks: SimLock[] = [];
   private readonly file: string;
   private readonly seed: string;
   private port: CoordinatorPort | null = null;
+  private coordinatorPresent = true;
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
     this.file = path.join(options.dataDir, "simulated-locks.json");
     this.seed = options.seed;
+    this.radioTime = new ZigbeeRadioTime(zigbeeRadioTimeModel(options.radioTime));
     this.coordinator = {
       nwk: ZSpec.COORDINATOR_ADDRESS,
       ieee: coordinatorIeee(options.seed),
@@ -116,7 +126,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
     const memory = new LockMemory(limits, isRecord(a.stored) ? a.stored["memory"] : undefined);
     const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
-    const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {} };
+    const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
     const entry: SimLock = {
       simId: a.simId,
       radioId: `zigbee:${a.ieee}`,
@@ -125,7 +135,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       onAir: true,
       joined: a.joined,
       frames: 0,
-      lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save()),
+      lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(a.stored)),
     };
     return entry;
   }
@@ -155,6 +165,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   // ---- SimulatedAir ------------------------------------------------------------------------------
 
   attach(port: CoordinatorPort): void {
+    // Worded like the serial error a real adapter fails with when its stick is gone.
+    if (!this.coordinatorPresent) throw new Error("Error: No such file or directory, cannot open the coordinator's serial port");
     this.port = port;
   }
 
@@ -174,7 +186,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return false;
     target.frames++;
-    setImmediate(() => target.lock.receiveZcl(endpoint, clusterId, frame));
+    this.radioTime.toDevice(target.radioId, target.lock.spec.battery, () => target.lock.receiveZcl(endpoint, clusterId, frame));
     return true;
   }
 
@@ -198,7 +210,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const port = this.port;
     if (!port || !entry.onAir || !entry.joined) return;
     entry.frames++;
-    setImmediate(() => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
+    this.radioTime.fromDevice(entry.radioId, () => port.receiveZcl(entry.lock.spec.node.nwk, endpoint, clusterId, frame));
   }
 
   private leave(entry: SimLock): void {
@@ -326,6 +338,55 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     await settle();
   }
 
+  // ---- DoorSimulator -----------------------------------------------------------------------------
+
+  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
+    this.find(radioId).lock.door.mechanism.operate(locked, "thumb_turn");
+    await settle();
+  }
+
+  async pressKeypadLock(radioId: string): Promise<void> {
+    this.find(radioId).lock.door.mechanism.operate(true, "keypad_button");
+    await settle();
+  }
+
+  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
+    this.find(radioId).lock.door.mechanism.setDoorOpen(open);
+    await settle();
+  }
+
+  async tamper(radioId: string): Promise<void> {
+    this.find(radioId).lock.door.tamper();
+    await settle();
+  }
+
+  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError("a battery level is 0..100 %");
+    this.find(radioId).lock.door.battery(percent);
+    await settle();
+  }
+
+  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
+    const { mechanism } = this.find(radioId).lock.door;
+    return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
+  }
+
+  /** Stops the locks' own timers (auto-relock) with the network. */
+  dispose(): void {
+    for (const l of this.locks) l.lock.door.dispose();
+  }
+
+  unplugCoordinator(): void {
+    this.coordinatorPresent = false;
+    const port = this.port;
+    this.port = null;
+    port?.disconnected();
+  }
+
+  plugInCoordinator(): void {
+    this.coordinatorPresent = true;
+  }
+
   frameCount(radioId?: string): number {
     return this.locks.filter((l) => radioId === undefined || l.radioId === radioId).reduce((sum, l) => sum + l.frames, 0);
   }
@@ -344,6 +405,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
           name: l.lock.spec.name,
           joined: l.joined,
           memory: l.lock.memory.toJSON(),
+          body: l.lock.door.saved(),
           ...(l.made ? { sim_id: l.simId, nwk: l.lock.spec.node.nwk, made: l.made, install_code: l.installCode?.toString("hex") } : {}),
         },
       ]),
@@ -358,6 +420,15 @@ function madeLock(value: unknown): ZigbeeSimulatedLockConfig | null {
   const { name, slots, code_lengths } = value;
   if (typeof name !== "string" || typeof slots !== "number" || !Array.isArray(code_lengths) || !code_lengths.every((n) => typeof n === "number")) return null;
   return { protocol: "zigbee", name, slots, code_lengths: code_lengths as number[], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
+}
+
+/** The bolt, door and battery a lock had when the file was written; a new lock is locked, closed and full. */
+function savedBody(stored: unknown): SavedBody | undefined {
+  const body = isRecord(stored) ? stored["body"] : undefined;
+  if (!isRecord(body) || !isRecord(body["door"]) || typeof body["battery"] !== "number") return undefined;
+  const door = body["door"];
+  if (typeof door["locked"] !== "boolean" || typeof door["doorOpen"] !== "boolean") return undefined;
+  return { door: { locked: door["locked"], doorOpen: door["doorOpen"] }, battery: body["battery"] };
 }
 
 /** Lets frames already handed to the air reach the coordinator before a simulator call returns. */

@@ -11,8 +11,6 @@ import {
   DOOR_LOCK,
   DoorLockStatus,
   EventSource,
-  LockState,
-  OperationEvent,
   POWER_CFG,
   ProgramEvent,
   SCHEDULE_ID,
@@ -23,6 +21,7 @@ import {
 } from "../door-lock.js";
 import type { ZigbeeSimulatedQuirks } from "../options.js";
 import type { LockMemory } from "./lock-memory.js";
+import { VirtualDoor, type SavedBody } from "./virtual-door.js";
 import type { NodeDescription } from "./zdo.js";
 
 export interface VirtualLockSpec {
@@ -35,6 +34,8 @@ export interface VirtualLockSpec {
   readonly maxPinLen: number;
   readonly userCount: number;
   readonly quirks: ZigbeeSimulatedQuirks;
+  /** Seconds before the lock relocks itself after an unlock; 0: never. */
+  readonly autoRelockS?: number;
 }
 
 /** How the lock's frames reach the coordinator (the simulated network decides whether they get through). */
@@ -47,8 +48,9 @@ function statusPayload(ok: boolean): { status: number } {
 }
 
 export class VirtualLock {
-  readonly faults: { unresponsive: boolean; rejects_codes: boolean; masked_readback: boolean };
-  private lockState: number = LockState.LOCKED;
+  readonly faults: { unresponsive: boolean; rejects_codes: boolean; masked_readback: boolean; jammed: boolean };
+  /** The bolt, door sensor and body (virtual-door.ts). */
+  readonly door: VirtualDoor;
   private tsn = 0;
 
   constructor(
@@ -58,14 +60,24 @@ export class VirtualLock {
     private readonly transmit: LockTransmit,
     /** Called after every change of memory, so a restart finds what the lock physically holds. */
     private readonly persist: () => void,
+    saved: SavedBody = { door: { locked: true, doorOpen: false }, battery: 100 },
   ) {
-    this.faults = { unresponsive: false, rejects_codes: false, masked_readback: maskedReadback };
+    this.faults = { unresponsive: false, rejects_codes: false, masked_readback: maskedReadback, jammed: false };
+    this.door = new VirtualDoor({
+      endpoint: spec.doorLockEndpoint,
+      saved,
+      autoRelockMs: (spec.autoRelockS ?? 0) * 1000,
+      isJammed: () => this.faults.jammed,
+      send: (endpoint, cluster, command, payload, tsn, global) => this.send(endpoint, cluster, command, payload, tsn, global),
+      persist,
+    });
   }
 
   setFaults(faults: SimulatedFaults): void {
     if (faults.unresponsive !== undefined) this.faults.unresponsive = faults.unresponsive;
     if (faults.rejects_codes !== undefined) this.faults.rejects_codes = faults.rejects_codes;
     if (faults.masked_readback !== undefined) this.faults.masked_readback = faults.masked_readback;
+    if (faults.jammed !== undefined) this.faults.jammed = faults.jammed;
   }
 
   // ---- the air side ----------------------------------------------------------------------------
@@ -126,7 +138,7 @@ export class VirtualLock {
         };
       case DOOR_LOCK:
         return {
-          lockState: this.lockState,
+          ...this.door.attributes(),
           lockType: 0,
           actuatorEnabled: 1,
           numOfPinUsersSupported: this.spec.userCount,
@@ -137,7 +149,7 @@ export class VirtualLock {
           requirePinForRfOperation: 0,
         };
       case POWER_CFG:
-        return { batteryPercentageRemaining: 200 };
+        return { batteryPercentageRemaining: this.door.batteryAttribute() };
       default:
         return {};
     }
@@ -189,12 +201,9 @@ export class VirtualLock {
         this.yearDayCommand(endpoint, frame, userId, p);
         return;
       case "lockDoor":
-      case "unlockDoor": {
-        const locking = frame.command.name === "lockDoor";
-        this.send(endpoint, DOOR_LOCK, locking ? "lockDoorRsp" : "unlockDoorRsp", statusPayload(true), tsn);
-        this.operate(locking ? OperationEvent.LOCK : OperationEvent.UNLOCK, EventSource.RF, 0xffff);
+      case "unlockDoor":
+        this.door.rfCommand(endpoint, frame.command.name === "lockDoor", tsn);
         return;
-      }
       default:
         this.defaultResponse(endpoint, frame.cluster.ID, frame.header, Zcl.Status.UNSUP_COMMAND);
     }
@@ -289,34 +298,10 @@ export class VirtualLock {
 
   keypadUnlock(code: string, at: Date): { unlocked: boolean; slot: number | null } {
     const match = this.memory.match(code, toZigbeeLocalTime(at));
-    if (!match?.allowed) {
-      const failure = match ? OperationEvent.UNLOCK_FAILURE_INVALID_SCHEDULE : OperationEvent.UNLOCK_FAILURE_INVALID_PIN;
-      this.operate(failure, EventSource.KEYPAD, match?.userId ?? 0xffff);
-      return { unlocked: false, slot: null };
-    }
-    this.operate(OperationEvent.UNLOCK, EventSource.KEYPAD, match.userId);
-    return { unlocked: true, slot: match.userId };
+    return this.door.mechanism.codeEntered(match ? { slot: match.userId, allowed: match.allowed } : null);
   }
 
   // ---- frames the lock sends on its own ---------------------------------------------------------
-
-  /** An operation notification, then (like Yale) a lockState report when the state changed. */
-  private operate(event: number, source: number, userId: number): void {
-    this.send(this.spec.doorLockEndpoint, DOOR_LOCK, "operationEventNotification", {
-      opereventsrc: source,
-      opereventcode: event,
-      userid: userId,
-      pin: NO_PIN,
-      zigbeelocaltime: toZigbeeLocalTime(new Date()),
-      data: "",
-    });
-    const next = event === OperationEvent.UNLOCK ? LockState.UNLOCKED : event === OperationEvent.LOCK ? LockState.LOCKED : this.lockState;
-    if (next === this.lockState) return;
-    this.lockState = next;
-    const attribute = Zcl.Clusters.closuresDoorLock.attributes["lockState"];
-    if (!attribute) return;
-    this.send(this.spec.doorLockEndpoint, DOOR_LOCK, "report", [{ attrId: attribute.ID, dataType: attribute.type, attrData: next }], undefined, true);
-  }
 
   private programmingEvent(event: number, userId: number, code: string | null): void {
     // With SendPINOverTheAir off the notification carries no digits either.

@@ -9,6 +9,7 @@ import { readMockScheduleEnabled, readMockSlot, readMockYearDay, writeMockSlot, 
 import { AccessControlEvent } from "../notifications.js";
 import { withDeadline } from "../radio-errors.js";
 import { isInsideYearDay } from "../schedule.js";
+import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { SimulatedInclusion } from "./inclusion-controller.js";
 import { sendFromLock } from "./secure-send.js";
 import type { SimLock } from "./sim-lock.js";
@@ -60,13 +61,53 @@ export class ZWaveLockSimulator implements LockSimulator {
     const lock = this.net.lock(radioId);
     const state = lock.state;
     const slot = slotHoldingCode(state, lock.slotCount, code);
-    if (slot === null || readMockSlot(state, slot).status !== UserIDStatus.Enabled) return { unlocked: false, slot: null };
-    const schedule = readMockYearDay(state, slot);
-    if (schedule && readMockScheduleEnabled(state, slot) && !isInsideYearDay(schedule, at)) {
-      return { unlocked: false, slot: null };
-    }
-    await this.notify(lock, AccessControlEvent.KeypadUnlock, slot);
-    return { unlocked: true, slot };
+    const schedule = slot === null ? undefined : readMockYearDay(state, slot);
+    const allowed =
+      slot !== null &&
+      readMockSlot(state, slot).status === UserIDStatus.Enabled &&
+      !(schedule && readMockScheduleEnabled(state, slot) && !isInsideYearDay(schedule, at));
+    const door = this.door(lock);
+    const result = door.mechanism.codeEntered(slot === null ? null : { slot, allowed });
+    await door.idle();
+    return result;
+  }
+
+  // ---- the bolt, the door and the body (DoorSimulator) ----------------------------------------
+
+  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
+    const door = this.door(this.net.lock(radioId));
+    door.mechanism.operate(locked, "thumb_turn");
+    await door.idle();
+  }
+
+  async pressKeypadLock(radioId: string): Promise<void> {
+    const door = this.door(this.net.lock(radioId));
+    door.mechanism.operate(true, "keypad_button");
+    await door.idle();
+  }
+
+  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
+    const door = this.door(this.net.lock(radioId));
+    door.mechanism.setDoorOpen(open);
+    await door.idle();
+  }
+
+  async tamper(radioId: string): Promise<void> {
+    const door = this.door(this.net.lock(radioId));
+    door.tamper();
+    await door.idle();
+  }
+
+  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError("a battery level is 0..100 %");
+    const door = this.door(this.net.lock(radioId));
+    door.battery(percent);
+    await door.idle();
+  }
+
+  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
+    const { mechanism } = this.door(this.net.lock(radioId));
+    return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
   }
 
   physicalSlots(radioId: string): Array<{ slot: number; code: string | null }> {
@@ -122,6 +163,11 @@ export class ZWaveLockSimulator implements LockSimulator {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  private door(lock: SimLock): ZWaveSimDoor {
+    if (!lock.door || !lock.mockNode) throw new Error(`simulated lock ${lock.radioId} was removed from the network`);
+    return lock.door;
+  }
 
   private assertSlot(lock: SimLock, slot: number): void {
     if (!Number.isInteger(slot) || slot < 1 || slot > lock.slotCount) {

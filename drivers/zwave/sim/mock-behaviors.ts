@@ -2,7 +2,7 @@
 // real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
 // answers (the defaults leave them unanswered and each interview would stall), frame counting,
 // and a hook to persist the lock's memory whenever a command may have changed it.
-import type { MockNodeBehavior } from "@zwave-js/testing";
+import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNodeBehavior } from "@zwave-js/testing";
 import {
   BatteryCCGet,
   BatteryCCReport,
@@ -37,6 +37,19 @@ export interface MockLockControls {
 
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
+
+/** A notification frame as a lock sends it, optionally with raw event parameters. */
+export function notificationFrame(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): LazyMockZWaveRequestFrame {
+  return createMockZWaveRequestFrame(
+    new NotificationCCReport({
+      nodeId: controllerNodeId,
+      notificationType: type,
+      notificationEvent: event,
+      ...(parameters === undefined ? {} : { eventParameters: parameters }),
+    }),
+    { ackRequested: true },
+  );
+}
 
 /** An Access Control notification as a lock sends it (user id as the one event parameter); see secure-send.ts. */
 export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {

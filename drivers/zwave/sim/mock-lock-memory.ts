@@ -25,6 +25,8 @@ const fileSchema = z.object({
   /** slot -> { User ID status, code } for occupied slots only. */
   slots: z.record(z.string(), z.object({ status: z.number().int(), code: z.string().min(1) })).default({}),
   schedules: z.record(z.string(), z.object({ yearDay: z.unknown(), enabled: z.boolean() })).default({}),
+  /** Where the bolt and the door are (protocol.md §8); a lock keeps its bolt where it was. */
+  door: z.object({ locked: z.boolean(), doorOpen: z.boolean() }).default({ locked: true, doorOpen: false }),
 });
 
 export interface LockMemorySnapshot {
@@ -32,9 +34,10 @@ export interface LockMemorySnapshot {
   readonly battery: number;
   readonly slots: Readonly<Record<string, { status: number; code: string }>>;
   readonly schedules: Readonly<Record<string, { yearDay: ScheduleEntryLockYearDaySchedule; enabled: boolean }>>;
+  readonly door: { readonly locked: boolean; readonly doorOpen: boolean };
 }
 
-const EMPTY: LockMemorySnapshot = { excluded: false, battery: 100, slots: {}, schedules: {} };
+const EMPTY: LockMemorySnapshot = { excluded: false, battery: 100, slots: {}, schedules: {}, door: { locked: true, doorOpen: false } };
 
 export class MockLockMemory {
   private current: LockMemorySnapshot;
@@ -64,7 +67,7 @@ export class MockLockMemory {
           const yearDay = asYearDaySchedule(entry.yearDay);
           if (yearDay) schedules[slot] = { yearDay, enabled: entry.enabled };
         }
-        initial = { excluded: parsed.data.excluded, battery: parsed.data.battery, slots: parsed.data.slots, schedules };
+        initial = { excluded: parsed.data.excluded, battery: parsed.data.battery, slots: parsed.data.slots, schedules, door: parsed.data.door };
       } else {
         logger.warn({ file, issues: parsed.error.issues.length }, "simulated lock memory unreadable; starting empty");
       }
@@ -102,6 +105,14 @@ export class MockLockMemory {
       if (yearDay) schedules[String(slot)] = { yearDay, enabled: readMockScheduleEnabled(state, slot) };
     }
     this.update({ ...this.current, slots, schedules });
+  }
+
+  setDoor(door: { locked: boolean; doorOpen: boolean }): void {
+    this.update({ ...this.current, door: { locked: door.locked, doorOpen: door.doorOpen } });
+  }
+
+  setBattery(level: number): void {
+    this.update({ ...this.current, battery: level });
   }
 
   markExcluded(): void {

@@ -20,13 +20,15 @@ import { stopSmartStartBeforeDestroy } from "../zwave-js-quirks.js";
 import { normaliseCodeLengths, type ParsedSecurityKeys, type ZWaveSimulationOptions } from "../options.js";
 import { PAIRING_FUNCTION_TYPES, SimulatedInclusion, type InclusionHost } from "./inclusion-controller.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
-import { createLockNode, lockCommandClasses, type SimLockSpec } from "./lock-node.js";
+import { addLockNode, createLockNode, lockCommandClasses, SIMULATED_NODE_REVISION, type SimLockSpec } from "./lock-node.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
 import { NetworkState, securityClassName, simulationKeys, toSecurityClass, type NewLockRecord } from "./network-state.js";
 import { ZWavePairingSimulator } from "./pairing-simulator.js";
+import { ZWaveRadioTime, zwaveRadioTimeModel } from "./radio-time.js";
 import { SimLock } from "./sim-lock.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 6_000;
+const REALISTIC_COMMAND_TIMEOUT_MS = 15_000;
 const DRIVER_READY_TIMEOUT_MS = 30_000;
 const FIRST_LOCK_NODE_ID = 2;
 /** Host messages between two trims of the mock's frame recordings. */
@@ -40,7 +42,7 @@ export function simulatedHomeId(seed: string): number {
 
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
-  return JSON.stringify(["s2", ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
+  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
 }
 
 export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, InclusionHost {
@@ -48,6 +50,8 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   readonly simulator: ZWaveLockSimulator;
   readonly pairingSimulator: ZWavePairingSimulator;
   readonly homeId: number;
+  /** The radio-time model of this network (simulation.radio_time); changeable at run time. */
+  readonly radioTime: ZWaveRadioTime;
   private readonly configs: readonly SimulatedLockConfig[];
   /** Every simulated lock by sim id, in or out of the network. */
   private readonly simLocks = new Map<string, SimLock>();
@@ -63,8 +67,10 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
     private readonly options: ZWaveSimulationOptions & { readonly dataDir: string; readonly simulationSeed: string },
     private readonly logger: DriverLogger,
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // With radio time a battery lock takes a beam per command, as long as a real one: the real budget.
+    this.commandTimeoutMs = options.commandTimeoutMs ?? (options.radioTime === "realistic" ? REALISTIC_COMMAND_TIMEOUT_MS : DEFAULT_COMMAND_TIMEOUT_MS);
     this.homeId = simulatedHomeId(options.simulationSeed);
+    this.radioTime = new ZWaveRadioTime(zwaveRadioTimeModel(options.radioTime));
     this.simDir = path.join(options.dataDir, "zwave-simulation");
     this.configs = options.locks.filter((l) => l.protocol === "zwave");
     for (const config of this.configs) {
@@ -117,9 +123,9 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
       // frame before the defaults consume it.
       controller.defineBehavior(...this.controllerHooks());
       controller.defineBehavior(inclusion.behavior());
+      this.radioTime.install(controller);
       for (const lock of this.simLocks.values()) {
-        if (lock.nodeId === null) continue;
-        controller.addNode(await createLockNode(controller, lock, { nodeId: lock.nodeId, txDelayMs: this.txDelayMs, factoryNew: false }));
+        if (lock.nodeId !== null) await addLockNode(controller, lock, { nodeId: lock.nodeId, radioTime: this.radioTime, factoryNew: false });
       }
       continueStartup();
       await wait.ready;
@@ -149,6 +155,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
 
   async close(): Promise<void> {
     this.pairingSimulator.stop();
+    for (const lock of this.simLocks.values()) lock.door?.dispose();
     await Promise.all([...this.simLocks.values()].map((l) => l.memory.flush()));
     if (this.zwave) {
       await stopSmartStartBeforeDestroy(this.zwave);
@@ -202,7 +209,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   // ---- InclusionHost (inclusion-controller.ts) ----------------------------------------------------
 
   createJoiningNode(lock: SimLock, nodeId: number): Promise<MockNode> {
-    return createLockNode(this.mockController(), lock, { nodeId, txDelayMs: this.txDelayMs, factoryNew: true });
+    return createLockNode(this.mockController(), lock, { nodeId, radioTime: this.radioTime, factoryNew: true });
   }
 
   allocateNodeId(): number {
@@ -247,10 +254,6 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
   }
 
   // ---- internals ----------------------------------------------------------------------------
-
-  private get txDelayMs(): number {
-    return this.options.txDelayMs ?? 0;
-  }
 
   private requireState(): NetworkState {
     if (!this.state) throw new PairingError("unsupported", "the simulated Z-Wave network is not running (yet): retry in a few seconds");

@@ -6,6 +6,7 @@ import type { MockNode } from "@zwave-js/testing";
 import type { SimulatedFaults } from "../../contract.js";
 import { radioIdOf } from "../backend.js";
 import type { SimLockSpec } from "./lock-node.js";
+import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 
@@ -13,7 +14,7 @@ type FaultFlags = { -readonly [K in keyof SimulatedFaults]-?: boolean };
 type KeyPair = NonNullable<MockNode["ecdhKeyPair"]>;
 
 export class SimLock implements MockLockControls {
-  readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false };
+  readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false };
   /** simulator.disconnect(): the lock is out of radio range (it keeps working at the keypad). */
   offAir = false;
   frames = 0;
@@ -24,6 +25,8 @@ export class SimLock implements MockLockControls {
   formerRadioId: string | null = null;
   /** The security classes whose keys the lock holds (empty: insecure, or factory-new). */
   granted: SecurityClass[] = [];
+  /** The bolt, door and body (door-lock-behaviors.ts); set with the mock node. */
+  door: ZWaveSimDoor | null = null;
 
   constructor(
     /** "config-<index>" for configured locks, a UUID for locks made by /hub/simulate/new_lock. */
@@ -75,7 +78,7 @@ export class SimLock implements MockLockControls {
 
   /** Flags given stay until set false (protocol.md /hub/simulate/lock_faults). */
   setFaults(faults: SimulatedFaults): void {
-    for (const key of ["unresponsive", "rejects_codes", "masked_readback"] as const) {
+    for (const key of ["unresponsive", "rejects_codes", "masked_readback", "jammed"] as const) {
       const value = faults[key];
       if (value !== undefined) this.faults[key] = value;
     }

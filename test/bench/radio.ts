@@ -1,0 +1,124 @@
+// Bench rows with radio time modelled (drivers/*/sim/radio-time.ts, "realistic"). The Z-Wave rows run
+// the production path: a lock on zwave-js's MockController served over TCP (test/support/
+// zwave-tcp-bridge.ts), reached by the hub through SerialBackend (`zwave.port: tcp://`) or by a bare
+// zwave-js Driver for the baseline. Locks are interviewed and synced with instant radio time (not
+// measured: 250 slots at a beam each would take ten minutes), then the air turns realistic.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { UserIDStatus, type ZWaveNode } from "zwave-js";
+import type { SimulatedLockConfig } from "../../drivers/contract.js";
+import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
+import { INSTANT_ZWAVE_RADIO_TIME, REALISTIC_ZWAVE_RADIO_TIME } from "../../drivers/zwave/sim/radio-time.js";
+import { TEST_SECURITY_KEYS, ZWaveTcpBridge, type BridgeLock } from "../support/zwave-tcp-bridge.js";
+import { benchConfig, startInproc, uniqueCodes, unsettled } from "./inproc.js";
+
+const KEYS = TEST_SECURITY_KEYS;
+const LOCK_NODE = 2;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+export type ZWaveBenchProfile = "s2" | "v1";
+
+function benchLock(profile: ZWaveBenchProfile, slots: number): BridgeLock {
+  const config: SimulatedLockConfig = {
+    protocol: "zwave",
+    name: profile === "s2" ? "S2 battery lock" : "User Code v1 lock",
+    slots,
+    code_lengths: [4, 5, 6, 7, 8],
+    checksum: profile === "s2",
+    native_scheduling: false,
+    masked_readback: false,
+    battery: true,
+  };
+  return profile === "s2" ? { config, security: "S2_AccessControl", userCodeVersion: 2 } : { config, security: "none", userCodeVersion: 1 };
+}
+
+async function withBridge<T>(profile: ZWaveBenchProfile, slots: number, work: (bridge: ZWaveTcpBridge, dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), "lb-radio-"));
+  const bridge = await new ZWaveTcpBridge({ dataDir: path.join(dir, "stick"), securityKeys: KEYS, locks: [benchLock(profile, slots)] }).start();
+  try {
+    return await work(bridge, dir);
+  } finally {
+    await bridge.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What a measured burst cost on the air. */
+interface RadioRun {
+  ms: number;
+  beams: number;
+  codes: number;
+}
+
+async function measured(bridge: ZWaveTcpBridge, codes: number, burst: () => Promise<void>): Promise<RadioRun> {
+  bridge.radioTime.set(REALISTIC_ZWAVE_RADIO_TIME);
+  const beams0 = bridge.radioTime.beamCount;
+  const t0 = performance.now();
+  await burst();
+  const ms = performance.now() - t0;
+  const beams = bridge.radioTime.beamCount - beams0;
+  bridge.radioTime.set(INSTANT_ZWAVE_RADIO_TIME);
+  return { ms, beams, codes };
+}
+
+/** Baseline: `codes` zwave-js User Code `set` calls straight on the node, one slot each. */
+export async function zwaveDirect(profile: ZWaveBenchProfile, digits: number, count: number): Promise<RadioRun> {
+  return withBridge(profile, count, async (bridge, dir) => {
+    const backend = new SerialBackend({ mode: "serial", port: bridge.url, securityKeys: KEYS, dataDir: path.join(dir, "direct") }, quiet);
+    const zwave = await backend.open();
+    try {
+      const node = zwave.controller.nodes.get(LOCK_NODE) as ZWaveNode;
+      if (!node.ready) await new Promise((resolve) => node.once("ready", resolve));
+      const codes = uniqueCodes(count, digits);
+      return await measured(bridge, count, async () => {
+        const api = node.commandClasses["User Code"];
+        for (const [i, code] of codes.entries()) await api.set(i + 1, UserIDStatus.Enabled, code);
+      });
+    } finally {
+      await zwave.destroy();
+    }
+  });
+}
+
+/** The hub: `codes` /access_codes/create through the router, until every code is `set` (confirmed by the lock). */
+export async function zwaveHub(profile: ZWaveBenchProfile, digits: number, count: number): Promise<RadioRun> {
+  return withBridge(profile, count, async (bridge, dir) => {
+    mkdirSync(path.join(dir, "hub"), { mode: 0o700 });
+    const config = benchConfig([], path.join(dir, "hub"), { failure_after_ms: 3_600_000, delay_warning_after_ms: 3_600_000 }, { zwave: { port: bridge.url, security_keys: KEYS } });
+    const h = await startInproc(config);
+    try {
+      await h.waitLocks(1);
+      const device = h.hub.store.locks()[0]!.deviceId;
+      const codes = uniqueCodes(count, digits);
+      return await measured(bridge, count, async () => {
+        for (const code of codes) await h.call("/access_codes/create", { device_id: device, code });
+        await h.waitAll(() => unsettled(h.hub) === 0, 3_600_000);
+      });
+    } finally {
+      await h.hub.stop();
+    }
+  });
+}
+
+/** Zigbee with radio time: radio round trips and time per programmed code, hub through the router. */
+export async function zigbeeHub(count: number): Promise<{ ms: number; roundTripsPerCode: number; codes: number }> {
+  const config = benchConfig([{ protocol: "zigbee", name: "Zigbee lock", slots: count }], undefined, { failure_after_ms: 3_600_000, delay_warning_after_ms: 3_600_000 }, { radio_time: "realistic" });
+  const h = await startInproc(config);
+  try {
+    await h.waitLocks(1);
+    const lock = h.hub.store.locks()[0]!;
+    const sim = h.hub.drivers[0]!.simulator!;
+    const f0 = sim.frameCount(lock.radioId);
+    const t0 = performance.now();
+    for (const code of uniqueCodes(count, 6)) await h.call("/access_codes/create", { device_id: lock.deviceId, code });
+    await h.waitAll(() => unsettled(h.hub) === 0, 3_600_000);
+    const ms = performance.now() - t0;
+    // Frames both ways: a round trip is a command and its answer.
+    return { ms, roundTripsPerCode: (sim.frameCount(lock.radioId) - f0) / 2 / count, codes: count };
+  } finally {
+    await h.hub.stop();
+    rmSync(config.data_dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,97 @@
+// Action attempts in the store (migration 2, put/update/get/list) and their Seam shape.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { schemas } from "@seamapi/types/connect";
+import { afterAll, describe, expect, it } from "vitest";
+import { shapeActionAttempt } from "../../agent/api/shape.js";
+import { openDatabase } from "../../agent/store/db.js";
+import { MIGRATIONS } from "../../agent/store/migrations.js";
+import type { ActionAttemptRecord } from "../../agent/store/records.js";
+import { Store } from "../../agent/store/store.js";
+import { at, codeRecord, lockRecord } from "../support/records.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), "lb-attempts-"));
+  dirs.push(d);
+  return d;
+};
+
+const DEVICE = lockRecord().deviceId;
+const attempt = (n: number, over: Partial<ActionAttemptRecord> = {}): ActionAttemptRecord => ({
+  id: `00000000-0000-4000-b000-${String(n).padStart(12, "0")}`,
+  type: "DELETE_ACCESS_CODE",
+  status: "success",
+  deviceId: DEVICE,
+  accessCodeId: null,
+  result: {},
+  error: null,
+  createdAt: at(n),
+  updatedAt: at(n),
+  ...over,
+});
+
+describe("action attempts in the store", () => {
+  it("migration 2 keeps attempts of version 1 and fills device_id from their access code", () => {
+    const dir = tempDir();
+    const v1 = new Database(path.join(dir, "lockbridge.db"));
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma("user_version = 1");
+    const lock = lockRecord();
+    const code = codeRecord({ deviceId: lock.deviceId });
+    // A lock row as version 1 stored it (later migrations add lock state columns).
+    const { lockState, lockControls, batteryLow, ...v1Lock } = lock;
+    void lockState, void lockControls, void batteryLow;
+    new Store(v1).insertLock(v1Lock as typeof lock);
+    new Store(v1).insertCode(code);
+    v1.prepare("INSERT INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(attempt(1).id, "UPDATE_ACCESS_CODE", "success", code.accessCodeId, "{}", "null", at(1));
+    v1.prepare("INSERT INTO action_attempts (action_attempt_id, action_type, status, access_code_id, result, error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(attempt(2).id, "DELETE_ACCESS_CODE", "success", "00000000-0000-4000-9000-00000000dead", "{}", "null", at(2));
+    v1.close();
+    const store = new Store(openDatabase(dir));
+    expect(Number(store.db.pragma("user_version", { simple: true }))).toBe(MIGRATIONS.length);
+    expect(store.actionAttempt(attempt(1).id)).toEqual({ ...attempt(1), type: "UPDATE_ACCESS_CODE", accessCodeId: code.accessCodeId });
+    // Its code is gone: the lock is unknown, the attempt stays readable.
+    expect(store.actionAttempt(attempt(2).id)).toMatchObject({ deviceId: null, updatedAt: at(2) });
+    store.db.close();
+  });
+
+  it("puts, completes, gets and lists (by ids, by device, with a limit), oldest first", () => {
+    const store = new Store(openDatabase(tempDir()));
+    const other = "00000000-0000-4000-8000-0000000000ff";
+    store.putActionAttempt(attempt(1, { type: "LOCK_DOOR", status: "pending" }));
+    store.putActionAttempt(attempt(2, { deviceId: other }));
+    store.putActionAttempt(attempt(3));
+    store.updateActionAttempt(attempt(1).id, { status: "error", error: { type: "lock_timeout", message: "no answer" }, updatedAt: at(9) });
+    expect(store.actionAttempt(attempt(1).id)).toEqual(attempt(1, { type: "LOCK_DOOR", status: "error", error: { type: "lock_timeout", message: "no answer" }, updatedAt: at(9) }));
+    // Completing an attempt does not move it in the list.
+    expect(store.actionAttempts().map((a) => a.id)).toEqual([1, 2, 3].map((n) => attempt(n).id));
+    expect(store.actionAttempts({ deviceId: DEVICE }).map((a) => a.id)).toEqual([attempt(1).id, attempt(3).id]);
+    expect(store.actionAttempts({ ids: [attempt(3).id, attempt(2).id] }).map((a) => a.id)).toEqual([attempt(2).id, attempt(3).id]);
+    expect(store.actionAttempts({ ids: [] })).toEqual([]);
+    expect(store.actionAttempts({ limit: 2 })).toHaveLength(2);
+    expect(store.actionAttempt("00000000-0000-4000-b000-000000000099")).toBeUndefined();
+    store.updateActionAttempt("00000000-0000-4000-b000-000000000099", { status: "success" });
+    expect(store.actionAttempts()).toHaveLength(3);
+    store.db.close();
+  });
+
+  it("shapes every status as a valid Seam action_attempt: result only on success, error only on failure", () => {
+    const cases: ActionAttemptRecord[] = [
+      attempt(1, { type: "CREATE_ACCESS_CODE", result: { access_code: { access_code_id: "x" } } }),
+      attempt(2, { type: "UPDATE_ACCESS_CODE", status: "pending", result: { stale: true } }),
+      attempt(3, { type: "LOCK_DOOR", status: "error", error: { type: "lock_timeout", message: "no answer" }, result: { stale: true } }),
+      attempt(4, { type: "UNLOCK_DOOR", status: "error", error: null }),
+    ];
+    const shaped = cases.map(shapeActionAttempt);
+    for (const s of shaped) expect(schemas.action_attempt.safeParse(s).error?.issues, JSON.stringify(s)).toBeUndefined();
+    expect(shaped.map((s) => [s.status, s.result, s.error])).toEqual([
+      ["success", { access_code: { access_code_id: "x" } }, null],
+      ["pending", null, null],
+      ["error", null, { type: "lock_timeout", message: "no answer" }],
+      ["error", null, { type: "unknown_error", message: "The action failed." }],
+    ]);
+  });
+});
