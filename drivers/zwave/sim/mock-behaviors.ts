@@ -2,7 +2,7 @@
 // real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
 // answers (the defaults leave them unanswered and each interview would stall), frame counting,
 // and a hook to persist the lock's memory whenever a command may have changed it.
-import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNodeBehavior } from "@zwave-js/testing";
+import type { MockNodeBehavior } from "@zwave-js/testing";
 import {
   BatteryCCGet,
   BatteryCCReport,
@@ -38,27 +38,19 @@ export interface MockLockControls {
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
 
-/** A notification frame as a lock sends it, optionally with raw event parameters. */
-export function notificationFrame(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): LazyMockZWaveRequestFrame {
-  return createMockZWaveRequestFrame(
-    new NotificationCCReport({
-      nodeId: controllerNodeId,
-      notificationType: type,
-      notificationEvent: event,
-      ...(parameters === undefined ? {} : { eventParameters: parameters }),
-    }),
-    { ackRequested: true },
-  );
-}
-
-/** An Access Control notification as a lock sends it (user id as the one event parameter); see secure-send.ts. */
-export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
+/** A notification as a lock sends it, optionally with raw event parameters; send it with secure-send.ts. */
+export function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
   return new NotificationCCReport({
     nodeId: controllerNodeId,
-    notificationType: ACCESS_CONTROL,
+    notificationType: type,
     notificationEvent: event,
-    ...(userId === undefined ? {} : { eventParameters: Uint8Array.of(userId) }),
+    ...(parameters === undefined ? {} : { eventParameters: parameters }),
   });
+}
+
+/** An Access Control notification as a lock sends it (user id as the one event parameter). */
+export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
+  return notificationReport(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
 }
 
 interface CodeWrite {
