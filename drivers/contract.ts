@@ -242,7 +242,12 @@ export type PairingUpdate =
   /** The session ended with an error; a window that stays open (Zigbee) keeps going. */
   | { readonly type: "failed"; readonly error: PairingErrorType; readonly message: string; readonly radioId?: string }
   /** The radio left pairing mode (window closed, exclusion done, stopped). No update follows. */
-  | { readonly type: "closed" };
+  | { readonly type: "closed" }
+  /**
+   * The controller went away mid-session (stick pulled, connection closed; the driver reopens it): the
+   * session is over, whatever it had reached. No update follows.
+   */
+  | { readonly type: "controller_lost"; readonly message: string };
 
 export type PairingListener = (update: PairingUpdate) => void;
 

@@ -64,6 +64,9 @@ export function applyUpdate(record: PairingObject, update: PairingUpdate, ctx: P
       if (multiJoin(record)) return { record: { ...record, error }, actions: [] };
       return { record: withStatus(record, ctx.closingAs === "stopped" ? "stopped" : "failed", { error }), actions: [] };
     }
+    case "controller_lost":
+      // A Zigbee window ends too: the restarted coordinator does not permit joining.
+      return { record: withStatus(record, "failed", { error: { type: "timeout", message: update.message } }), actions: [] };
     case "closed": {
       if (ctx.closingAs) return { record: withStatus(record, ctx.closingAs), actions: [] };
       if (multiJoin(record)) return { record: withStatus(record, "expired"), actions: [] };

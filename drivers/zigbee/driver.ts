@@ -130,6 +130,7 @@ export class ZigbeeDriver implements LockDriver {
     if (this.controller !== controller) return;
     this.controller = null;
     this.options.logger.warn({}, "zigbee coordinator disconnected; its locks are offline until it is back");
+    this.pairing.controllerLost();
     for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
     this.locksByIeee.clear();
     this.setup.clear();
@@ -184,7 +185,10 @@ export class ZigbeeDriver implements LockDriver {
       else if (status === "failed") this.pairing.onInterviewFailed(device.ieeeAddr);
     });
     controller.on("deviceJoined", ({ device }) => this.pairing.onDeviceJoined(device.ieeeAddr));
-    controller.on("permitJoinChanged", ({ permitted }) => this.pairing.onPermitJoinChanged(permitted));
+    // A lost Controller's permit-join timer still runs out later: only the current one speaks for the window.
+    controller.on("permitJoinChanged", ({ permitted }) => {
+      if (this.controller === controller) this.pairing.onPermitJoinChanged(permitted);
+    });
     controller.on("deviceLeave", ({ ieeeAddr }) => this.onLeave(ieeeAddr));
     controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
     controller.on("adapterDisconnected", () => this.onAdapterDisconnected(controller));

@@ -116,6 +116,16 @@ export class ZigbeePairing implements RadioPairing {
     window?.listener({ type: "closed" });
   }
 
+  /** The coordinator went away (driver.ts restarts it): an open window closed with it. */
+  controllerLost(): void {
+    const window = this.window;
+    this.window = null;
+    window?.listener({
+      type: "controller_lost",
+      message: "The Zigbee coordinator was lost (unplugged, or its connection closed), which closed the permit-join window. Open a new one once the hub shows the radio running; a lock that joined before shows up as a device.",
+    });
+  }
+
   private requireController(): Controller {
     const controller = this.host.controller();
     if (!controller) throw new PairingError("unsupported", "the Zigbee radio is not running");

@@ -101,13 +101,14 @@ export class ZWaveLockDriver implements LockDriver {
 
   /**
    * zwave-js gave up on the controller (USB stick pulled, socket closed and not reopened). Every lock
-   * goes offline, their handles fail fast, and a new zwave-js Driver is opened with backoff; the locks
-   * come back through lock_ready once it is up.
+   * goes offline, their handles fail fast, a running pairing fails, and a new zwave-js Driver is opened
+   * with backoff; the locks come back through lock_ready once it is up.
    */
   private onControllerLost(zwave: Driver, reason: string): void {
     if (this.zwave !== zwave || !this.started) return;
     this.zwave = null;
     this.logger.warn({ reason }, "z-wave controller lost; its locks are offline until it is back");
+    this.pairing.controllerLost();
     for (const [nodeId, handle] of this.handles) {
       handle.markControllerLost();
       if (this.online.get(nodeId) !== false) this.emit({ type: "availability", radioId: handle.identity.radioId, online: false });

@@ -33,6 +33,7 @@ export const MESSAGES = {
   insecure: `The lock joined without S2 or S0 security. ${EXCLUDE_AND_RETRY} within a few metres of the hub.`,
   stopped: `The pairing was stopped during the key exchange. ${EXCLUDE_AND_RETRY}.`,
   notAdded: "The controller could not add the lock (it may already be in a network): exclude it first, then include it again.",
+  controllerLost: "The Z-Wave controller was lost during the pairing (unplugged, or its connection closed). Start the pairing again once the hub shows the radio running; a lock that was half-way through joining must be excluded first.",
 } as const;
 
 /** A PIN is the first block of the DSK: five digits. */
@@ -76,7 +77,7 @@ export class ZWavePairingSession implements PairingSession {
 
   report(update: PairingUpdate): void {
     if (this.finished && update.type !== "interview_failed") return;
-    if (update.type === "joined" || update.type === "left" || update.type === "failed" || update.type === "closed") this.finished = true;
+    if (update.type === "joined" || update.type === "left" || update.type === "failed" || update.type === "closed" || update.type === "controller_lost") this.finished = true;
     try {
       this.listener(update);
     } catch {
@@ -103,6 +104,13 @@ export class ZWavePairingSession implements PairingSession {
       return;
     }
     await this.stopper(this);
+  }
+
+  /** The controller is gone: a PIN still awaited is refused, so the abandoned bootstrap ends. */
+  abandon(): void {
+    const wake = this.pinWaiter;
+    this.pinWaiter = null;
+    wake?.(false);
   }
 
   /** The S2 user callbacks: grant what the lock asks for; take the PIN from the installer or the DSK. */

@@ -80,6 +80,15 @@ export class ZWavePairing implements RadioPairing {
     });
   }
 
+  /** The controller went away (driver.ts opens a new one): a running session cannot go on on it. */
+  controllerLost(): void {
+    const session = this.active;
+    this.active = null;
+    if (!session || session.done) return;
+    session.abandon();
+    session.report({ type: "controller_lost", message: MESSAGES.controllerLost });
+  }
+
   onUnsolicited(listener: PairingListener): void {
     this.unsolicitedListeners.push(listener);
   }

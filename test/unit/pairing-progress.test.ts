@@ -37,6 +37,9 @@ const rows: Row[] = [
   ["Zigbee countdown ended", base({ protocol: "zigbee" }), { type: "closed" }, { status: "expired" }, []],
   ["an exclusion that reset a foreign lock", base({ kind: "exclude" }), { type: "closed" }, { status: "succeeded", device_ids: [] }, []],
   ["the controller ended an inclusion by itself", base(), { type: "closed" }, { status: "failed" }, []],
+  ["Z-Wave controller lost while waiting for the PIN", base({ status: "pin_needed" }), { type: "controller_lost", message: "m" }, { status: "failed", error: { type: "timeout", message: "m" } }, []],
+  ["Zigbee coordinator lost: the window ends too", base({ protocol: "zigbee", device_ids: ["d"] }), { type: "controller_lost", message: "m" }, { status: "failed", device_ids: ["d"], error: { type: "timeout", message: "m" } }, []],
+  ["controller lost while the hub stops the window", base(), { type: "controller_lost", message: "m" }, { status: "failed" }, [], "stopped"],
 ];
 
 describe("pairing progress", () => {

@@ -378,6 +378,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   unplugCoordinator(): void {
     this.coordinatorPresent = false;
+    // A coordinator that loses power forgets its permit-join window.
+    this.joinWindow.permit(0);
     const port = this.port;
     this.port = null;
     port?.disconnected();
