@@ -2,18 +2,24 @@
 // (protocol.md §7). Store steps inside the caller's transaction; the executors follow through the bus.
 import { isPoolBackup } from "../codes/backup.js";
 import type { Tx } from "../events/journal.js";
+import { applyFailOperation } from "./lock-operations.js";
+import { operationErrors } from "./plan-operations.js";
 
 /** Issues that belonged to the old lock, not to the code. */
 const OLD_LOCK_ISSUES = new Set(["failed_to_set_on_device", "failed_to_remove_from_device", "duplicate_code_on_device", "delay_in_setting_on_device", "delay_in_removing_from_device", "code_modified_external_to_seam", "device_offline", "device_removed"]);
 
 /**
  * A lock removed through pairing (exclusion, /hub/devices/remove): `device.removed` (unless already
- * sent for it), every access code deleted (`access_code.deleted`), and the device gone from every list.
+ * sent for it), every access code deleted (`access_code.deleted`), LOCK_DOOR / UNLOCK_DOOR attempts
+ * still to run ended with `device_removed`, and the device gone from every list.
  * Returns false when the hub does not know the device.
  */
 export function purgeLock(tx: Tx, deviceId: string): boolean {
   const lock = tx.store.lock(deviceId);
   if (!lock) return false;
+  for (const op of tx.store.lockOperations(deviceId)) {
+    applyFailOperation(tx, { kind: "fail_operation", actionAttemptId: op.actionAttemptId, error: operationErrors.removed(op) });
+  }
   for (const c of tx.store.codes({ deviceId })) {
     if (!isPoolBackup(c)) tx.emit("access_code.deleted", { deviceId, accessCodeId: c.accessCodeId, code: c.code });
     tx.deletedCode(c.accessCodeId);

@@ -160,8 +160,13 @@ export class Store {
     if (cached) this.lockCache.set(deviceId, { ...cached, ...definedOnly(patch) });
   }
 
-  /** Removes a lock and everything the hub kept about it (its codes, slots, unmanaged codes). */
+  /**
+   * Removes a lock and everything the hub kept about it (its codes, slots, unmanaged codes, operations
+   * still to run: the caller ends their action attempts first, agent/reconcile/lifecycle.ts).
+   */
   deleteLock(deviceId: string): void {
+    this.stmt("DELETE FROM lock_operations WHERE device_id = ?").run(deviceId);
+    this.lockOperationsCache.delete(deviceId);
     this.stmt("DELETE FROM access_codes WHERE device_id = ?").run(deviceId);
     this.stmt("DELETE FROM slots WHERE device_id = ?").run(deviceId);
     this.stmt("DELETE FROM unmanaged_codes WHERE device_id = ?").run(deviceId);
