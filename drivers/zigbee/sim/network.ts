@@ -1,24 +1,22 @@
 // The simulated Zigbee network: the air between the simulated coordinator and the virtual locks, the
 // locks' physical memory on disk, the coordinator's join window and install codes, and the simulator
 // hooks (keypad, faults, on/off the air, factory-new locks and their pairing button, frames).
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
 import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type RadioTimeSetting, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
-import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses, newLockAddress } from "./identity.js";
 import { JoinWindow } from "./join-window.js";
+import { madeLocks, readSavedLocks, savedBody, savedJoined, savedMemory, writeSavedLocks } from "./lock-file.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
-import type { SavedBody } from "./virtual-door.js";
+import { installCodeLabel, makeInstallCode, newLockConfig } from "./new-lock.js";
 import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
 const C = Zcl.Clusters;
-const DEFAULT_SLOTS = 20;
-const DEFAULT_CODE_LENGTHS = [4, 5, 6, 7, 8];
 
 interface SimLock {
   readonly simId: string;
@@ -44,14 +42,6 @@ function endpointsFor(doorLockEndpoint: number): SimpleDescriptor[] {
     { endpoint: 1, profileId: ZSpec.HA_PROFILE_ID, deviceId: 0x000a, inClusters: [C.genBasic.ID], outClusters: [] },
     { ...lockEp, inClusters: lockClusters },
   ];
-}
-
-/** A Zigbee install code as printed: 16 random bytes and their CRC-16/X-25, little-endian. */
-function makeInstallCode(): Buffer {
-  const code = randomBytes(16);
-  const crc = Buffer.alloc(2);
-  crc.writeUInt16LE(ZSpec.Utils.crc16X25(code));
-  return Buffer.concat([code, crc]);
 }
 
 export interface SimNetworkOptions {
@@ -97,24 +87,18 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       endpoints: [{ endpoint: 1, profileId: ZSpec.HA_PROFILE_ID, deviceId: 0x0005, inClusters: [C.genBasic.ID, C.genTime.ID], outClusters: [C.closuresDoorLock.ID] }],
     };
     this.extendedPanId = extendedPanId(options.seed);
-    const saved = readJsonFile(this.file);
-    const savedLocks = isRecord(saved) && isRecord(saved["locks"]) ? saved["locks"] : {};
+    const savedLocks = readSavedLocks(this.file);
     const zigbee = options.locks.filter((l) => l.protocol === "zigbee");
     const addresses = lockAddresses(options.seed, zigbee.length);
     zigbee.forEach((config, index) => {
       const { ieee, nwk } = addresses[index] ?? { ieee: "", nwk: 0 };
       const stored = savedLocks[ieee];
-      const joined = !(isRecord(stored) && stored["joined"] === false);
-      this.locks.push(this.buildLock({ simId: `config-${index}`, config, ieee, nwk, index, stored, joined, installCode: null, made: null }));
+      this.locks.push(this.buildLock({ simId: `config-${index}`, config, ieee, nwk, index, stored, joined: savedJoined(stored), installCode: null, made: null }));
     });
     // Locks made at run time, as they were when the hub last ran.
-    for (const [ieee, stored] of Object.entries(savedLocks)) {
-      const made = isRecord(stored) ? madeLock(stored["made"]) : null;
-      if (!made || !isRecord(stored) || this.locks.some((l) => l.lock.spec.node.ieee === ieee)) continue;
-      const nwk = typeof stored["nwk"] === "number" ? stored["nwk"] : 0;
-      const code = typeof stored["install_code"] === "string" ? Buffer.from(stored["install_code"], "hex") : null;
-      const simId = typeof stored["sim_id"] === "string" ? stored["sim_id"] : ieee;
-      this.locks.push(this.buildLock({ simId, config: made, ieee, nwk, index: this.locks.length, stored, joined: stored["joined"] === true, installCode: code, made }));
+    for (const m of madeLocks(savedLocks)) {
+      if (this.hosts(m.ieee)) continue;
+      this.locks.push(this.buildLock({ simId: m.simId, config: m.config, ieee: m.ieee, nwk: m.nwk, index: this.locks.length, stored: m.stored, joined: m.joined, installCode: m.installCode, made: m.config }));
     }
   }
 
@@ -124,7 +108,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (a.index % 2 === 0 ? 11 : 1);
     // User 0 is the master code on many locks; usable slots are user ids 1..slots.
     const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
-    const memory = new LockMemory(limits, isRecord(a.stored) ? a.stored["memory"] : undefined);
+    const memory = new LockMemory(limits, savedMemory(a.stored));
     const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
     const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
     const entry: SimLock = {
@@ -233,28 +217,14 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   // ---- PairingSimulator --------------------------------------------------------------------------
 
   async newLock(spec: NewSimulatedLock): Promise<SimulatedLockLabel> {
-    if (spec.protocol !== "zigbee") throw new PairingError("unsupported", "this is the Zigbee simulation");
-    if (spec.security !== undefined || spec.smart_start !== undefined) throw new PairingError("unsupported", "security and smart_start are Z-Wave options; a Zigbee lock joins with the network key (and its install code)");
-    const slots = spec.slots ?? DEFAULT_SLOTS;
-    if (!Number.isInteger(slots) || slots < 1 || slots > 1000) throw new PairingError("unsupported", "slots must be 1..1000");
-    const config: ZigbeeSimulatedLockConfig = {
-      protocol: "zigbee",
-      name: spec.name,
-      slots,
-      code_lengths: [...(spec.code_lengths ?? DEFAULT_CODE_LENGTHS)],
-      checksum: false,
-      native_scheduling: false,
-      masked_readback: false,
-      battery: true,
-    };
+    const config = newLockConfig(spec);
     const simId = randomUUID();
     const { ieee, nwk } = newLockAddress(this.seed, simId, new Set(this.locks.map((l) => l.lock.spec.node.nwk)));
     const installCode = makeInstallCode();
     const entry = this.buildLock({ simId, config, ieee, nwk, index: this.locks.length, stored: undefined, joined: false, installCode, made: config });
     this.locks.push(entry);
     this.save();
-    // The pipe-separated label format zigbee-herdsman's addInstallCode parses: <ieee>|<code with CRC>.
-    return { simId, ieee, installCode: `${ieee.slice(2)}|${installCode.toString("hex")}` };
+    return { simId, ieee, installCode: installCodeLabel(ieee, installCode) };
   }
 
   /** A factory-new lock asks to join; the coordinator decides (join-window.ts). A member's button does nothing. */
@@ -400,37 +370,15 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   }
 
   private save(): void {
-    const locks = Object.fromEntries(
-      this.locks.map((l) => [
-        l.lock.spec.node.ieee,
-        {
-          name: l.lock.spec.name,
-          joined: l.joined,
-          memory: l.lock.memory.toJSON(),
-          body: l.lock.door.saved(),
-          ...(l.made ? { sim_id: l.simId, nwk: l.lock.spec.node.nwk, made: l.made, install_code: l.installCode?.toString("hex") } : {}),
-        },
-      ]),
+    writeSavedLocks(
+      this.file,
+      this.locks.map((l) => {
+        const { spec, memory, door } = l.lock;
+        const made = l.made ? { config: l.made, simId: l.simId, nwk: spec.node.nwk, installCode: l.installCode } : undefined;
+        return [spec.node.ieee, { name: spec.name, joined: l.joined, memory: memory.toJSON(), body: door.saved(), ...(made ? { made } : {}) }] as const;
+      }),
     );
-    writeJsonFileAtomic(this.file, { version: 1, locks });
   }
-}
-
-/** A lock made at run time, as kept in the file. */
-function madeLock(value: unknown): ZigbeeSimulatedLockConfig | null {
-  if (!isRecord(value)) return null;
-  const { name, slots, code_lengths } = value;
-  if (typeof name !== "string" || typeof slots !== "number" || !Array.isArray(code_lengths) || !code_lengths.every((n) => typeof n === "number")) return null;
-  return { protocol: "zigbee", name, slots, code_lengths: code_lengths as number[], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
-}
-
-/** The bolt, door and battery a lock had when the file was written; a new lock is locked, closed and full. */
-function savedBody(stored: unknown): SavedBody | undefined {
-  const body = isRecord(stored) ? stored["body"] : undefined;
-  if (!isRecord(body) || !isRecord(body["door"]) || typeof body["battery"] !== "number") return undefined;
-  const door = body["door"];
-  if (typeof door["locked"] !== "boolean" || typeof door["doorOpen"] !== "boolean") return undefined;
-  return { door: { locked: door["locked"], doorOpen: door["doorOpen"] }, battery: body["battery"] };
 }
 
 /** Lets frames already handed to the air reach the coordinator before a simulator call returns. */
