@@ -93,6 +93,10 @@ describe("SerialBackend over tcp://", () => {
     expect(again!.identity.radioId).toBe(lock!.identity.radioId);
     expect(await again!.writeSlot(1, "2580")).toEqual({ ok: true, proof: "supervision" });
     expect(bridge.physicalSlots(2)[0]).toEqual({ slot: 1, code: "2580" });
+    // Lock state works on the new handle too: the bridge's nodes come from the simulation's one node factory (Door Lock, S2).
+    expect(await again!.setLocked(false)).toMatchObject({ ok: true });
+    expect(bridge.lock(2).door!.mechanism.locked).toBe(false);
+    expect(again!.lockState().locked).toBe(false);
     expect(logger.entries.map((e) => JSON.stringify(e.obj))).not.toContainEqual(expect.stringContaining("2580"));
   }, 90_000);
 
