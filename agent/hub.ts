@@ -8,8 +8,9 @@ import { deviceRoutes } from "./api/routes/devices.js";
 import { eventRoutes } from "./api/routes/events.js";
 import { hubRoutes } from "./api/routes/hub.js";
 import { lockRoutes } from "./api/routes/locks.js";
-import { slotRoutes } from "./api/routes/slots.js";
 import { multiRoutes } from "./api/routes/multi.js";
+import { pairingRoutes } from "./api/routes/pairing.js";
+import { slotRoutes } from "./api/routes/slots.js";
 import { unmanagedRoutes } from "./api/routes/unmanaged.js";
 import { Router } from "./api/router.js";
 import type { HubConfig } from "./config/schema.js";
@@ -21,6 +22,8 @@ import { ChangeBus } from "./events/changes.js";
 import { Journal } from "./events/journal.js";
 import type { Logger } from "./log.js";
 import { Metrics, metricsEndpoint } from "./metrics.js";
+import { Provisioning } from "./pairing/provisioning.js";
+import { PairingService } from "./pairing/service.js";
 import { LockRegistry } from "./reconcile/registry.js";
 import { openDatabase, type Db } from "./store/db.js";
 import { WalSync } from "./store/wal-sync.js";
@@ -59,6 +62,7 @@ export class Hub {
   readonly journal: Journal;
   readonly router: Router;
   readonly registry: LockRegistry;
+  readonly pairing: PairingService;
   readonly http: HttpDoor;
   readonly shaper: Shaper;
   readonly ui: UiDoor;
@@ -90,6 +94,7 @@ export class Hub {
       { policy, quickRetries: 2, quickRetryDelayMs: 250, maxBackoffMs: 60_000, maxSleepMs: 5_000, pollBatteryLocks: config.poll_battery_locks, backupPoolSize: config.backup_pool_size, onRadioCommand: (kind, ok) => this.metrics.radioCommand(kind, ok), onLockOperation: (locked, status) => this.metrics.lockOperation(locked, status) },
       t.reconcile_interval_ms,
     );
+    this.pairing = new PairingService(this.journal, this.registry, this.clock, opts.logger.child({ room: "pairing" }), () => this.drivers);
     const ctx: ApiContext = {
       config,
       clock: this.clock,
@@ -101,7 +106,7 @@ export class Hub {
     };
     this.shaper = new Shaper(ctx, this.store);
     this.router = new Router(this.journal, opts.logger.child({ room: "api" }));
-    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(ctx), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...slotRoutes(), ...lockRoutes(ctx));
+    this.router.add(...accessCodeRoutes(ctx, this.shaper), ...deviceRoutes(ctx, this.shaper), ...unmanagedRoutes(ctx, this.shaper), ...multiRoutes(ctx, this.shaper), ...eventRoutes(ctx), ...actionAttemptRoutes(), ...hubRoutes(ctx), ...slotRoutes(), ...lockRoutes(ctx), ...pairingRoutes(this.pairing, new Provisioning(this.pairing, this.store)));
     this.metrics.instrumentRouter(this.router);
     this.ui = new UiDoor({ apiKey: config.local_api.api_key, bus: this.bus, logger: opts.logger.child({ door: "ui" }), now: () => this.clock.now() });
     const metrics = metricsEndpoint(config.metrics.enabled, () => this.metricsText());
@@ -115,10 +120,15 @@ export class Hub {
   async start(): Promise<void> {
     const log = this.opts.logger;
     this.registry.start();
+    this.pairing.recover();
     await this.http.start();
     log.info({ listen: this.http.address }, "local API ready");
     this.drivers = await this.opts.drivers();
-    for (const d of this.drivers) this.registry.attachDriver(d);
+    for (const d of this.drivers) {
+      this.registry.attachDriver(d);
+      // After the registry: a lock_ready it hears has already made the device.
+      this.pairing.attachDriver(d);
+    }
     if (this.config.cloud) {
       if (!this.config.cloud.token) log.warn({}, "cloud.url is set but no token (cloud.token or LOCKBRIDGE_CLOUD_TOKEN); the cloud link stays off");
       else {
@@ -162,6 +172,7 @@ export class Hub {
     await Promise.all([this.cloud?.stop(), this.mqtt?.stop()]);
     this.ui.close();
     await this.http.stop();
+    this.pairing.stop();
     await this.registry.stop();
     await Promise.all(this.drivers.map((d) => d.stop().catch(() => undefined)));
     await this.walSync.close();
@@ -184,6 +195,7 @@ export class Hub {
       cloud: this.cloud ? { state: this.cloud.state, connects: this.cloud.connects } : { state: "not_configured" },
       mqtt: this.mqtt ? { state: this.mqtt.state, connects: this.mqtt.connects } : { state: "not_configured" },
       radios,
+      pairings: this.pairing.activePairings(),
       locks: locks.map((l) => {
         const ex = this.registry.executor(l.deviceId);
         return { device_id: l.deviceId, name: l.name, protocol: l.protocol, online: l.online, removed: l.removed, queue_depth: ex?.queueDepth ?? 0, security_class: ex?.lockHandle?.securityClass?.() ?? null };

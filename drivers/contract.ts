@@ -1,5 +1,9 @@
 // The one lock-driver contract shared by every radio. A driver knows locks, slots and codes;
-// it knows nothing about Seam, access codes or the store (see docs/architecture.md).
+// it knows nothing about Seam, access codes or the store (see docs/architecture.md). Its pairing part
+// (protocol.md §7) is in contract-pairing.ts and re-exported here: import everything from this file.
+import type { RadioPairing } from "./contract-pairing.js";
+
+export * from "./contract-pairing.js";
 
 export type Protocol = "zwave" | "zigbee";
 
@@ -164,6 +168,8 @@ export interface LockDriver {
   onEvent(listener: DriverEventListener): void;
   /** Present only when every lock of this driver is simulated. */
   readonly simulator?: LockSimulator;
+  /** Adding, removing and replacing locks (contract-pairing.ts). */
+  readonly pairing?: RadioPairing;
 }
 
 /** Thrown by LockHandle reads when the lock does not answer or answers nonsense. */

@@ -127,6 +127,7 @@ export type HubStatus = {
   uptime_s?: number;
   cloud?: { state?: string; connects?: number };
   radios?: Record<string, { locks?: number; simulated?: boolean }>;
+  pairings?: Array<{ pairing_id: string; protocol: string; kind: string; status: string; expires_at: string }>;
   locks?: Array<{ device_id: string; name: string; protocol: string; online: boolean; removed: boolean; queue_depth?: number }>;
   access_codes?: Record<string, number>;
   pending_events?: number;

@@ -51,6 +51,7 @@ export async function status(argv: string[]): Promise<number> {
         .map(([p, x]) => `${p}: ${plural(x.locks ?? 0, "lock")}${x.simulated ? " (simulated)" : ""}`)
         .join("; ") || "none running"
     }`,
+    ...(s.pairings ?? []).map((p) => `pairing   ${p.protocol} ${p.kind} ${p.status} (${p.pairing_id}; window until ${p.expires_at})`),
     `locks     ${locks.length}`,
     ...locks.map((l) => `  ${l.name.padEnd(24)} ${l.protocol.padEnd(7)} ${l.removed ? "removed" : l.online ? "online " : "offline"}  queue ${l.queue_depth ?? 0}  ${l.device_id}`),
     `codes     ${codes.length ? codes.map(([k, n]) => `${k} ${n}`).join(", ") : "none"}`,

@@ -3,10 +3,13 @@ import type { Logger } from "../log.js";
 import { errorBody } from "../api/errors.js";
 import type { Router } from "../api/router.js";
 import type { Shaper } from "../api/context.js";
+import { parsePairing } from "../pairing/pairing-object.js";
 import type { Store } from "../store/store.js";
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
 export const PROTOCOL_VERSION = 1;
+/** Pairing sessions in a full state frame. */
+const RECENT_PAIRINGS = 20;
 
 export interface HelloInfo {
   readonly hubId: string;
@@ -61,6 +64,8 @@ export class CloudSession {
       devices,
       access_codes: this.d.shaper.visibleCodes().map((c) => this.d.shaper.code(c)),
       unmanaged_access_codes: this.d.store.unmanaged().map((u) => this.d.shaper.unmanaged(u)),
+      // Recent pairing sessions (protocol.md §7), so a cloud UI can follow one.
+      pairings: this.d.store.pairings(RECENT_PAIRINGS).flatMap((p) => parsePairing(p) ?? []),
     });
     this.pump();
   }
@@ -113,12 +118,14 @@ export class CloudSession {
     const codes = [...c.codes].map((id) => store.code(id)).filter(present).filter((x) => !(x.isBackup && x.backupState === "pool"));
     const unmanaged = [...c.unmanaged].map((id) => store.unmanagedCode(id)).filter(present);
     const devices = [...c.devices].map((id) => store.lock(id)).filter(present);
-    if (!codes.length && !unmanaged.length && !devices.length && !c.deletedCodes.size && !c.deletedUnmanaged.size && !c.deletedDevices.size) return;
+    const pairings = [...c.pairings].flatMap((id) => parsePairing(store.pairing(id)) ?? []);
+    if (!codes.length && !unmanaged.length && !devices.length && !pairings.length && !c.deletedCodes.size && !c.deletedUnmanaged.size && !c.deletedDevices.size) return;
     this.send({
       type: "state",
       devices: devices.map((l) => shaper.device(l)),
       access_codes: codes.map((x) => shaper.code(x)),
       unmanaged_access_codes: unmanaged.map((u) => shaper.unmanaged(u)),
+      ...(pairings.length ? { pairings } : {}),
       deleted: { access_code_ids: [...c.deletedCodes], unmanaged_access_code_ids: [...c.deletedUnmanaged], device_ids: [...c.deletedDevices] },
     });
   }

@@ -6,6 +6,8 @@ export class ChangeSet {
   readonly deletedUnmanaged = new Set<string>();
   readonly devices = new Set<string>();
   readonly deletedDevices = new Set<string>();
+  /** Pairing sessions whose object changed (protocol.md §7). */
+  readonly pairings = new Set<string>();
   /** Locks whose executor should plan again. */
   readonly kicks = new Set<string>();
   events = 0;
@@ -22,7 +24,7 @@ export class ChangeSet {
     return (
       this.events === 0 &&
       this.kicks.size === 0 &&
-      [this.codes, this.deletedCodes, this.unmanaged, this.deletedUnmanaged, this.devices, this.deletedDevices].every((s) => s.size === 0)
+      [this.codes, this.deletedCodes, this.unmanaged, this.deletedUnmanaged, this.devices, this.deletedDevices, this.pairings].every((s) => s.size === 0)
     );
   }
 }

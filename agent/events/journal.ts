@@ -44,6 +44,14 @@ export class Tx {
   device(deviceId: string): void {
     this.changes.devices.add(deviceId);
   }
+  deletedDevice(deviceId: string): void {
+    this.changes.devices.delete(deviceId);
+    this.changes.deletedDevices.add(deviceId);
+    this.changes.kicks.delete(deviceId);
+  }
+  pairing(pairingId: string): void {
+    this.changes.pairings.add(pairingId);
+  }
   kick(deviceId: string): void {
     this.changes.kicks.add(deviceId);
   }

@@ -7,6 +7,7 @@ import { uuidV5 } from "../util/uuid.js";
 import { withIssue } from "./apply.js";
 import { accessDenied, batteryLevel, batteryLow, codeInSlot, tampered } from "./door-events.js";
 import { LockExecutor, type ExecutorOptions } from "./executor.js";
+import { prepareReplacement, purgeLock } from "./lifecycle.js";
 import { recordLockState } from "./observe.js";
 
 export const deviceIdFor = (radioId: string) => uuidV5(radioId);
@@ -62,6 +63,21 @@ export class LockRegistry {
       if (signal.aborted) return;
       for (const ex of this.executors.values()) if (ex.lockHandle) ex.requestVerify("periodic");
     }
+  }
+
+  /** A lock removed through pairing: its codes and the device are deleted (agent/reconcile/lifecycle.ts). */
+  purge(deviceId: string): boolean {
+    const purged = this.journal.run((tx) => purgeLock(tx, deviceId));
+    const ex = this.executors.get(deviceId);
+    this.executors.delete(deviceId);
+    // Its loop ends by itself once the lock row is gone.
+    if (ex) void ex.stop().catch(() => undefined);
+    return purged;
+  }
+
+  /** A new lock took this device's place (same radio id): every managed code is programmed onto it. */
+  prepareReplacement(deviceId: string): boolean {
+    return this.journal.run((tx) => prepareReplacement(tx, deviceId));
   }
 
   executor(deviceId: string): LockExecutor | undefined {

@@ -16,6 +16,8 @@ export async function withQuickRetries<R extends { readonly ok: boolean; readonl
   let result = await attempt();
   for (let n = 1; n <= policy.quickRetries && retryable(result) && !policy.stopped(); n++) {
     await policy.sleep(policy.quickRetryDelayMs * 2 ** (n - 1));
+    // Stopped meanwhile (hub stopping, lock removed through pairing): nothing more goes to the lock.
+    if (policy.stopped()) break;
     result = await attempt();
   }
   return result;

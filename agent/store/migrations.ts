@@ -138,4 +138,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX lock_operations_device ON lock_operations(device_id, requested_at);
   `,
+  // 5: pairing sessions (protocol.md §7): the pairing object as served, kept for /hub/pairing/get and state frames
+  `
+  CREATE TABLE pairings (
+    pairing_id TEXT PRIMARY KEY,
+    protocol TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX pairings_started ON pairings(started_at);
+  `,
 ];

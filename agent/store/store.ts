@@ -1,13 +1,12 @@
-import type Database from "better-sqlite3";
-import type { Db } from "./db.js";
-import type { ActionAttemptRecord, CodeRecord, EventRecord, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
+import { AttemptRepositories } from "./attempts.js";
+import type { CodeRecord, EventRecord, LockRecord, SlotRecord, UnmanagedRecord } from "./records.js";
 import { assignments, fromRow, toRow, type ColumnSpec } from "./rows.js";
+import { definedOnly, type Row } from "./statements.js";
 
 const LOCK_COLS: ColumnSpec = {
   bool: ["simulated", "is_battery", "online", "removed", "slots_synced", "battery_low"],
   json: ["capabilities", "reported_code_lengths", "errors", "custom_metadata", "lock_state", "lock_controls"],
 };
-const OPERATION_COLS: ColumnSpec = { bool: ["locked"], json: ["last_error"] };
 const CODE_COLS: ColumnSpec = {
   bool: [
     "was_on_lock",
@@ -26,48 +25,11 @@ const CODE_COLS: ColumnSpec = {
 const SLOT_COLS: ColumnSpec = { bool: ["masked"], json: ["schedule"] };
 const UNMANAGED_COLS: ColumnSpec = { bool: ["deleting"] };
 
-type Row = Record<string, unknown>;
-
-function actionAttemptFromRow(r: Row): ActionAttemptRecord {
-  return {
-    id: r.action_attempt_id as string,
-    type: r.action_type as string,
-    status: r.status as ActionAttemptRecord["status"],
-    deviceId: (r.device_id as string | null) ?? null,
-    accessCodeId: (r.access_code_id as string | null) ?? null,
-    result: (JSON.parse((r.result as string | null) ?? "{}") as Record<string, unknown> | null) ?? {},
-    error: JSON.parse((r.error as string | null) ?? "null") as ActionAttemptRecord["error"],
-    createdAt: r.created_at as string,
-    updatedAt: (r.updated_at as string | null) ?? (r.created_at as string),
-  };
-}
-
-/** A patch without its undefined keys (toRow skips them, so the cache must too). */
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k in patch) if (patch[k] !== undefined) out[k] = patch[k];
-  return out;
-}
-
 /**
  * The hub's repositories over one SQLite connection. Every mutation runs inside `transaction`,
  * which is also where events are appended, so a state change and its events commit together.
  */
-export class Store {
-  private readonly statements = new Map<string, Database.Statement>();
-  constructor(readonly db: Db) {}
-
-  /** Prepared statements are cached by SQL text: preparing is the costliest part of a small query. */
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      if (this.statements.size > 500) this.statements.clear(); // bounded: a few shapes are dynamic (IN lists)
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
+export class Store extends AttemptRepositories {
   /**
    * Run `fn` with synchronous=FULL: its commit is on disk when it returns. The connection's default is
    * NORMAL (durable against a crash of the process): observations of locks are re-derived from the locks
@@ -92,7 +54,7 @@ export class Store {
       this.lockCodes.clear();
       this.lockSlots.clear();
       this.lockUnmanaged.clear();
-      this.lockOperationsCache.clear();
+      this.dropOperationsCache();
       throw e;
     }
   }
@@ -158,6 +120,22 @@ export class Store {
     this.stmt(`UPDATE locks SET ${assignments(cols)} WHERE device_id = @device_id`).run({ ...row, device_id: deviceId });
     const cached = this.lockCacheComplete ? this.lockCache.get(deviceId) : undefined;
     if (cached) this.lockCache.set(deviceId, { ...cached, ...definedOnly(patch) });
+  }
+
+  /**
+   * Removes a lock and everything the hub kept about it (its codes, slots, unmanaged codes, operations
+   * still to run: the caller ends their action attempts first, agent/reconcile/lifecycle.ts).
+   */
+  deleteLock(deviceId: string): void {
+    this.deleteLockOperations(deviceId);
+    this.stmt("DELETE FROM access_codes WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM slots WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM unmanaged_codes WHERE device_id = ?").run(deviceId);
+    this.stmt("DELETE FROM locks WHERE device_id = ?").run(deviceId);
+    this.lockCache.delete(deviceId);
+    this.lockCodes.delete(deviceId);
+    this.lockSlots.delete(deviceId);
+    this.lockUnmanaged.clear();
   }
 
   // --- managed access codes
@@ -236,6 +214,12 @@ export class Store {
          ON CONFLICT (device_id, slot) DO UPDATE SET code = excluded.code, masked = excluded.masked, schedule = excluded.schedule, observed_at = excluded.observed_at`,
     ).run({ schedule: null, ...row });
     this.lockSlots.get(slot.deviceId)?.set(slot.slot, { ...slot, schedule: slot.schedule ?? null });
+  }
+
+  /** Forget every slot observation of a lock (a new lock took its place). */
+  forgetSlots(deviceId: string): void {
+    this.stmt("DELETE FROM slots WHERE device_id = ?").run(deviceId);
+    this.lockSlots.delete(deviceId);
   }
 
   /** Forget what a slot was last seen to hold, so the planner reads it before trusting it. */
@@ -342,69 +326,5 @@ export class Store {
   }
   pruneRequests(olderThan: number): number {
     return this.stmt("DELETE FROM requests WHERE created_at < ?").run(olderThan).changes;
-  }
-
-  // --- lock operations (LOCK_DOOR / UNLOCK_DOOR attempts still to run), read on every plan: cached per lock
-  private readonly lockOperationsCache = new Map<string, LockOperationRecord[]>();
-  /** Oldest first: a lock carries out its operations in the order they were asked for. */
-  lockOperations(deviceId: string): readonly LockOperationRecord[] {
-    let ops = this.lockOperationsCache.get(deviceId);
-    if (!ops) {
-      const rows = this.stmt("SELECT * FROM lock_operations WHERE device_id = ? ORDER BY requested_at, rowid").all(deviceId) as Row[];
-      ops = rows.map((r) => fromRow<LockOperationRecord>(r, OPERATION_COLS));
-      this.lockOperationsCache.set(deviceId, ops);
-    }
-    return ops;
-  }
-  lockOperation(actionAttemptId: string): LockOperationRecord | undefined {
-    const r = this.stmt("SELECT * FROM lock_operations WHERE action_attempt_id = ?").get(actionAttemptId) as Row | undefined;
-    return r && fromRow<LockOperationRecord>(r, OPERATION_COLS);
-  }
-  putLockOperation(op: LockOperationRecord): void {
-    const row = toRow(op, OPERATION_COLS);
-    const cols = Object.keys(row);
-    this.stmt(`INSERT INTO lock_operations (${cols.join(",")}) VALUES (${cols.map((c) => `@${c}`).join(",")})`).run({ last_error: null, next_attempt_at: null, ...row });
-    this.lockOperationsCache.delete(op.deviceId);
-  }
-  updateLockOperation(actionAttemptId: string, patch: Partial<Pick<LockOperationRecord, "attempts" | "nextAttemptAt" | "lastError">>): void {
-    const row = toRow(patch, OPERATION_COLS);
-    const cols = Object.keys(row);
-    if (!cols.length) return;
-    this.stmt(`UPDATE lock_operations SET ${assignments(cols)} WHERE action_attempt_id = @action_attempt_id`).run({ ...row, action_attempt_id: actionAttemptId });
-    this.lockOperationsCache.clear();
-  }
-  deleteLockOperation(actionAttemptId: string): void {
-    this.stmt("DELETE FROM lock_operations WHERE action_attempt_id = ?").run(actionAttemptId);
-    this.lockOperationsCache.clear();
-  }
-
-  // --- action attempts
-  putActionAttempt(a: ActionAttemptRecord): void {
-    this.stmt(
-      `INSERT OR REPLACE INTO action_attempts (action_attempt_id, action_type, status, device_id, access_code_id, result, error, created_at, updated_at)
-         VALUES (@id, @type, @status, @deviceId, @accessCodeId, @result, @error, @createdAt, @updatedAt)`,
-    ).run({ ...a, result: JSON.stringify(a.result), error: JSON.stringify(a.error) });
-  }
-  /** Complete (or fail) an attempt: pending ones are finished by whoever carries them out. */
-  updateActionAttempt(id: string, patch: Partial<Pick<ActionAttemptRecord, "status" | "result" | "error" | "updatedAt">>): void {
-    const current = this.actionAttempt(id);
-    if (!current) return;
-    const next = { ...current, ...definedOnly(patch) };
-    this.stmt("UPDATE action_attempts SET status = ?, result = ?, error = ?, updated_at = ? WHERE action_attempt_id = ?").run(next.status, JSON.stringify(next.result), JSON.stringify(next.error), next.updatedAt, id);
-  }
-  actionAttempt(id: string): ActionAttemptRecord | undefined {
-    const r = this.stmt("SELECT * FROM action_attempts WHERE action_attempt_id = ?").get(id) as Row | undefined;
-    return r && actionAttemptFromRow(r);
-  }
-  /** Oldest first (the order they were made in). */
-  actionAttempts(filter: { ids?: readonly string[]; deviceId?: string; limit?: number } = {}): ActionAttemptRecord[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.ids) (where.push(`action_attempt_id IN (${filter.ids.map(() => "?").join(",") || "NULL"})`), params.push(...filter.ids));
-    if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
-    const sql = `SELECT * FROM action_attempts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, rowid LIMIT ?`;
-    return this.stmt(sql)
-      .all(...params, filter.limit ?? -1)
-      .map((r) => actionAttemptFromRow(r as Row));
   }
 }

@@ -10,6 +10,7 @@ import { LockEvents } from "./lock-events.js";
 import { ZigbeeLockHandle } from "./lock-handle.js";
 import { discoverLock, findDoorLockEndpoint } from "./lock-setup.js";
 import { DEFAULT_REAL_TIMEOUT_MS, DEFAULT_SIMULATED_TIMEOUT_MS, parseNetworkKey, validateSerialOptions, type ZigbeeDriverOptions } from "./options.js";
+import { ZigbeePairing } from "./pairing.js";
 import { ProfileStore, type LockProfile } from "./profile-store.js";
 import { registerSimulatedNetwork } from "./sim/install.js";
 import { SimNetwork, type ZigbeeLockSimulator } from "./sim/network.js";
@@ -27,6 +28,7 @@ let running: ZigbeeDriver | null = null;
 export class ZigbeeDriver implements LockDriver {
   readonly protocol = "zigbee" as const;
   readonly simulator?: ZigbeeLockSimulator;
+  readonly pairing: ZigbeePairing;
   private readonly dir: string;
   private readonly timeoutMs: number;
   private readonly network: SimNetwork | null;
@@ -45,6 +47,16 @@ export class ZigbeeDriver implements LockDriver {
     const simulation = options.mode === "simulation" ? options : null;
     this.network = simulation ? new SimNetwork({ dataDir: this.dir, seed: options.simulationSeed, locks: simulation.locks, radioTime: simulation.radioTime }) : null;
     if (this.network) this.simulator = this.network;
+    const network = this.network;
+    this.pairing = new ZigbeePairing(
+      {
+        controller: () => this.controller,
+        logger: options.logger,
+        forget: (ieee) => this.onLeave(ieee),
+        isSimulatedMember: (ieee) => network?.members().includes(ieee) ?? false,
+      },
+      network ?? undefined,
+    );
     // A simulation without radio time answers within milliseconds; with it, a sleepy lock takes as long as a real one.
     const fastSimulation = simulation !== null && simulation.radioTime !== "realistic";
     this.timeoutMs = options.commandTimeoutMs ?? (fastSimulation ? DEFAULT_SIMULATED_TIMEOUT_MS : DEFAULT_REAL_TIMEOUT_MS);
@@ -118,6 +130,7 @@ export class ZigbeeDriver implements LockDriver {
     if (this.controller !== controller) return;
     this.controller = null;
     this.options.logger.warn({}, "zigbee coordinator disconnected; its locks are offline until it is back");
+    this.pairing.controllerLost();
     for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
     this.locksByIeee.clear();
     this.setup.clear();
@@ -146,8 +159,9 @@ export class ZigbeeDriver implements LockDriver {
       databaseBackupPath: path.join(this.dir, "database.db.backup"),
       backupPath: path.join(this.dir, "coordinator-backup.json"),
       adapter: { disableLED: false },
-      // Which devices may stay is decided after the interview (only locks are adopted).
-      acceptJoiningDeviceHandler: async () => true,
+      // Joins outside a window, or without the install code the window asked for, are refused (pairing.ts);
+      // which admitted devices become locks is decided after the interview.
+      acceptJoiningDeviceHandler: async (ieee: string) => this.pairing.accepts(ieee),
     };
     const options = this.options;
     if (options.mode === "serial") {
@@ -168,6 +182,12 @@ export class ZigbeeDriver implements LockDriver {
     controller.on("message", (message) => this.onMessage(message));
     controller.on("deviceInterview", ({ status, device }) => {
       if (status === "successful") this.adopt(device);
+      else if (status === "failed") this.pairing.onInterviewFailed(device.ieeeAddr);
+    });
+    controller.on("deviceJoined", ({ device }) => this.pairing.onDeviceJoined(device.ieeeAddr));
+    // A lost Controller's permit-join timer still runs out later: only the current one speaks for the window.
+    controller.on("permitJoinChanged", ({ permitted }) => {
+      if (this.controller === controller) this.pairing.onPermitJoinChanged(permitted);
     });
     controller.on("deviceLeave", ({ ieeeAddr }) => this.onLeave(ieeeAddr));
     controller.on("lastSeenChanged", ({ device }) => this.onHeard(device));
@@ -181,8 +201,25 @@ export class ZigbeeDriver implements LockDriver {
         device.removeFromDatabase();
         continue;
       }
+      // The hub stopped (or crashed) while the lock was being interviewed: herdsman only interviews on a
+      // join, so the lock would stay half-known. Interview it again, then adopt it.
+      if (device.interviewState !== "SUCCESSFUL") {
+        this.reinterview(device);
+        continue;
+      }
       this.adopt(device);
     }
+  }
+
+  private reinterview(device: Models.Device): void {
+    const radioId = radioIdOf(device.ieeeAddr);
+    this.options.logger.info({ radioId }, "zigbee device interview was cut off; interviewing it again");
+    device.interview().then(
+      () => {
+        if (this.controller) this.adopt(device);
+      },
+      () => this.options.logger.warn({ radioId }, "zigbee device interview failed again; it is adopted when it next joins"),
+    );
   }
 
   /** Makes a lock of a device: from its saved profile (no radio traffic), or by reading its capabilities. */

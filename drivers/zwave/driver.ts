@@ -1,7 +1,7 @@
 // The LockDriver over zwave-js: follows nodes, turns them into LockHandles once interviewed, and
 // translates zwave-js node/controller events into the contract's DriverEvents.
-import { CommandClasses } from "@zwave-js/core";
-import { NodeStatus, type Driver, type ZWaveNode } from "zwave-js";
+import { CommandClasses, SecurityClass } from "@zwave-js/core";
+import { NodeStatus, RemoveNodeReason, type Driver, type ZWaveNode } from "zwave-js";
 import type {
   DriverEvent,
   DriverEventListener,
@@ -11,15 +11,18 @@ import type {
   LockSimulator,
 } from "../contract.js";
 import { ReconnectStopped, Reconnector } from "../reconnect.js";
-import { radioIdOf, type ZWaveBackend } from "./backend.js";
+import { nodeIdOfRadioId, radioIdOf, type ZWaveBackend } from "./backend.js";
 import { isDriverFailure } from "./driver-ready.js";
 import { userCodePayloadBudget } from "./frame-budget.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
 import { batteryValueToEvent, notificationToEvent, notificationValueToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
+import { ZWavePairing } from "./pairing.js";
+import { stopSmartStartBeforeDestroy } from "./zwave-js-quirks.js";
 
 export class ZWaveLockDriver implements LockDriver {
   readonly protocol = "zwave" as const;
   readonly simulator?: LockSimulator;
+  readonly pairing: ZWavePairing;
   private zwave: Driver | null = null;
   private readonly handles = new Map<number, ZWaveLockHandle>();
   private readonly attached = new Set<number>();
@@ -44,6 +47,15 @@ export class ZWaveLockDriver implements LockDriver {
     private readonly logger: DriverLogger,
   ) {
     if (backend.simulator) this.simulator = backend.simulator;
+    this.pairing = new ZWavePairing(
+      {
+        driver: () => this.zwave,
+        radioIdOf: (nodeId) => radioIdOf(this.zwave?.controller.homeId ?? 0, nodeId),
+        nodeIdOf: (radioId) => nodeIdOfRadioId(this.zwave?.controller.homeId ?? 0, radioId),
+        logger,
+      },
+      backend.pairingSimulator,
+    );
     this.reconnector = new Reconnector({ what: "z-wave controller", logger });
   }
 
@@ -65,7 +77,7 @@ export class ZWaveLockDriver implements LockDriver {
     this.zwave = null;
     for (const handle of this.handles.values()) handle.markRemoved();
     try {
-      if (zwave) await zwave.destroy();
+      if (zwave) await destroyDriver(zwave);
     } finally {
       await this.backend.close();
     }
@@ -74,7 +86,7 @@ export class ZWaveLockDriver implements LockDriver {
   private async open(first: boolean): Promise<void> {
     const zwave = await this.reconnector.until(() => this.backend.open(), first);
     if (!this.started) {
-      await zwave.destroy().catch(() => undefined);
+      await destroyDriver(zwave).catch(() => undefined);
       return;
     }
     this.zwave = zwave;
@@ -82,20 +94,22 @@ export class ZWaveLockDriver implements LockDriver {
       if (isDriverFailure(e)) this.onControllerLost(zwave, e.message);
     });
     zwave.controller.on("node added", (node) => this.attachNode(node));
-    zwave.controller.on("node removed", (node) => this.onNodeRemoved(node));
+    zwave.controller.on("node removed", (node, reason) => this.onNodeRemoved(node, reason));
+    this.pairing.attach(zwave);
     for (const node of zwave.controller.nodes.values()) this.attachNode(node);
     this.logger.info({ homeId: (zwave.controller.homeId ?? 0).toString(16), nodes: zwave.controller.nodes.size }, "z-wave driver ready");
   }
 
   /**
    * zwave-js gave up on the controller (USB stick pulled, socket closed and not reopened). Every lock
-   * goes offline, their handles fail fast, and a new zwave-js Driver is opened with backoff; the locks
-   * come back through lock_ready once it is up.
+   * goes offline, their handles fail fast, a running pairing fails, and a new zwave-js Driver is opened
+   * with backoff; the locks come back through lock_ready once it is up.
    */
   private onControllerLost(zwave: Driver, reason: string): void {
     if (this.zwave !== zwave || !this.started) return;
     this.zwave = null;
     this.logger.warn({ reason }, "z-wave controller lost; its locks are offline until it is back");
+    this.pairing.controllerLost();
     for (const [nodeId, handle] of this.handles) {
       handle.markControllerLost();
       if (this.online.get(nodeId) !== false) this.emit({ type: "availability", radioId: handle.identity.radioId, online: false });
@@ -106,7 +120,7 @@ export class ZWaveLockDriver implements LockDriver {
     this.interviewing.clear();
     this.pendingReports.clear();
     void (async () => {
-      await zwave.destroy().catch(() => undefined);
+      await destroyDriver(zwave).catch(() => undefined);
       await this.backend.close().catch(() => undefined);
       await this.open(false);
     })().catch((e: unknown) => {
@@ -164,6 +178,11 @@ export class ZWaveLockDriver implements LockDriver {
     if (this.handles.has(node.id) || !this.zwave) return;
     if (!node.supportsCC(CommandClasses["User Code"])) {
       this.logger.debug({ nodeId: node.id }, "z-wave node without User Code CC ignored");
+      return;
+    }
+    if (node.getHighestSecurityClass() === SecurityClass.None) {
+      // protocol.md §7: a lock without S2/S0 keys cannot use codes safely and never becomes a device.
+      this.logger.warn({ radioId: this.radioId(node) }, "z-wave lock is in the network without security; not used (exclude it and include it again)");
       return;
     }
     const zwave = this.zwave;
@@ -241,7 +260,7 @@ export class ZWaveLockDriver implements LockDriver {
     });
   }
 
-  private onNodeRemoved(node: ZWaveNode): void {
+  private onNodeRemoved(node: ZWaveNode, reason: RemoveNodeReason): void {
     const handle = this.handles.get(node.id);
     this.handles.delete(node.id);
     this.attached.delete(node.id);
@@ -250,7 +269,18 @@ export class ZWaveLockDriver implements LockDriver {
     this.pendingReports.delete(node.id);
     if (!handle) return;
     handle.markRemoved();
+    // A replacement keeps the node id, so the radio id: the new lock arrives with lock_ready.
+    if (reason === RemoveNodeReason.Replaced || reason === RemoveNodeReason.ProxyReplaced) {
+      this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock replaced");
+      return;
+    }
     this.logger.info({ radioId: handle.identity.radioId }, "z-wave lock removed from the network");
     this.emit({ type: "lock_removed", radioId: handle.identity.radioId });
   }
+}
+
+/** zwave-js's destroy(), after the SmartStart switch-off it needs (zwave-js-quirks.ts). */
+async function destroyDriver(zwave: Driver): Promise<void> {
+  await stopSmartStartBeforeDestroy(zwave);
+  await zwave.destroy();
 }

@@ -45,6 +45,8 @@ export interface ZWaveSimulationOptions extends CommonZWaveOptions {
   readonly locks: readonly SimulatedLockConfig[];
   /** Airtime and wake-up beams on the simulated air (sim/radio-time.ts); default "instant". */
   readonly radioTime?: RadioTimeSetting;
+  /** Network keys of the simulated network; default: generated once and kept under dataDir (0600). */
+  readonly securityKeys?: ZWaveSecurityKeysHex;
 }
 
 export type ZWaveDriverOptions = DriverOptions & (ZWaveSerialOptions | ZWaveSimulationOptions);

@@ -17,6 +17,7 @@ import {
   type ZWaveSerialOptions,
 } from "./options.js";
 import { waitForDriverReady } from "./driver-ready.js";
+import { stopSmartStartBeforeDestroy } from "./zwave-js-quirks.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
 /** Controller identification on a big network can take a while; the interviews come later. */
@@ -63,6 +64,7 @@ export class SerialBackend implements ZWaveBackend {
       await wait.ready;
     } catch (e) {
       wait.cancel();
+      await stopSmartStartBeforeDestroy(driver);
       await driver.destroy().catch(() => undefined);
       throw e;
     }

@@ -44,7 +44,8 @@ function benchLock(profile: ZWaveBenchProfile, slots: number): BridgeLock {
     battery: true,
     multi_code: s2,
   };
-  return s2 ? { config, security: "S2_AccessControl", userCodeVersion: 2 } : { config, security: "none", userCodeVersion: 1, reportsWrites: profile === "v1" };
+  // A v1 lock is of the S0 generation; an insecure one would never become a lock of the hub's (protocol.md §7).
+  return s2 ? { config, security: "S2_AccessControl", userCodeVersion: 2 } : { config, security: "S0_Legacy", userCodeVersion: 1, reportsWrites: profile === "v1" };
 }
 
 async function withBridge<T>(profile: ZWaveBenchProfile, slots: number, work: (bridge: ZWaveTcpBridge, dir: string) => Promise<T>): Promise<T> {

@@ -38,7 +38,7 @@ async function zwaveSimulation(radioTime: "instant" | "realistic" | undefined, b
   cleanups.push(async () => (await driver.stop(), await data.cleanup()));
   await driver.start();
   const [lock] = await recorder.locksReady(1, 120_000);
-  return { simulation, lock: lock! };
+  return { simulation, driver, recorder, lock: lock! };
 }
 
 /** One simulated lock from a hub config with `simulation.radio_time: "realistic"`, through the hub's own radio factory. */
@@ -98,6 +98,28 @@ describe("Z-Wave", () => {
     expect(listening.ms).toBeGreaterThanOrEqual(4 * REALISTIC_ZWAVE_RADIO_TIME.frameMs);
     expect(listening.ms).toBeLessThan(500);
   }, 90_000);
+
+  it("a factory-new lock included at run time is on the same air: its commands are beamed too", async () => {
+    const { simulation, driver, recorder } = await zwaveSimulation("instant");
+    const pairing = driver.pairing;
+    const label = await pairing.simulator!.newLock({ protocol: "zwave", name: "New door", slots: 2, security: "s2" });
+    const from = recorder.events.length;
+    // The full DSK from the label skips the PIN step.
+    await pairing.include({ dsk: label.dsk! }, () => undefined);
+    expect(await pairing.simulator!.pressButton({ simId: label.simId })).toBe("joined");
+    const [fresh] = await recorder.locksReady(1, 60_000, from);
+    expect(fresh!.identity.name).toBe("New door");
+    simulation.radioTime.set(REALISTIC_ZWAVE_RADIO_TIME);
+    const before = simulation.radioTime.beamCount;
+    const write = await timed(() => fresh!.writeSlot(1, "3197"));
+    expect(write.result).toEqual({ ok: true, proof: "supervision" });
+    expect(simulation.radioTime.beamCount - before).toBe(1);
+    expect(write.ms).toBeGreaterThanOrEqual(REALISTIC_ZWAVE_RADIO_TIME.beamMs["1000ms"]);
+    // Door Lock comes from the same node factory: the new lock unlocks, and the unlock is beamed as well.
+    const unlock = await timed(() => fresh!.setLocked(false));
+    expect(unlock.result).toMatchObject({ ok: true });
+    expect(simulation.radioTime.beamCount - before).toBe(2);
+  }, 120_000);
 });
 
 describe("Zigbee", () => {

@@ -3,6 +3,7 @@
 // "offline", the driver restarts the Controller with bounded backoff, and the locks come back with
 // their memory intact, without a hub restart.
 import { afterEach, expect, test } from "vitest";
+import { PairingRecorder } from "../support/pairing-recorder.js";
 import { ZigbeeHarness, zigbeeLock } from "../support/zigbee-harness.js";
 
 let h: ZigbeeHarness | null = null;
@@ -46,4 +47,32 @@ test("adapterDisconnected: offline, backoff restart, the locks come back and con
   const pauses = h.logs.filter((l) => l.msg === "zigbee coordinator not reachable; retrying").map((l) => (l.obj as { retryInMs: number }).retryInMs);
   expect(pauses).toEqual([...pauses].sort((a, b) => a - b));
   expect(h.logText()).not.toMatch(/4455|6677/);
+}, 40_000);
+
+test("a permit-join window open when the coordinator is lost ends with it; the restarted one opens a new window that the lost Controller's countdown leaves alone", async () => {
+  h = new ZigbeeHarness([]);
+  await h.start();
+  const pairing = h.driver!.pairing!;
+  const simulator = pairing.simulator!;
+  const rec = new PairingRecorder();
+  await pairing.include({ seconds: 2 }, rec.listener);
+  const late = await simulator.newLock({ protocol: "zigbee", name: "Late", slots: 4 });
+
+  h.simulator.unplugCoordinator();
+  const lost = await rec.next("controller_lost", 5_000);
+  expect(lost.message).toMatch(/coordinator was lost/);
+  expect(rec.types()).toEqual(["controller_lost"]);
+  // The coordinator forgot the window with its power.
+  expect(await simulator.pressButton({ simId: late.simId })).toBe("none");
+
+  h.simulator.plugInCoordinator();
+  await h.waitFor(() => h!.logs.some((l) => l.msg === "zigbee coordinator is back"), 15_000, "the coordinator back");
+  const again = new PairingRecorder();
+  await pairing.include({ seconds: 30 }, again.listener);
+  // The lost Controller's 2 s countdown runs out meanwhile; the new window stays open.
+  await new Promise((r) => setTimeout(r, 2_500));
+  expect(again.types()).toEqual([]);
+  expect(await simulator.pressButton({ simId: late.simId })).toBe("joined");
+  await h.nextEvent("lock_ready", (e) => e.lock.identity.radioId === `zigbee:${late.ieee}`, 10_000);
+  expect(again.types()).toContain("joined");
 }, 40_000);

@@ -33,6 +33,16 @@ describe(`zigbee-herdsman hook (${herdsmanVersion})`, () => {
     expect(typeof Adapter.create, `${upgradeHint}: Adapter.create is gone`).toBe("function");
   });
 
+  test("install codes: the parser the pairing code uses reads the label format, and addInstallCode reaches the adapter", async () => {
+    const { parseInstallCode } = await import("zigbee-herdsman/dist/controller/helpers/installCodes.js");
+    const [ieee, key] = parseInstallCode("0123456789abcdef|00112233445566778899aabbccddeeff1234");
+    expect(ieee, `${upgradeHint}: parseInstallCode`).toBe("0x0123456789abcdef");
+    expect(key).toBe("00112233445566778899aabbccddeeff1234");
+    const source = readFileSync(path.join(herdsmanDist, "controller", "controller.js"), "utf8");
+    expect(source, `${upgradeHint}: Controller.addInstallCode no longer hands the code to the adapter`).toMatch(/adapter\.addInstallCode\(/);
+    expect(source, `${upgradeHint}: Controller.permitJoin no longer opens the adapter's window`).toMatch(/adapter\.permitJoin\(/);
+  });
+
   test("Controller.start() still obtains its adapter from Adapter.create", () => {
     const source = readFileSync(path.join(herdsmanDist, "controller", "controller.js"), "utf8");
     expect(source, `${upgradeHint}: Controller.start() no longer calls Adapter.create`).toMatch(/\bAdapter\.create\(/);

@@ -2,9 +2,10 @@
 // notifications through the lock's device configuration file (compat.alarmMapping). This drives the real
 // zwave-js driver against a mock node that identifies as a Yale YRD220 (manufacturer 0x0129, product type
 // 0x0002, product id 0x0000: node_modules/@zwave-js/config/config/devices/0x0129/yrd220.json) and sends
-// the alarm frames such a lock sends, through the hub's Z-Wave driver to the contract's events.
-import { CommandClasses } from "@zwave-js/core";
-import { MockController, MockNode, ccCaps, createMockZWaveRequestFrame } from "@zwave-js/testing";
+// the alarm frames such a lock sends, through the hub's Z-Wave driver to the contract's events. Like the
+// real YRD220 it is an S0 lock: the hub uses no lock without S2/S0 keys (protocol.md §7).
+import { CommandClasses, SecurityClass } from "@zwave-js/core";
+import { MockController, MockNode, ccCaps } from "@zwave-js/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotificationCCReport, type Driver } from "zwave-js";
 import { createAndStartDriverWithMockPort, createDefaultMockControllerBehaviors, createDefaultMockNodeBehaviors } from "zwave-js/Testing";
@@ -13,12 +14,16 @@ import { radioIdOf, type ZWaveBackend } from "../../drivers/zwave/backend.js";
 import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
 import { waitForDriverReady } from "../../drivers/zwave/driver-ready.js";
 import type { LockProfile } from "../../drivers/zwave/lock-handle.js";
+import { parseSecurityKeys } from "../../drivers/zwave/options.js";
 import { createLockBehaviors } from "../../drivers/zwave/sim/mock-behaviors.js";
+import { sendFromLock } from "../../drivers/zwave/sim/secure-send.js";
+import { TEST_SECURITY_KEYS } from "../support/zwave-tcp-bridge.js";
 import { EventRecorder, recordingLogger, tempDataDir } from "../support/zwave-harness.js";
 
 const HOME_ID = 0x0badcafe;
 const NODE_ID = 2;
 const radioId = radioIdOf(HOME_ID, NODE_ID);
+const KEYS = parseSecurityKeys({ S0_Legacy: TEST_SECURITY_KEYS.S0_Legacy! });
 
 /** A real-stick-like backend around one mock node with a real lock's identity (test only). */
 class YaleBackend implements ZWaveBackend {
@@ -33,12 +38,13 @@ class YaleBackend implements ZWaveBackend {
     const { driver, continueStartup, mockPort, serial } = await createAndStartDriverWithMockPort({
       logConfig: { enabled: false },
       storage: { cacheDir: this.dir },
+      securityKeys: KEYS,
       interview: { queryAllUserCodes: true },
       attempts: { sendData: 1 },
     });
     this.zwave = driver;
     const wait = waitForDriverReady(driver, 30_000, recordingLogger());
-    const controller = await MockController.create({ mockPort, serial, homeId: HOME_ID, ownNodeId: 1 });
+    const controller = await MockController.create({ mockPort, serial, homeId: HOME_ID, ownNodeId: 1, securityKeys: KEYS });
     this.controller = controller;
     controller.defineBehavior(...createDefaultMockControllerBehaviors());
     const node = await MockNode.create({
@@ -51,14 +57,16 @@ class YaleBackend implements ZWaveBackend {
         genericDeviceClass: 0x40,
         specificDeviceClass: 0x03,
         txDelay: 0,
+        securityClasses: new Set([SecurityClass.S0_Legacy]),
         commandClasses: [
           { ccId: CommandClasses["Manufacturer Specific"], isSupported: true, version: 1 },
           { ccId: CommandClasses.Version, isSupported: true, version: 1 },
-          ccCaps({ ccId: CommandClasses["User Code"], isSupported: true, version: 1, numUsers: 5 }),
+          { ccId: CommandClasses.Security, isSupported: true, version: 1 },
+          ccCaps({ ccId: CommandClasses["User Code"], isSupported: true, secure: true, version: 1, numUsers: 5 }),
           // Alarm v1: zwave-js applies the device file's alarm mapping only to version 1 reports.
-          { ccId: CommandClasses.Notification, isSupported: true, version: 1 },
-          ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, version: 2 }),
-          { ccId: CommandClasses.Battery, isSupported: true, version: 1 },
+          { ccId: CommandClasses.Notification, isSupported: true, secure: true, version: 1 },
+          ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, secure: true, version: 2 }),
+          { ccId: CommandClasses.Battery, isSupported: true, secure: true, version: 1 },
         ],
       },
     });
@@ -81,10 +89,10 @@ class YaleBackend implements ZWaveBackend {
     this.controller?.destroy();
   }
 
-  /** What the lock sends: an Alarm v1 report of its own alarm type and level. */
+  /** What the lock sends: an Alarm v1 report of its own alarm type and level, S0-encrypted as the lock sends it. */
   async alarm(alarmType: number, alarmLevel: number): Promise<void> {
     if (!this.node) throw new Error("no mock node");
-    await this.node.sendToController(createMockZWaveRequestFrame(new NotificationCCReport({ nodeId: 1, alarmType, alarmLevel }), { ackRequested: true }));
+    await sendFromLock(this.node, new NotificationCCReport({ nodeId: 1, alarmType, alarmLevel }));
   }
 }
 

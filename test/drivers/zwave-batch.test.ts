@@ -200,8 +200,9 @@ describe("User Code v1 locks (no Supervision)", () => {
   it("one such report answers one write: the same report again (the keypad, right after) is a keypad change", async () => {
     const from = recorder.events.length;
     const node = bridge.lock(V1_REPORTS);
-    const { accessControlFrame } = await import("../../drivers/zwave/sim/mock-behaviors.js");
-    await node.mockNode!.sendToController(accessControlFrame(1, 0x0e, 2));
+    const { accessControlReport } = await import("../../drivers/zwave/sim/mock-behaviors.js");
+    const { sendFromLock } = await import("../../drivers/zwave/sim/secure-send.js");
+    await sendFromLock(node.mockNode!, accessControlReport(1, 0x0e, 2));
     expect(await recorder.waitFor((e) => e.type === "slot_changed", 5_000, from)).toMatchObject({ slot: 2, cause: "keypad_added" });
   });
 

@@ -8,6 +8,7 @@ import { ReconnectStopped } from "../../drivers/reconnect.js";
 import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
 import { userCodePayloadBudget } from "../../drivers/zwave/frame-budget.js";
 import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
+import { PairingRecorder } from "../support/pairing-recorder.js";
 import { freePort } from "../support/ports.js";
 import { TEST_SECURITY_KEYS, ZWaveTcpBridge } from "../support/zwave-tcp-bridge.js";
 import { EventRecorder, recordingLogger, simLock, tempDataDir } from "../support/zwave-harness.js";
@@ -27,6 +28,7 @@ async function rig(port?: number) {
     locks: [
       { config: simLock({ name: "S2 door", slots: 10, checksum: true }), security: "S2_AccessControl" },
       { config: simLock({ name: "Plain door", slots: 10, checksum: true }), security: "none" },
+      { config: simLock({ name: "S0 door", slots: 10, checksum: true }), security: "S0_Legacy" },
     ],
   });
   const logger = recordingLogger();
@@ -58,6 +60,12 @@ describe("SerialBackend over tcp://", () => {
     expect(logger.entries.filter((e) => e.msg === "z-wave controller is back")).toHaveLength(1);
     const locks = await recorder.locksReady(2, 60_000);
     expect(locks.map((l) => l.isOnline())).toEqual([true, true]);
+    expect(locks.map((l) => l.identity.radioId).sort()).toEqual([bridge.radioIdOf(2), bridge.radioIdOf(4)]);
+    // protocol.md §7: the lock without S2/S0 keys is in the network but never a lock of the hub's.
+    const refused = () => logger.entries.filter((e) => e.msg?.startsWith("z-wave lock is in the network without security"));
+    for (let i = 0; i < 200 && refused().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(refused().map((e) => (e.obj as { radioId: string }).radioId)).toEqual([bridge.radioIdOf(3)]);
+    expect(driver.locks()).toHaveLength(2);
   }, 90_000);
 
   it("controller lost: offline within seconds, old handles fail fast as offline (never a refusal) and keep their capabilities; new ones after replug", async () => {
@@ -85,7 +93,33 @@ describe("SerialBackend over tcp://", () => {
     expect(again!.identity.radioId).toBe(lock!.identity.radioId);
     expect(await again!.writeSlot(1, "2580")).toEqual({ ok: true, proof: "supervision" });
     expect(bridge.physicalSlots(2)[0]).toEqual({ slot: 1, code: "2580" });
+    // Lock state works on the new handle too: the bridge's nodes come from the simulation's one node factory (Door Lock, S2).
+    expect(await again!.setLocked(false)).toMatchObject({ ok: true });
+    expect(bridge.lock(2).door!.mechanism.locked).toBe(false);
+    expect(again!.lockState().locked).toBe(false);
     expect(logger.entries.map((e) => JSON.stringify(e.obj))).not.toContainEqual(expect.stringContaining("2580"));
+  }, 90_000);
+
+  it("controller lost during an inclusion: the session ends with controller_lost, and the reopened controller takes a new one", async () => {
+    const port = await freePort();
+    const { bridge, driver, recorder } = await rig(port);
+    await bridge.start(port);
+    await driver.start();
+    await recorder.locksReady(1, 60_000);
+    const rec = new PairingRecorder();
+    await driver.pairing.include({}, rec.listener);
+    await expect(driver.pairing.include({}, () => undefined)).rejects.toMatchObject({ code: "busy" });
+    const from = recorder.events.length;
+    await bridge.unplug();
+    const lost = await rec.next("controller_lost", 10_000);
+    expect(lost.message).toMatch(/controller was lost/);
+    await bridge.plugIn();
+    await recorder.locksReady(1, 60_000, from);
+    const again = new PairingRecorder();
+    const session = await driver.pairing.include({}, again.listener);
+    await session.stop();
+    await again.next("closed", 10_000);
+    expect(rec.types()).toEqual(["controller_lost"]);
   }, 90_000);
 
   it("stop() while the controller is being retried ends start() at once and tries no more", async () => {

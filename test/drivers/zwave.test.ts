@@ -4,11 +4,11 @@
 import type { MockController } from "@zwave-js/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RadioError, type DriverEvent, type LockHandle } from "../../drivers/contract.js";
-import { createMockZWaveRequestFrame } from "@zwave-js/testing";
 import { UserCodeCCReport, UserIDStatus } from "zwave-js";
 import { createZWaveDriver } from "../../drivers/zwave/index.js";
 import { removeLeftoverCacheLocks } from "../support/zwave-cache-locks.js";
-import { accessControlFrame } from "../../drivers/zwave/sim/mock-behaviors.js";
+import { accessControlReport } from "../../drivers/zwave/sim/mock-behaviors.js";
+import { sendFromLock } from "../../drivers/zwave/sim/secure-send.js";
 import { recordingLogger, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 
 const FRONT = simLock({ name: "Front door", slots: 30, checksum: true, native_scheduling: true, battery: true });
@@ -182,7 +182,7 @@ describe("simulated Z-Wave locks", () => {
     const from = net.recorder.events.length;
     // Some locks report a keypad-programmed code by themselves.
     const report = new UserCodeCCReport({ nodeId: 1, userId: 11, userIdStatus: UserIDStatus.Enabled, userCode: "3690" });
-    await mockNode.sendToController(createMockZWaveRequestFrame(report, { ackRequested: true }));
+    await sendFromLock(mockNode, report);
     expect(await net.recorder.waitFor(isEvent("slot_changed", radioId), 5_000, from)).toEqual({
       type: "slot_changed",
       radioId,
@@ -192,7 +192,7 @@ describe("simulated Z-Wave locks", () => {
     });
     // "All user codes deleted": zwave-js blanks its cache slot by slot; the hub gets one event.
     const from2 = net.recorder.events.length;
-    await mockNode.sendToController(accessControlFrame(1, 0x0c));
+    await sendFromLock(mockNode, accessControlReport(1, 0x0c));
     await net.recorder.waitFor(isEvent("all_slots_cleared", radioId), 5_000, from2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(net.recorder.events.slice(from2).map((e) => e.type)).toEqual(["all_slots_cleared"]);

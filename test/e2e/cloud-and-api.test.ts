@@ -148,5 +148,10 @@ describe("hub process end to end (zwave-js mock)", () => {
     expect(pins.leaked(hub.logs)).toEqual([]);
     expect(hub.logs).not.toContain(hub.apiKey);
     expect(hub.logs).not.toContain(cloud.token);
+    // Network keys (protocol.md §7): in no log line, and (over the cloud door) in no frame.
+    const keys = hub.networkKeys();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(hub.logs).not.toContain(key);
+    for (const key of keys) expect(JSON.stringify(cloud.frames)).not.toContain(key);
   });
 });

@@ -253,5 +253,9 @@ describe("lock truth scenarios (Z-Wave)", () => {
 
   it("21. PINs never appear in the hub's logs", () => {
     expect(pins.leaked(hub.logs)).toEqual([]);
+    // Network keys (protocol.md §7): in no log line, and (over the cloud door) in no frame.
+    const keys = hub.networkKeys();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(hub.logs).not.toContain(key);
   });
 });

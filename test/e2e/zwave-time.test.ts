@@ -90,5 +90,9 @@ describe("time on the Z-Wave mock through the hub", () => {
   it("every event is Seam-valid and no PIN reached the logs", () => {
     for (const e of cloud.events) expectSeam("seam_event", e);
     expect(pins.leaked(hub.logs)).toEqual([]);
+    // Network keys (protocol.md §7): in no log line, and (over the cloud door) in no frame.
+    const keys = hub.networkKeys();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(hub.logs).not.toContain(key);
   });
 });

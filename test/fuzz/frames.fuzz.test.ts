@@ -347,6 +347,9 @@ describe("local HTTP API under hostile input (real sockets)", () => {
       "/devices/simulate/disconnect": {},
       "/devices/simulate/connect": {},
       "/devices/simulate/remove": {},
+      // A factory-new lock, and the fixture lock's pairing button pressed with no window open: nothing of the hub changes.
+      "/hub/simulate/new_lock": { protocol: "zwave", name: "Spare" },
+      "/hub/simulate/press_button": {},
     };
     const fixture = () => ({ codes: f.hub.store.codes().filter((c) => !c.isBackup).map((c) => [c.code, c.status]).sort(), unmanaged: f.hub.store.unmanaged().map((u) => [u.slot, u.code]), online: f.hub.store.lock(f.ids.device)!.online });
     const expected = fixture();

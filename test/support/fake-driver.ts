@@ -10,13 +10,16 @@ import type {
   LockSimulator,
   LockState,
   MultiCodeWrite,
+  PairingSession,
+  PairingSimulator,
+  RadioPairing,
   RadioResult,
   SimulatedFaults,
   SlotSchedule,
   SlotWrite,
 } from "../../drivers/contract.js";
 import { writeEachSlot } from "../../drivers/write-each.js";
-import { RadioError } from "../../drivers/contract.js";
+import { PairingError, RadioError } from "../../drivers/contract.js";
 
 export class FakeLock implements LockHandle {
   readonly memory = new Map<number, { code: string; schedule?: SlotSchedule | undefined }>();
@@ -141,9 +144,36 @@ export class FakeLock implements LockHandle {
   }
 }
 
+/** The fake radio's pairing: factory-new locks and their button, but no window ever opens (no inclusion). */
+class FakePairing implements RadioPairing {
+  private readonly made = new Set<string>();
+  readonly simulator: PairingSimulator = {
+    newLock: async () => {
+      const simId = `fake-new-${this.made.size + 1}`;
+      this.made.add(simId);
+      return { simId };
+    },
+    // Nothing listens, so a button press changes nothing.
+    pressButton: async (target) => {
+      const known = "simId" in target ? this.made.has(target.simId) : this.driver.fakes.some((f) => f.identity.radioId === target.radioId);
+      if (!known) throw new PairingError("unknown_lock", "no fake lock has this id");
+      return "none";
+    },
+  };
+  constructor(private readonly driver: FakeDriver) {}
+  async include(): Promise<PairingSession> {
+    throw new PairingError("unsupported", "the fake radio cannot include locks");
+  }
+  async remove(): Promise<void> {
+    throw new PairingError("unsupported", "the fake radio cannot remove locks");
+  }
+  onUnsolicited(): void {}
+}
+
 export class FakeDriver implements LockDriver, LockSimulator {
   readonly protocol = "zwave" as const;
   readonly simulator: LockSimulator = this;
+  readonly pairing: RadioPairing = new FakePairing(this);
   readonly fakes: FakeLock[] = [];
   private listeners: DriverEventListener[] = [];
   constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean; multiCode?: MultiCodeWrite }>) {

@@ -169,6 +169,13 @@ export class HubProcess {
     }
   }
 
+  /** The network keys the hub's Z-Wave simulation generated (dataDir/sim-zwave, mode 0600), for the leak scans. */
+  networkKeys(): string[] {
+    const file = path.join(this.dataDir, "sim-zwave", "zwave-simulation", "keys.json");
+    if (!existsSync(file)) return [];
+    return Object.values(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>);
+  }
+
   async slots(deviceId: string): Promise<Array<{ slot: number; code: string | null }>> {
     const r = await this.post("/hub/simulate/lock_slots", { device_id: deviceId });
     return r.body.slots as Array<{ slot: number; code: string | null }>;

@@ -1,29 +1,30 @@
 // A Z-Wave controller served over TCP on 127.0.0.1, as ser2net serves a real USB stick: zwave-js's
 // MockController on the mocked serial port of @zwave-js/serial/mock, one client at a time, hosting
-// simulated locks (the same lock nodes, behaviours and memory as the hub's own simulation). The hub
+// simulated locks (built by the simulation's one node factory, drivers/zwave/sim/lock-node.ts: the same
+// nodes, behaviours, bolt, door, memory and radio time as the hub's own simulation). The hub
 // reaches it the production way, `zwave.port: "tcp://127.0.0.1:<port>"` through SerialBackend.
 // zwave-js's own mock-server binary is never used: it advertises itself by mDNS multicast.
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { CommandClasses, SecurityClass } from "@zwave-js/core";
+import { SecurityClass } from "@zwave-js/core";
 import { SerialAPIParser, ZWaveSerialFrameType, type ZWaveSerialStream } from "@zwave-js/serial";
 import { createAndOpenMockedZWaveSerialPort } from "@zwave-js/serial/mock";
-import { MockController, type PartialCCCapabilities } from "@zwave-js/testing";
+import { MockController } from "@zwave-js/testing";
 import { createDefaultMockControllerBehaviors } from "zwave-js/Testing";
 import type { DriverLogger, RadioTimeSetting, SimulatedLockConfig } from "../../drivers/contract.js";
 import { radioIdOf } from "../../drivers/zwave/backend.js";
 import { normaliseCodeLengths, parseSecurityKeys, type ZWaveSecurityKeysHex } from "../../drivers/zwave/options.js";
+import { addLockNode, type SimSecurity } from "../../drivers/zwave/sim/lock-node.js";
 import { MockLockMemory } from "../../drivers/zwave/sim/mock-lock-memory.js";
 import { readMockSlot } from "../../drivers/zwave/sim/mock-state-keys.js";
-import { addLockNode, lockCommandClasses } from "../../drivers/zwave/sim/network.js";
 import { ZWaveRadioTime, zwaveRadioTimeModel } from "../../drivers/zwave/sim/radio-time.js";
 import { SimLock } from "../../drivers/zwave/sim/sim-lock.js";
 
 export interface BridgeLock {
   readonly config: SimulatedLockConfig;
-  /** The security class the lock was included with (the controller holds every configured key). */
-  readonly security?: "S2_AccessControl" | "none";
+  /** The security class the lock was included with (the controller holds every configured key); default none. */
+  readonly security?: "S2_AccessControl" | "S0_Legacy" | "none";
   /** User Code CC version the lock implements (v1: no checksum, no keypad modes). Default 2. */
   readonly userCodeVersion?: 1 | 2;
   /**
@@ -57,25 +58,12 @@ const FIRST_LOCK_NODE_ID = 2;
 const ACK = 0x06;
 const quiet: DriverLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/**
- * Every lock CC travels encrypted on an S2 lock; Supervision may go either way. A User Code v1 lock is
- * of the generation before Supervision (Z-Wave Plus v2): no checksum, no Supervision. The locks answer
- * Version CC as real ones do: without it zwave-js assumes the highest version it implements of every
- * CC, and a "v1" lock would be interviewed and written as User Code v2.
- */
-function withSecurity(ccs: PartialCCCapabilities[], lock: BridgeLock): PartialCCCapabilities[] {
-  const s2 = lock.security === "S2_AccessControl";
-  const v1 = lock.userCodeVersion === 1;
-  const out = ccs.flatMap((cc): PartialCCCapabilities[] => {
-    if (typeof cc === "number") return [cc];
-    if (v1 && cc.ccId === CommandClasses.Supervision) return [];
-    if (v1 && cc.ccId === CommandClasses["User Code"]) return [{ ...cc, version: 1, supportsUserCodeChecksum: false }];
-    return [s2 && cc.ccId !== CommandClasses.Supervision ? { ...cc, secure: true } : cc];
-  });
-  out.push({ ccId: CommandClasses.Version, isSupported: true, version: 3 });
-  if (s2) out.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
-  return out;
-}
+/** How a bridge lock is secured, in the simulation's terms (lock-node.ts), and the keys it holds. */
+const SECURITY: Record<NonNullable<BridgeLock["security"]>, { readonly spec: SimSecurity; readonly granted: SecurityClass[] }> = {
+  S2_AccessControl: { spec: "s2", granted: [SecurityClass.S2_AccessControl] },
+  S0_Legacy: { spec: "s0", granted: [SecurityClass.S0_Legacy] },
+  none: { spec: "none", granted: [] },
+};
 
 interface Plugged {
   readonly controller: MockController;
@@ -132,13 +120,13 @@ export class ZWaveTcpBridge {
       const nodeId = FIRST_LOCK_NODE_ID + i;
       const memory = await MockLockMemory.load(path.join(this.options.dataDir, `lock-node-${nodeId}.json`), lock.config.slots, quiet);
       const codeLengths = normaliseCodeLengths(lock.config.code_lengths, `bridge lock ${lock.config.name}`);
-      const simLock = new SimLock(nodeId, this.radioIdOf(nodeId), lock.config, codeLengths, memory);
+      const security = SECURITY[lock.security ?? "none"];
+      const spec = { ...lock.config, security: security.spec, smartStart: false, ...(lock.userCodeVersion ? { userCodeVersion: lock.userCodeVersion } : {}) };
+      const simLock = new SimLock(`bridge-${nodeId}`, spec, codeLengths, memory, this.homeId);
+      simLock.nodeId = nodeId;
+      simLock.granted = security.granted;
       simLock.reportsWrites = lock.reportsWrites === true;
-      await addLockNode(controller, simLock, {
-        radioTime: this.radioTime,
-        commandClasses: withSecurity(lockCommandClasses(lock.config), lock),
-        ...(lock.security === "S2_AccessControl" ? { securityClasses: new Set([SecurityClass.S2_AccessControl]) } : {}),
-      });
+      await addLockNode(controller, simLock, { nodeId, radioTime: this.radioTime, factoryNew: false });
       this.locks.push(simLock);
     }
     const server = net.createServer((socket) => this.accept(socket));
@@ -160,6 +148,7 @@ export class ZWaveTcpBridge {
     this.plugged = null;
     plugged.socket?.destroy();
     await new Promise<void>((resolve) => plugged.server.close(() => resolve()));
+    for (const lock of this.locks) lock.door?.dispose();
     await Promise.all(this.locks.map((l) => l.memory.flush()));
     plugged.controller.destroy();
     await plugged.serial.close().catch(() => undefined);

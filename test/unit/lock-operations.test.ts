@@ -145,6 +145,29 @@ describe("lock_door / unlock_door", () => {
     expect(fake().commands - commands).toBe(tries);
   });
 
+  it("a lock removed through pairing while an operation waits: the attempt ends device_removed, nothing is sent after", async () => {
+    driver = new FakeDriver([{ name: "Front", slots: 4 }]);
+    await start();
+    await ready();
+    driver.setFaults(fake().identity.radioId, { unresponsive: true });
+    const deviceId = front();
+    const attempt = await request("/locks/unlock_door");
+    await waitFor(() => hub!.store.lockOperations(deviceId).length === 1 && fake().commands > 0, "the unlock being tried");
+    const t0 = Date.now();
+    expect(hub!.registry.purge(deviceId)).toBe(true);
+    const done = await settledAttempt(attempt.action_attempt_id, 2000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(done).toMatchObject({ status: "error", error: { type: "device_removed" } });
+    expectSeam("action_attempt", done);
+    expect(hub!.store.lockOperations(deviceId)).toEqual([]);
+    expect(hub!.store.lock(deviceId)).toBeUndefined();
+    const commands = fake().commands;
+    driver.setFaults(fake().identity.radioId, { unresponsive: false });
+    await sleep(1500);
+    expect(fake().commands).toBe(commands);
+    expect(fake().locked).toBe(true);
+  });
+
   it("a lock known to be offline: the attempt fails at once without radio traffic", async () => {
     driver = new FakeDriver([{ name: "Front", slots: 4 }]);
     await start();

@@ -1,13 +1,12 @@
 // Requests that finish later: an action attempt (lock/unlock, protocol.md §8) and a pairing (§7),
 // followed by polling their get path only while one is running.
-import { ApiError, call, notServed } from "./api";
+import { ApiError, call } from "./api";
 import type { ActionAttempt, Pairing } from "./types";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Plain words for a request the hub cannot serve yet (an older hub, or the feature not built). */
-export function unavailable(e: unknown, what: string): string {
-  if (notServed(e)) return `This hub does not offer ${what} yet (it does not serve that path).`;
+/** What to show for a refused request: the hub's own message, which says what to do. */
+export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 

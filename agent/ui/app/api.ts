@@ -6,9 +6,6 @@ import { ApiError } from "../../api/errors";
 
 export { ApiError };
 
-/** The hub answers 404 not_found for a path it does not serve (an older hub, or a feature not built yet). */
-export const notServed = (e: unknown): boolean => e instanceof ApiError && e.status === 404 && e.type === "not_found";
-
 let csrfToken: string | null = null;
 let onLoggedOut: () => void = () => undefined;
 

@@ -78,15 +78,6 @@ const PAIRING: Record<string, string> = {
 };
 export const pairingText = (s: string): string => PAIRING[s] ?? s;
 
-const PAIRING_ERRORS: Record<string, string> = {
-  wrong_pin: "The PIN did not match the lock. Check the 5 digits on its label and try again.",
-  insecure_inclusion: "The lock joined without security keys, so it cannot hold codes. Exclude it, then include it again close to the hub.",
-  timeout: "No lock answered in time.",
-  interview_failed: "The lock joined but could not be read. Move it closer to the hub and try again.",
-  not_allowed: "The radio does not allow this right now.",
-};
-export const pairingErrorText = (e: { type: string; message: string }): string => PAIRING_ERRORS[e.type] ?? e.message;
-
 const RADIOS: Record<string, string> = { zwave: "Z-Wave", zigbee: "Zigbee" };
 export const radioName = (p: string | undefined): string => (p ? (RADIOS[p] ?? p) : "unknown radio");
 

@@ -17,6 +17,10 @@ export interface SimulatedAir {
   readonly extendedPanId: string;
   attach(port: CoordinatorPort): void;
   detach(port: CoordinatorPort): void;
+  /** The coordinator's permit-join window (0 closes it). */
+  permitJoin(seconds: number): void;
+  /** An install code herdsman handed the coordinator (with its CRC, as herdsman adjusted it). */
+  addInstallCode(ieee: string, key: Buffer): void;
   /** Hands a frame to the device; false when it cannot be delivered (off the air, unknown). */
   sendZcl(nwk: number, endpoint: number, clusterId: number, frame: Buffer): boolean;
   /** The device's ZDO answer, "silent" when it gets the request but does not answer, or "unreachable". */
@@ -104,12 +108,14 @@ export class SimAdapter extends Adapter implements CoordinatorPort {
     };
   }
 
-  override async addInstallCode(): Promise<void> {
-    throw new Error("install codes are not simulated");
+  override async addInstallCode(ieeeAddress: string, key: Buffer): Promise<void> {
+    this.air.addInstallCode(ieeeAddress, key);
   }
 
-  /** Devices join through the simulator, not by permit-join: nothing to do. */
-  override async permitJoin(): Promise<void> {}
+  /** The window the simulated coordinator admits joining locks in (network-wide; no single-router windows). */
+  override async permitJoin(seconds: number): Promise<void> {
+    this.air.permitJoin(seconds);
+  }
 
   override waitFor(
     networkAddress: number,

@@ -36,3 +36,11 @@ export function lockAddresses(seed: string, count: number): Array<{ ieee: string
   }
   return addresses;
 }
+
+/** IEEE and short address of a lock made at run time (/hub/simulate/new_lock), unused in this network. */
+export function newLockAddress(seed: string, simId: string, usedNwks: ReadonlySet<number>): { ieee: string; nwk: number } {
+  const bytes = digest(seed, `new-lock|${simId}`);
+  let nwk = 1 + (bytes.readUInt16BE(8) % 0xfff0);
+  while (usedNwks.has(nwk)) nwk = (nwk % 0xfff0) + 1;
+  return { ieee: eui64(bytes), nwk };
+}

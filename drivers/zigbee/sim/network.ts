@@ -1,14 +1,17 @@
 // The simulated Zigbee network: the air between the simulated coordinator and the virtual locks, the
-// locks' physical memory on disk, and the LockSimulator hooks (keypad, faults, on/off the air, frames).
+// locks' physical memory on disk, the coordinator's join window and install codes, and the simulator
+// hooks (keypad, faults, on/off the air, factory-new locks and their pairing button, frames).
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
-import type { LockSimulator, RadioTimeSetting, SimulatedFaults } from "../../contract.js";
-import { isRecord, readJsonFile, writeJsonFileAtomic } from "../json-file.js";
+import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type RadioTimeSetting, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
-import { coordinatorIeee, extendedPanId, lockAddresses } from "./identity.js";
+import { coordinatorIeee, extendedPanId, lockAddresses, newLockAddress } from "./identity.js";
+import { JoinWindow } from "./join-window.js";
+import { madeLocks, readSavedLocks, savedBody, savedJoined, savedMemory, writeSavedLocks } from "./lock-file.js";
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
-import type { SavedBody } from "./virtual-door.js";
+import { installCodeLabel, makeInstallCode, newLockConfig } from "./new-lock.js";
 import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
@@ -16,11 +19,16 @@ import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescript
 const C = Zcl.Clusters;
 
 interface SimLock {
+  readonly simId: string;
   readonly radioId: string;
   readonly lock: VirtualLock;
+  /** The install code printed on the lock (16 bytes + CRC), for locks made at run time. */
+  readonly installCode: Buffer | null;
+  /** Set for locks made by /hub/simulate/new_lock (kept in the file so they survive restarts). */
+  readonly made: ZigbeeSimulatedLockConfig | null;
   /** Off the air after disconnect(): frames neither reach it nor leave it. */
   onAir: boolean;
-  /** Member of the network; false after remove() until connect() rejoins it. */
+  /** Member of the network; false after remove() until connect() rejoins it, and for factory-new locks. */
   joined: boolean;
   frames: number;
 }
@@ -45,7 +53,7 @@ export interface SimNetworkOptions {
 }
 
 /** The contract's simulator plus what only a Zigbee lock has. */
-export interface ZigbeeLockSimulator extends LockSimulator {
+export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   /** Year-day schedules the lock holds, by slot, in Zigbee local time (seconds since 2000, local). */
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
@@ -58,15 +66,18 @@ export interface ZigbeeLockSimulator extends LockSimulator {
 export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
+  readonly joinWindow = new JoinWindow();
   readonly radioTime: ZigbeeRadioTime;
-  private readonly locks: SimLock[];
+  private readonly locks: SimLock[] = [];
   private readonly file: string;
+  private readonly seed: string;
   private port: CoordinatorPort | null = null;
   private coordinatorPresent = true;
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
     this.file = path.join(options.dataDir, "simulated-locks.json");
+    this.seed = options.seed;
     this.radioTime = new ZigbeeRadioTime(zigbeeRadioTimeModel(options.radioTime));
     this.coordinator = {
       nwk: ZSpec.COORDINATOR_ADDRESS,
@@ -76,37 +87,55 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       endpoints: [{ endpoint: 1, profileId: ZSpec.HA_PROFILE_ID, deviceId: 0x0005, inClusters: [C.genBasic.ID, C.genTime.ID], outClusters: [C.closuresDoorLock.ID] }],
     };
     this.extendedPanId = extendedPanId(options.seed);
-    const saved = readJsonFile(this.file);
-    const savedLocks = isRecord(saved) && isRecord(saved["locks"]) ? saved["locks"] : {};
+    const savedLocks = readSavedLocks(this.file);
     const zigbee = options.locks.filter((l) => l.protocol === "zigbee");
     const addresses = lockAddresses(options.seed, zigbee.length);
-    this.locks = zigbee.map((config, index) => {
+    zigbee.forEach((config, index) => {
       const { ieee, nwk } = addresses[index] ?? { ieee: "", nwk: 0 };
       const stored = savedLocks[ieee];
-      const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (index % 2 === 0 ? 11 : 1);
-      // User 0 is the master code on many locks; usable slots are user ids 1..slots.
-      const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
-      const memory = new LockMemory(limits, isRecord(stored) ? stored["memory"] : undefined);
-      const node: NodeDescription = { nwk, ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
-      const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
-      const entry: SimLock = {
-        radioId: `zigbee:${ieee}`,
-        onAir: true,
-        joined: !(isRecord(stored) && stored["joined"] === false),
-        frames: 0,
-        lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(stored)),
-      };
-      return entry;
+      this.locks.push(this.buildLock({ simId: `config-${index}`, config, ieee, nwk, index, stored, joined: savedJoined(stored), installCode: null, made: null }));
     });
+    // Locks made at run time, as they were when the hub last ran.
+    for (const m of madeLocks(savedLocks)) {
+      if (this.hosts(m.ieee)) continue;
+      this.locks.push(this.buildLock({ simId: m.simId, config: m.config, ieee: m.ieee, nwk: m.nwk, index: this.locks.length, stored: m.stored, joined: m.joined, installCode: m.installCode, made: m.config }));
+    }
   }
 
-  /** Radio id and display name of every simulated lock, in configuration order. */
+  /** THE place a simulated Zigbee lock is made: its node (endpoints, clusters), memory and quirks follow from its config. */
+  private buildLock(a: { simId: string; config: ZigbeeSimulatedLockConfig; ieee: string; nwk: number; index: number; stored: unknown; joined: boolean; installCode: Buffer | null; made: ZigbeeSimulatedLockConfig | null }): SimLock {
+    const { config } = a;
+    const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (a.index % 2 === 0 ? 11 : 1);
+    // User 0 is the master code on many locks; usable slots are user ids 1..slots.
+    const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
+    const memory = new LockMemory(limits, savedMemory(a.stored));
+    const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
+    const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
+    const entry: SimLock = {
+      simId: a.simId,
+      radioId: `zigbee:${a.ieee}`,
+      installCode: a.installCode,
+      made: a.made,
+      onAir: true,
+      joined: a.joined,
+      frames: 0,
+      lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(a.stored)),
+    };
+    return entry;
+  }
+
+  /** Radio id and display name of every simulated lock, in configuration order, then those made at run time. */
   describe(): Array<{ radioId: string; ieee: string; name: string }> {
     return this.locks.map((l) => ({ radioId: l.radioId, ieee: l.lock.spec.node.ieee, name: l.lock.spec.name }));
   }
 
   hosts(ieee: string): boolean {
     return this.locks.some((l) => l.lock.spec.node.ieee === ieee);
+  }
+
+  /** Locks in the network (configured ones from the start, paired ones once joined). */
+  members(): string[] {
+    return this.locks.filter((l) => l.joined).map((l) => l.lock.spec.node.ieee);
   }
 
   /** Joined locks the coordinator does not know yet announce themselves (first start, or a wiped database). */
@@ -127,6 +156,14 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   detach(port: CoordinatorPort): void {
     if (this.port === port) this.port = null;
+  }
+
+  permitJoin(seconds: number): void {
+    this.joinWindow.permit(seconds);
+  }
+
+  addInstallCode(ieee: string, key: Buffer): void {
+    this.joinWindow.addInstallCode(ieee, key);
   }
 
   sendZcl(nwk: number, endpoint: number, clusterId: number, frame: Buffer): boolean {
@@ -166,6 +203,41 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const { nwk, ieee } = entry.lock.spec.node;
     entry.frames++;
     setImmediate(() => this.port?.deviceLeft(nwk, ieee));
+  }
+
+  private join(entry: SimLock): void {
+    entry.joined = true;
+    this.save();
+    const { nwk, ieee } = entry.lock.spec.node;
+    // Association and the key transport: the frames a join costs before the interview.
+    entry.frames += 2;
+    this.port?.deviceJoined(nwk, ieee);
+  }
+
+  // ---- PairingSimulator --------------------------------------------------------------------------
+
+  async newLock(spec: NewSimulatedLock): Promise<SimulatedLockLabel> {
+    const config = newLockConfig(spec);
+    const simId = randomUUID();
+    const { ieee, nwk } = newLockAddress(this.seed, simId, new Set(this.locks.map((l) => l.lock.spec.node.nwk)));
+    const installCode = makeInstallCode();
+    const entry = this.buildLock({ simId, config, ieee, nwk, index: this.locks.length, stored: undefined, joined: false, installCode, made: config });
+    this.locks.push(entry);
+    this.save();
+    return { simId, ieee, installCode: installCodeLabel(ieee, installCode) };
+  }
+
+  /** A factory-new lock asks to join; the coordinator decides (join-window.ts). A member's button does nothing. */
+  async pressButton(target: { readonly simId: string } | { readonly radioId: string }): Promise<"joined" | "left" | "replaced" | "none" | "refused"> {
+    const entry = "simId" in target ? this.locks.find((l) => l.simId === target.simId) : this.locks.find((l) => l.radioId === target.radioId);
+    if (!entry) throw new PairingError("unknown_lock", "no simulated Zigbee lock has this id");
+    if (entry.joined || !entry.onAir) return "none";
+    const verdict = this.joinWindow.verdict(entry.lock.spec.node.ieee, entry.installCode);
+    if (verdict === "window_closed") return "none";
+    if (verdict !== "admitted") return "refused";
+    this.join(entry);
+    await settle();
+    return "joined";
   }
 
   // ---- LockSimulator -----------------------------------------------------------------------------
@@ -220,12 +292,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   async connect(radioId: string): Promise<void> {
     const entry = this.find(radioId);
     entry.onAir = true;
-    const { nwk, ieee } = entry.lock.spec.node;
-    if (!entry.joined) {
-      entry.joined = true;
-      this.save();
-      this.port?.deviceJoined(nwk, ieee);
-    } else {
+    if (!entry.joined) this.join(entry);
+    else {
       this.zdoTsn = (this.zdoTsn + 1) & 0xff;
       entry.frames++;
       this.port?.receiveZdo(Zdo.ClusterId.END_DEVICE_ANNOUNCE, endDeviceAnnounce(entry.lock.spec.node, this.zdoTsn));
@@ -280,6 +348,8 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   unplugCoordinator(): void {
     this.coordinatorPresent = false;
+    // A coordinator that loses power forgets its permit-join window.
+    this.joinWindow.permit(0);
     const port = this.port;
     this.port = null;
     port?.disconnected();
@@ -300,20 +370,15 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   }
 
   private save(): void {
-    const locks = Object.fromEntries(
-      this.locks.map((l) => [l.lock.spec.node.ieee, { name: l.lock.spec.name, joined: l.joined, memory: l.lock.memory.toJSON(), body: l.lock.door.saved() }]),
+    writeSavedLocks(
+      this.file,
+      this.locks.map((l) => {
+        const { spec, memory, door } = l.lock;
+        const made = l.made ? { config: l.made, simId: l.simId, nwk: spec.node.nwk, installCode: l.installCode } : undefined;
+        return [spec.node.ieee, { name: spec.name, joined: l.joined, memory: memory.toJSON(), body: door.saved(), ...(made ? { made } : {}) }] as const;
+      }),
     );
-    writeJsonFileAtomic(this.file, { version: 1, locks });
   }
-}
-
-/** The bolt, door and battery a lock had when the file was written; a new lock is locked, closed and full. */
-function savedBody(stored: unknown): SavedBody | undefined {
-  const body = isRecord(stored) ? stored["body"] : undefined;
-  if (!isRecord(body) || !isRecord(body["door"]) || typeof body["battery"] !== "number") return undefined;
-  const door = body["door"];
-  if (typeof door["locked"] !== "boolean" || typeof door["doorOpen"] !== "boolean") return undefined;
-  return { door: { locked: door["locked"], doorOpen: door["doorOpen"] }, battery: body["battery"] };
 }
 
 /** Lets frames already handed to the air reach the coordinator before a simulator call returns. */

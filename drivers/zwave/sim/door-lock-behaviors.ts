@@ -4,14 +4,14 @@
 // button, thumb turn, auto-relock), the door sensor and the jam; Home Security for a wrong code and a
 // removed cover; a Battery Report and Power Management's "replace battery soon".
 import { CommandClasses, Duration } from "@zwave-js/core";
-import type { LazyMockZWaveRequestFrame, MockNode, MockNodeBehavior } from "@zwave-js/testing";
-import { createMockZWaveRequestFrame } from "@zwave-js/testing";
-import { BatteryCCReport, DoorLockCCOperationGet, DoorLockCCOperationReport, DoorLockCCOperationSet, DoorLockMode } from "zwave-js";
+import type { MockNode, MockNodeBehavior } from "@zwave-js/testing";
+import { BatteryCCReport, DoorLockCCOperationGet, DoorLockCCOperationReport, DoorLockCCOperationSet, DoorLockMode, type CommandClass } from "zwave-js";
 import type { SimulatedLockConfig } from "../../contract.js";
 import { DoorMechanism, LOW_BATTERY_PERCENT, type DoorReporter, type DoorState, type OperationSource } from "../../sim/door-mechanism.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
-import { notificationFrame } from "./mock-behaviors.js";
+import { notificationReport } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
+import { sendFromLock } from "./secure-send.js";
 
 /** What the door needs from its simulated lock (sim-lock.ts). */
 export interface SimDoorLockHost {
@@ -72,7 +72,7 @@ export class ZWaveSimDoor implements DoorReporter {
 
   /** Without Supervision the lock confirms a command by reporting where the bolt is now. */
   reportOperation(): void {
-    this.send((nodeId) => createMockZWaveRequestFrame(this.operationReport(nodeId), { ackRequested: true }));
+    this.send((nodeId) => this.operationReport(nodeId));
   }
 
   /** Someone removes the cover: Home Security "Tampering, product cover removed". */
@@ -84,7 +84,7 @@ export class ZWaveSimDoor implements DoorReporter {
   battery(level: number): void {
     const before = this.lock.memory.snapshot.battery;
     this.lock.memory.setBattery(level);
-    this.send((nodeId) => createMockZWaveRequestFrame(new BatteryCCReport({ nodeId, level }), { ackRequested: true }));
+    this.send((nodeId) => new BatteryCCReport({ nodeId, level }));
     if (level < LOW_BATTERY_PERCENT && before >= LOW_BATTERY_PERCENT) this.notify(POWER_MANAGEMENT, PowerManagementEvent.ReplaceBatterySoon);
   }
 
@@ -127,16 +127,17 @@ export class ZWaveSimDoor implements DoorReporter {
   // ---- frames ---------------------------------------------------------------------------------
 
   private notify(type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): void {
-    this.send((nodeId) => notificationFrame(nodeId, type, event, parameters));
+    this.send((nodeId) => notificationReport(nodeId, type, event, parameters));
   }
 
-  private send(build: (controllerNodeId: number) => LazyMockZWaveRequestFrame): void {
+  /** Sent as the lock sends anything unasked: encrypted with its network key (secure-send.ts). */
+  private send(build: (controllerNodeId: number) => CommandClass): void {
     this.sending = this.sending
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(async () => {
         const node = this.lock.mockNode;
         if (!node || this.lock.isSilent()) return;
-        await node.sendToController(build(node.controller.ownNodeId));
+        await sendFromLock(node, build(node.controller.ownNodeId));
       })
       .catch(() => undefined);
   }

@@ -1,39 +1,30 @@
 // The contract's LockSimulator over the simulated Z-Wave network: keypad actions change the mock
 // lock's memory and send the notification a real lock sends; faults and link changes act on the
 // mock node so that zwave-js sees what it would see with real hardware.
-import { encodeNodeID } from "@zwave-js/core";
 import type { MockController } from "@zwave-js/testing";
-import { FunctionType, UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
+import { UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
 import type { LockSimulator, SimulatedFaults } from "../../contract.js";
-import { accessControlFrame, slotHoldingCode } from "./mock-behaviors.js";
+import { accessControlReport, slotHoldingCode } from "./mock-behaviors.js";
 import { readMockScheduleEnabled, readMockSlot, readMockYearDay, writeMockSlot, writeMockYearDay } from "./mock-state-keys.js";
 import { AccessControlEvent } from "../notifications.js";
 import { withDeadline } from "../radio-errors.js";
 import { isInsideYearDay } from "../schedule.js";
 import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
+import type { SimulatedInclusion } from "./inclusion-controller.js";
+import { sendFromLock } from "./secure-send.js";
 import type { SimLock } from "./sim-lock.js";
 
-/** What the simulator needs from the running simulated network (simulation.ts). */
+/** What the simulator needs from the running simulated network (network.ts). */
 export interface SimulatedNetworkAccess {
   lock(radioId: string): SimLock;
   locks(): SimLock[];
   driver(): Driver;
   mockController(): MockController;
-  exclusionCallbackId(): number | undefined;
+  inclusion(): SimulatedInclusion;
 }
 
-/** Remove Node status codes of the Z-Wave Host API (REMOVE_NODE_STATUS_*). */
-const RemoveNodeStatus = { NodeFound: 0x02, RemovingSlave: 0x03, Done: 0x06 } as const;
 const PING_TIMEOUT_MS = 5_000;
 const EXCLUSION_TIMEOUT_MS = 10_000;
-
-/** A Serial API request frame (SOF, length, type, function, payload, XOR checksum). */
-function serialRequestFrame(functionType: number, payload: readonly number[]): Uint8Array<ArrayBuffer> {
-  const body = [0x00 /* REQ */, functionType, ...payload];
-  const length = body.length + 1;
-  const checksum = body.reduce((acc, b) => acc ^ b, 0xff ^ length);
-  return Uint8Array.from([0x01, length, ...body, checksum]);
-}
 
 export class ZWaveLockSimulator implements LockSimulator {
   constructor(private readonly net: SimulatedNetworkAccess) {}
@@ -149,26 +140,17 @@ export class ZWaveLockSimulator implements LockSimulator {
 
   /**
    * Excludes the lock as an installer would: the hub's controller enters exclusion mode and the
-   * lock answers, so zwave-js runs its real exclusion path and emits "node removed".
+   * lock's button is pressed, so zwave-js runs its real exclusion path and emits "node removed".
    */
   async remove(radioId: string): Promise<void> {
     const lock = this.net.lock(radioId);
-    const mockNode = lock.mockNode;
-    if (!mockNode) throw new Error(`simulated lock ${radioId} was already removed`);
+    const nodeId = lock.nodeId;
+    if (!lock.mockNode || nodeId === null) throw new Error(`simulated lock ${radioId} was already removed`);
     const driver = this.net.driver();
-    const controller = this.net.mockController();
-    const removed = this.nodeRemoved(driver, lock.nodeId);
+    const removed = this.nodeRemoved(driver, nodeId);
     try {
       if (!(await driver.controller.beginExclusion())) throw new Error("the controller could not start an exclusion");
-      const callbackId = this.net.exclusionCallbackId();
-      if (callbackId === undefined) throw new Error("the exclusion request carried no callback id");
-      const nodeId = [...encodeNodeID(lock.nodeId, controller.encodingContext.nodeIdType)];
-      await controller.sendToHost(serialRequestFrame(FunctionType.RemoveNodeFromNetwork, [callbackId, RemoveNodeStatus.NodeFound]));
-      await controller.sendToHost(serialRequestFrame(FunctionType.RemoveNodeFromNetwork, [callbackId, RemoveNodeStatus.RemovingSlave, ...nodeId]));
-      controller.removeNode(mockNode);
-      lock.mockNode = null;
-      lock.memory.markExcluded();
-      await controller.sendToHost(serialRequestFrame(FunctionType.RemoveNodeFromNetwork, [callbackId, RemoveNodeStatus.Done]));
+      if ((await this.net.inclusion().pressButton(lock)) !== "left") throw new Error("the controller was not excluding");
       await removed.done;
     } finally {
       removed.cancel();
@@ -196,10 +178,11 @@ export class ZWaveLockSimulator implements LockSimulator {
   /** Sends what a real lock sends after a keypad action, unless nobody can hear it. */
   private async notify(lock: SimLock, event: number, userId: number): Promise<void> {
     if (lock.isSilent() || !lock.mockNode) return;
-    await lock.mockNode.sendToController(accessControlFrame(this.net.mockController().ownNodeId, event, userId));
+    await sendFromLock(lock.mockNode, accessControlReport(this.net.mockController().ownNodeId, event, userId));
   }
 
   private async ping(lock: SimLock): Promise<void> {
+    if (lock.nodeId === null) return;
     const node = this.net.driver().controller.nodes.get(lock.nodeId);
     if (node) await withDeadline(node.ping(), PING_TIMEOUT_MS).catch(() => false);
   }

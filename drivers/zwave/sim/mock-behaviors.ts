@@ -2,8 +2,7 @@
 // real keypad lock: length and duplicate refusal, fault injection, Battery and Notification Get
 // answers (the defaults leave them unanswered and each interview would stall), frame counting,
 // and a hook to persist the lock's memory whenever a command may have changed it.
-import { securityClassIsS2 } from "@zwave-js/core";
-import { createMockZWaveRequestFrame, type LazyMockZWaveRequestFrame, type MockNode, type MockNodeBehavior } from "@zwave-js/testing";
+import type { MockNodeBehavior } from "@zwave-js/testing";
 import {
   BatteryCCGet,
   BatteryCCReport,
@@ -21,6 +20,7 @@ import {
 } from "zwave-js";
 import { isOccupiedStatus, readMockSlot, writeMockScheduleEnabled } from "./mock-state-keys.js";
 import { ACCESS_CONTROL } from "../notifications.js";
+import { sendFromLock } from "./secure-send.js";
 
 /** Live switches of one simulated lock, read by the behaviours on every frame. */
 export interface MockLockControls {
@@ -39,8 +39,8 @@ export interface MockLockControls {
 /** What a real lock shows in place of digits when it does not send PINs over the air. */
 const MASKED_CODE = "****";
 
-/** A notification as a lock sends it, optionally with raw event parameters. */
-function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
+/** A notification as a lock sends it, optionally with raw event parameters; send it with secure-send.ts. */
+export function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
   return new NotificationCCReport({
     nodeId: controllerNodeId,
     notificationType: type,
@@ -49,24 +49,9 @@ function notificationReport(controllerNodeId: number, type: number, event: numbe
   });
 }
 
-/** A notification frame as a lock sends it, optionally with raw event parameters. */
-export function notificationFrame(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): LazyMockZWaveRequestFrame {
-  return createMockZWaveRequestFrame(notificationReport(controllerNodeId, type, event, parameters), { ackRequested: true });
-}
-
-/**
- * An Access Control notification as `self` sends it unasked: S2-encrypted when the lock was included
- * with S2 (zwave-js drops a plain notification from an S2 lock), with the user id as its parameter.
- */
-export function secureAccessControlFrame(self: MockNode, controllerNodeId: number, event: number, userId: number): LazyMockZWaveRequestFrame {
-  const cc = notificationReport(controllerNodeId, ACCESS_CONTROL, event, Uint8Array.of(userId));
-  const s2 = [...self.capabilities.securityClasses].some((c) => securityClassIsS2(c));
-  return createMockZWaveRequestFrame(s2 ? Security2CC.encapsulate(cc, self.id, self.securityManagers) : cc, { ackRequested: true });
-}
-
-/** An Access Control notification frame as a lock sends it (user id as the one event parameter). */
-export function accessControlFrame(controllerNodeId: number, event: number, userId?: number): LazyMockZWaveRequestFrame {
-  return notificationFrame(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
+/** An Access Control notification as a lock sends it (user id as the one event parameter). */
+export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
+  return notificationReport(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
 }
 
 interface CodeWrite {
@@ -124,7 +109,7 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
         const twice = writes.slice(0, i).some((w) => w.code === write.code);
         if (twice || slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
           // What real locks do: "new user code not added due to duplicate code", then refuse.
-          await self.sendToController(secureAccessControlFrame(self, controller.ownNodeId, 0x0f, write.userId));
+          await sendFromLock(self, accessControlReport(controller.ownNodeId, 0x0f, write.userId));
           return { action: "fail" };
         }
       }

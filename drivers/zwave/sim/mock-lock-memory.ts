@@ -119,6 +119,11 @@ export class MockLockMemory {
     this.update({ ...this.current, excluded: true });
   }
 
+  /** Included again (a pairing button pressed during an inclusion). */
+  markIncluded(): void {
+    this.update({ ...this.current, excluded: false });
+  }
+
   /** Waits until everything captured so far is on disk. */
   async flush(): Promise<void> {
     await this.writing;

@@ -23,8 +23,23 @@ const yearDayKey = (slot: number): string =>
  */
 const scheduleEnabledKey = (slot: number): string => `lockbridge_scheduleEnabled_${slot}`;
 
+/** zwave-js's Security 2 mock keeps a joining node's key-exchange progress here (Security2.ts, BootstrapStage). */
+const SECURITY2_BOOTSTRAP_KEY = "Security2_bootstrapState";
+const BOOTSTRAP_STAGE_HANDSHAKE = 1;
+
 /** Exposed for the contract test only. */
-export const mockStateKeyNames = { userCodeKey, userIdStatusKey, yearDayKey, scheduleEnabledKey } as const;
+export const mockStateKeyNames = { userCodeKey, userIdStatusKey, yearDayKey, scheduleEnabledKey, SECURITY2_BOOTSTRAP_KEY } as const;
+
+/** The lock sent its KEX Set echo and waits for the controller's KEX Report echo. */
+export function isAwaitingKeyExchangeConfirmation(state: MockState): boolean {
+  const bootstrap = state.get(SECURITY2_BOOTSTRAP_KEY);
+  return typeof bootstrap === "object" && bootstrap !== null && (bootstrap as { stage?: unknown }).stage === BOOTSTRAP_STAGE_HANDSHAKE;
+}
+
+/** The key exchange was cancelled: the lock is back to not joining securely. */
+export function forgetKeyExchange(state: MockState): void {
+  state.delete(SECURITY2_BOOTSTRAP_KEY);
+}
 
 export interface MockSlot {
   readonly status: UserIDStatus;

@@ -1,37 +1,29 @@
 // The simulated Z-Wave network: the REAL zwave-js Driver talking over zwave-js's published mock
-// serial port to a MockController with one MockNode per simulated lock (node ids 2..n+1).
-// Everything a restart must keep is derived or persisted: the home id comes from the simulation
-// seed, zwave-js's cache lives under dataDir (no re-interview, so no re-read of every code), and
-// each lock's memory is a JSON file restored into its mock node before the radio starts.
+// serial port to a MockController with one MockNode per simulated lock in the network. Locks are S2
+// Access Control secured with the network keys the driver uses too (configured, or generated once).
+// Everything a restart must keep is derived or persisted: the home id comes from the simulation seed,
+// zwave-js's cache lives under dataDir (no re-interview, so no re-read of every code), the network's
+// members and factory-new locks are in network-state.ts, and each lock's memory is a JSON file restored
+// into its mock node before the radio starts.
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { CommandClasses, type SecurityClass } from "@zwave-js/core";
-import {
-  MockController,
-  MockNode,
-  MockZWaveFrameType,
-  ccCaps,
-  type MockControllerBehavior,
-  type PartialCCCapabilities,
-} from "@zwave-js/testing";
-import { FunctionType, KeypadMode, UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
-import {
-  createAndStartDriverWithMockPort,
-  createDefaultMockControllerBehaviors,
-  createDefaultMockNodeBehaviors,
-} from "zwave-js/Testing";
-import type { DriverLogger, SimulatedLockConfig } from "../../contract.js";
+import { keyPairFromRawECDHPrivateKey, nwiHomeIdFromDSK, securityClassOrder, type CommandClasses } from "@zwave-js/core";
+import { MockController, MockZWaveFrameType, getDefaultSupportedFunctionTypes, type MockControllerBehavior, type MockNode } from "@zwave-js/testing";
+import type { Driver, ZWaveNode } from "zwave-js";
+import { createAndStartDriverWithMockPort, createDefaultMockControllerBehaviors } from "zwave-js/Testing";
+import { PairingError, type DriverLogger, type SimulatedLockConfig } from "../../contract.js";
 import { radioIdOf, type ZWaveBackend } from "../backend.js";
 import { waitForDriverReady } from "../driver-ready.js";
 import type { LockProfile } from "../lock-handle.js";
+import { stopSmartStartBeforeDestroy } from "../zwave-js-quirks.js";
+import { normaliseCodeLengths, type ParsedSecurityKeys, type ZWaveSimulationOptions } from "../options.js";
+import { PAIRING_FUNCTION_TYPES, SimulatedInclusion, type InclusionHost } from "./inclusion-controller.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
-import { createDoorLockBehaviors, ZWaveSimDoor } from "./door-lock-behaviors.js";
-import { createLockBehaviors } from "./mock-behaviors.js";
-import { createUserCodeBehaviors } from "./user-code-behaviors.js";
+import { addLockNode, createLockNode, lockCommandClasses, SIMULATED_NODE_REVISION, type SimLockSpec } from "./lock-node.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
-import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
-import { normaliseCodeLengths, type ZWaveSimulationOptions } from "../options.js";
+import { NetworkState, securityClassName, simulationKeys, toSecurityClass, type NewLockRecord } from "./network-state.js";
+import { ZWavePairingSimulator } from "./pairing-simulator.js";
 import { ZWaveRadioTime, zwaveRadioTimeModel } from "./radio-time.js";
 import { SimLock } from "./sim-lock.js";
 
@@ -48,111 +40,27 @@ export function simulatedHomeId(seed: string): number {
   return id === 0 || id === 0xffffffff ? 0x4c4b4252 : id;
 }
 
-/** The node a simulated lock shows over the air (entry-control device class, FLiRS if on battery). */
-export function lockCommandClasses(config: SimulatedLockConfig): PartialCCCapabilities[] {
-  const ccs: PartialCCCapabilities[] = [
-    ccCaps({
-      ccId: CommandClasses["User Code"],
-      isSupported: true,
-      version: 2,
-      numUsers: config.slots,
-      supportsUserCodeChecksum: config.checksum,
-      supportedASCIIChars: "0123456789",
-      // No admin code: its interview queries would only add radio traffic.
-      supportsAdminCode: false,
-      supportsAdminCodeDeactivation: false,
-      supportedKeypadModes: [KeypadMode.Normal],
-      supportedUserIDStatuses: [UserIDStatus.Available, UserIDStatus.Enabled, UserIDStatus.Disabled],
-    }),
-    ccCaps({
-      ccId: CommandClasses.Notification,
-      isSupported: true,
-      version: 8,
-      supportsV1Alarm: false,
-      notificationTypesAndEvents: {
-        [ACCESS_CONTROL]: Object.values(AccessControlEvent),
-        [HOME_SECURITY]: Object.values(HomeSecurityEvent),
-        [POWER_MANAGEMENT]: Object.values(PowerManagementEvent),
-      },
-    }),
-    ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, version: 4 }),
-    { ccId: CommandClasses.Supervision, isSupported: true, version: 1 },
-  ];
-  if (config.battery !== false) ccs.push({ ccId: CommandClasses.Battery, isSupported: true, version: 1 });
-  if (config.native_scheduling) {
-    ccs.push(
-      ccCaps({
-        ccId: CommandClasses["Schedule Entry Lock"],
-        isSupported: true,
-        version: 3,
-        numWeekDaySlots: 0,
-        numYearDaySlots: 1,
-        numDailyRepeatingSlots: 0,
-      }),
-    );
-  }
-  return ccs;
-}
-
-/** Bumped when the simulated node's command classes change, so caches of older simulated nodes are dropped. */
-const SIMULATED_NODE_REVISION = 2;
-
-/** How a simulated lock node differs between hosts (this simulation, the test TCP bridge). */
-export interface LockNodeOptions {
-  readonly radioTime: ZWaveRadioTime;
-  /** The node's command classes; default: lockCommandClasses(lock.config). */
-  readonly commandClasses?: PartialCCCapabilities[];
-  /** Security classes the node was granted (the controller must hold the keys). */
-  readonly securityClasses?: ReadonlySet<SecurityClass>;
-}
-
-/** Puts a simulated lock on the mock controller's air: its MockNode, restored memory and behaviours. */
-export async function addLockNode(controller: MockController, lock: SimLock, options: LockNodeOptions): Promise<MockNode> {
-  const battery = lock.config.battery !== false;
-  const node = await MockNode.create({
-    id: lock.nodeId,
-    controller,
-    capabilities: {
-      genericDeviceClass: 0x40, // Entry Control
-      specificDeviceClass: 0x03, // Secure Keypad Door Lock
-      isListening: !battery,
-      // Battery locks are FLiRS: woken by a beam, so zwave-js treats them as always reachable.
-      isFrequentListening: battery ? "1000ms" : false,
-      commandClasses: options.commandClasses ?? lockCommandClasses(lock.config),
-      ...(options.securityClasses ? { securityClasses: new Set(options.securityClasses) } : {}),
-    },
-  });
-  options.radioTime.nodeCreated(node);
-  lock.memory.applyTo(node.state);
-  lock.mockNode = node;
-  lock.door?.dispose();
-  lock.door = new ZWaveSimDoor(lock);
-  lock.applyLinkState();
-  controller.addNode(node);
-  node.defineBehavior(...createDefaultMockNodeBehaviors());
-  // Between the defaults and the lock's own behaviours: silence and faults must see a frame first.
-  node.defineBehavior(...createDoorLockBehaviors(lock.door));
-  node.defineBehavior(...createUserCodeBehaviors(lock));
-  node.defineBehavior(...createLockBehaviors(lock));
-  return node;
-}
-
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
   return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false, l.multi_code === true])]);
 }
 
-export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
+export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, InclusionHost {
   readonly commandTimeoutMs: number;
   readonly simulator: ZWaveLockSimulator;
+  readonly pairingSimulator: ZWavePairingSimulator;
   readonly homeId: number;
   /** The radio-time model of this network (simulation.radio_time); changeable at run time. */
   readonly radioTime: ZWaveRadioTime;
   private readonly configs: readonly SimulatedLockConfig[];
-  private readonly simLocks = new Map<number, SimLock>();
+  /** Every simulated lock by sim id, in or out of the network. */
+  private readonly simLocks = new Map<string, SimLock>();
+  private readonly simDir: string;
+  private state: NetworkState | null = null;
+  private keys: ParsedSecurityKeys = {};
   private zwave: Driver | null = null;
   private controller: MockController | null = null;
-  private lastExclusionCallbackId: number | undefined;
+  private inclusionMachine: SimulatedInclusion | null = null;
   private hostMessagesSinceTrim = 0;
 
   constructor(
@@ -163,6 +71,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     this.commandTimeoutMs = options.commandTimeoutMs ?? (options.radioTime === "realistic" ? REALISTIC_COMMAND_TIMEOUT_MS : DEFAULT_COMMAND_TIMEOUT_MS);
     this.homeId = simulatedHomeId(options.simulationSeed);
     this.radioTime = new ZWaveRadioTime(zwaveRadioTimeModel(options.radioTime));
+    this.simDir = path.join(options.dataDir, "zwave-simulation");
     this.configs = options.locks.filter((l) => l.protocol === "zwave");
     for (const config of this.configs) {
       normaliseCodeLengths(config.code_lengths, `simulation.locks[${config.name}]`);
@@ -171,21 +80,25 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
       }
     }
     this.simulator = new ZWaveLockSimulator(this);
+    this.pairingSimulator = new ZWavePairingSimulator(this, this.logger);
   }
 
   // ---- ZWaveBackend -------------------------------------------------------------------------
 
   async open(): Promise<Driver> {
     const cacheDir = path.join(this.options.dataDir, "zwave-cache");
-    const simDir = path.join(this.options.dataDir, "zwave-simulation");
-    await mkdir(simDir, { recursive: true, mode: 0o700 });
-    await this.dropStaleCache(cacheDir, simDir);
+    await mkdir(this.simDir, { recursive: true, mode: 0o700 });
+    const state = NetworkState.load(this.simDir, this.logger);
+    this.state = state;
+    this.keys = simulationKeys(this.simDir, this.options.securityKeys);
+    await this.dropStaleCache(cacheDir, state);
     await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-    await this.loadLocks(simDir);
+    await this.loadLocks(state);
 
     const { driver, continueStartup, mockPort, serial } = await createAndStartDriverWithMockPort({
       logConfig: { enabled: false },
       storage: { cacheDir },
+      securityKeys: this.keys,
       // Without this, a first interview (fresh cache) CLEARS every user code on the lock.
       interview: { queryAllUserCodes: true },
       // One radio attempt per command: the executor retries, and a silent lock fails in ~1 s.
@@ -194,18 +107,31 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     this.zwave = driver;
     const wait = waitForDriverReady(driver, DRIVER_READY_TIMEOUT_MS, this.logger);
     try {
-      const controller = await MockController.create({ mockPort, serial, homeId: this.homeId, ownNodeId: 1 });
+      const controller = await MockController.create({
+        mockPort,
+        serial,
+        homeId: this.homeId,
+        ownNodeId: 1,
+        securityKeys: this.keys,
+        capabilities: { supportedFunctionTypes: [...getDefaultSupportedFunctionTypes(), ...PAIRING_FUNCTION_TYPES] },
+      });
       this.controller = controller;
+      const inclusion = new SimulatedInclusion(controller, this);
+      this.inclusionMachine = inclusion;
       controller.defineBehavior(...createDefaultMockControllerBehaviors());
-      // A separate, later call: defineBehavior puts its arguments IN FRONT, and our hooks must see
-      // every frame before the defaults consume it.
+      // Separate, later calls: defineBehavior puts its arguments IN FRONT, and ours must see every
+      // frame before the defaults consume it.
       controller.defineBehavior(...this.controllerHooks());
+      controller.defineBehavior(inclusion.behavior());
       this.radioTime.install(controller);
       for (const lock of this.simLocks.values()) {
-        if (!lock.memory.snapshot.excluded) await addLockNode(controller, lock, { radioTime: this.radioTime });
+        if (lock.nodeId !== null) await addLockNode(controller, lock, { nodeId: lock.nodeId, radioTime: this.radioTime, factoryNew: false });
       }
       continueStartup();
       await wait.ready;
+      // The keys a joining lock was given are what it holds from now on, across restarts.
+      driver.controller.on("node added", (node) => this.rememberKeys(node));
+      this.pairingSimulator.start();
     } catch (e) {
       wait.cancel();
       await this.close();
@@ -215,36 +141,46 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
   }
 
   profileFor(node: ZWaveNode): LockProfile {
-    const lock = this.simLocks.get(node.id);
+    const lock = this.lockAt(node.id);
     return {
-      name: lock?.config.name ?? `Simulated Z-Wave node ${node.id}`,
+      name: lock?.spec.name ?? `Simulated Z-Wave node ${node.id}`,
       manufacturer: "lockbridge",
       model: "Simulated Z-Wave keypad lock",
       simulated: true,
-      isBattery: lock?.config.battery !== false,
+      isBattery: lock?.spec.battery !== false,
       codeLengths: lock?.codeLengths ?? [],
       masksDigits: () => lock?.masksDigits() ?? false,
     };
   }
 
   async close(): Promise<void> {
+    this.pairingSimulator.stop();
     for (const lock of this.simLocks.values()) lock.door?.dispose();
     await Promise.all([...this.simLocks.values()].map((l) => l.memory.flush()));
-    if (this.zwave) await this.zwave.destroy().catch(() => undefined);
+    if (this.zwave) {
+      await stopSmartStartBeforeDestroy(this.zwave);
+      await this.zwave.destroy().catch(() => undefined);
+    }
     this.zwave = null;
     this.controller?.destroy();
     this.controller = null;
+    this.inclusionMachine = null;
   }
 
-  // ---- SimulatedNetworkAccess (for lock-simulator.ts) ----------------------------------------
+  // ---- SimulatedNetworkAccess (lock-simulator.ts, pairing-simulator.ts) ---------------------------
 
   lock(radioId: string): SimLock {
     for (const lock of this.simLocks.values()) if (lock.radioId === radioId) return lock;
+    if (this.locks().some((l) => l.formerRadioId === radioId)) throw new Error(`simulated lock ${radioId} was removed from the network`);
     throw new Error(`no simulated Z-Wave lock ${radioId}`);
   }
 
   locks(): SimLock[] {
     return [...this.simLocks.values()];
+  }
+
+  bySimId(simId: string): SimLock | undefined {
+    return this.simLocks.get(simId);
   }
 
   driver(): Driver {
@@ -257,40 +193,146 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
     return this.controller;
   }
 
-  exclusionCallbackId(): number | undefined {
-    return this.lastExclusionCallbackId;
+  inclusion(): SimulatedInclusion {
+    if (!this.inclusionMachine) throw new PairingError("unsupported", "the simulated Z-Wave network is not running (yet): retry in a few seconds");
+    return this.inclusionMachine;
+  }
+
+  /** A factory-new lock, powered and in no network (/hub/simulate/new_lock). */
+  async addFactoryNewLock(simId: string, record: NewLockRecord): Promise<SimLock> {
+    const lock = await this.buildNewLock(simId, record);
+    this.requireState().addNewLock(simId, record);
+    this.simLocks.set(simId, lock);
+    return lock;
+  }
+
+  // ---- InclusionHost (inclusion-controller.ts) ----------------------------------------------------
+
+  createJoiningNode(lock: SimLock, nodeId: number): Promise<MockNode> {
+    return createLockNode(this.mockController(), lock, { nodeId, radioTime: this.radioTime, factoryNew: true });
+  }
+
+  allocateNodeId(): number {
+    return this.requireState().allocateNodeId();
+  }
+
+  joined(lock: SimLock, nodeId: number): void {
+    lock.nodeId = nodeId;
+    lock.granted = [];
+    lock.memory.markIncluded();
+    this.requireState().join(nodeId, lock.simId, []);
+  }
+
+  left(lock: SimLock): void {
+    lock.formerRadioId = lock.radioId;
+    if (lock.nodeId !== null) this.requireState().leave(lock.nodeId);
+    lock.nodeId = null;
+    lock.granted = [];
+    lock.mockNode = null;
+    lock.memory.markExcluded();
+  }
+
+  lockAt(nodeId: number): SimLock | undefined {
+    for (const lock of this.simLocks.values()) if (lock.nodeId === nodeId) return lock;
+    return undefined;
+  }
+
+  smartStartLock(nwiHomeId: Uint8Array): SimLock | undefined {
+    return this.locks().find((lock) => {
+      const dsk = this.dskOf(lock);
+      return lock.spec.smartStart && lock.nodeId === null && !lock.offAir && dsk !== null && Buffer.from(nwiHomeIdFromDSK(dsk)).equals(Buffer.from(nwiHomeId));
+    });
+  }
+
+  dskOf(lock: SimLock): Uint8Array<ArrayBuffer> | null {
+    // The DSK is the first 16 bytes of the lock's public key (zwave-js's mock takes them one byte off).
+    return lock.keyPair ? lock.keyPair.publicKey.slice(0, 16) : null;
+  }
+
+  announcedCCs(lock: SimLock): CommandClasses[] {
+    return lockCommandClasses(lock.spec).map((cc) => (typeof cc === "object" ? cc.ccId : cc));
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
-  /** zwave-js's cache describes the locks as first interviewed; a changed config needs a fresh one. */
-  private async dropStaleCache(cacheDir: string, simDir: string): Promise<void> {
-    const file = path.join(simDir, "network.json");
-    const fingerprint = interviewFingerprint(this.configs);
-    let previous: unknown = null;
-    try {
-      previous = JSON.parse(await readFile(file, "utf8"));
-    } catch {
-      previous = null;
-    }
-    const same =
-      typeof previous === "object" && previous !== null && (previous as Record<string, unknown>)["fingerprint"] === fingerprint;
-    if (same) return;
-    if (previous !== null) this.logger.info({}, "simulated Z-Wave locks changed; they will be interviewed again");
-    await rm(cacheDir, { recursive: true, force: true });
-    await writeFile(file, JSON.stringify({ fingerprint }), { mode: 0o600 });
+  private requireState(): NetworkState {
+    if (!this.state) throw new PairingError("unsupported", "the simulated Z-Wave network is not running (yet): retry in a few seconds");
+    return this.state;
   }
 
-  private async loadLocks(simDir: string): Promise<void> {
+  /** zwave-js's cache describes the locks as first interviewed; a changed config needs a fresh one. */
+  private async dropStaleCache(cacheDir: string, state: NetworkState): Promise<void> {
+    const fingerprint = interviewFingerprint(this.configs);
+    if (state.fingerprint === fingerprint) return;
+    if (state.fingerprint !== "") this.logger.info({}, "simulated Z-Wave locks changed; they will be interviewed again");
+    await rm(cacheDir, { recursive: true, force: true });
+    state.fingerprint = fingerprint;
+  }
+
+  private async loadLocks(state: NetworkState): Promise<void> {
     this.simLocks.clear();
     for (const [i, config] of this.configs.entries()) {
-      const nodeId = FIRST_LOCK_NODE_ID + i;
-      const memory = await MockLockMemory.load(path.join(simDir, `lock-node-${nodeId}.json`), config.slots, this.logger);
+      const simId = `config-${i}`;
+      const memory = await MockLockMemory.load(path.join(this.simDir, `lock-node-${FIRST_LOCK_NODE_ID + i}.json`), config.slots, this.logger);
       const codeLengths = normaliseCodeLengths(config.code_lengths, `simulation.locks[${config.name}]`);
-      this.simLocks.set(nodeId, new SimLock(nodeId, radioIdOf(this.homeId, nodeId), config, codeLengths, memory));
+      const lock = new SimLock(simId, { ...config, security: "s2", smartStart: false }, codeLengths, memory, this.homeId);
+      const member = state.memberOf(simId);
+      if (member) this.place(lock, member.nodeId, member.granted.map(toSecurityClass));
+      else if (!memory.snapshot.excluded) {
+        // Configured locks are in the network from the start, securely (S2 Access Control).
+        if (state.fresh) state.reserve(FIRST_LOCK_NODE_ID + i);
+        const nodeId = state.fresh ? FIRST_LOCK_NODE_ID + i : state.allocateNodeId();
+        state.join(nodeId, simId, ["S2_AccessControl"]);
+        this.place(lock, nodeId, [toSecurityClass("S2_AccessControl")]);
+      } else this.remember(lock, state, FIRST_LOCK_NODE_ID + i);
+      this.simLocks.set(simId, lock);
     }
+    for (const [simId, record] of state.newLocks()) {
+      const lock = await this.buildNewLock(simId, record);
+      const member = state.memberOf(simId);
+      if (member) this.place(lock, member.nodeId, member.granted.map(toSecurityClass));
+      else this.remember(lock, state);
+      this.simLocks.set(simId, lock);
+    }
+    state.save();
   }
 
+  private remember(lock: SimLock, state: NetworkState, fallbackNodeId?: number): void {
+    const former = state.formerNodeId(lock.simId) ?? fallbackNodeId;
+    if (former !== undefined) lock.formerRadioId = radioIdOf(this.homeId, former);
+  }
+
+  private place(lock: SimLock, nodeId: number, granted: ReturnType<typeof toSecurityClass>[]): void {
+    lock.nodeId = nodeId;
+    lock.granted = granted;
+  }
+
+  private async buildNewLock(simId: string, record: NewLockRecord): Promise<SimLock> {
+    const memory = await MockLockMemory.load(path.join(this.simDir, `new-lock-${simId}.json`), record.slots, this.logger);
+    const spec: SimLockSpec = {
+      protocol: "zwave",
+      name: record.name,
+      slots: record.slots,
+      code_lengths: record.code_lengths,
+      checksum: record.checksum,
+      native_scheduling: record.native_scheduling,
+      masked_readback: record.masked_readback,
+      battery: record.battery,
+      security: record.security,
+      smartStart: record.smart_start,
+    };
+    const keyPair = record.private_key ? await keyPairFromRawECDHPrivateKey(Uint8Array.from(Buffer.from(record.private_key, "hex"))) : null;
+    return new SimLock(simId, spec, normaliseCodeLengths(record.code_lengths, `new lock ${record.name}`), memory, this.homeId, keyPair);
+  }
+
+  private rememberKeys(node: ZWaveNode): void {
+    const lock = this.lockAt(node.id);
+    if (!lock) return;
+    const granted = securityClassOrder.filter((c) => node.hasSecurityClass(c) === true);
+    lock.granted = granted;
+    const names = granted.map(securityClassName).filter((n) => n !== null);
+    this.requireState().join(node.id, lock.simId, names);
+  }
 
   /**
    * The mock controller and nodes record every frame for test assertions, and never forget one:
@@ -312,14 +354,10 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess {
       {
         // Frames from a lock to the controller (requests only; link-layer ACKs are not counted).
         onNodeFrame: (_controller, node, frame) => {
-          if (frame.type === MockZWaveFrameType.Request) this.simLocks.get(node.id)?.countFrame();
+          if (frame.type === MockZWaveFrameType.Request) this.lockAt(node.id)?.countFrame();
           return false;
         },
-        // Remember the callback id of an exclusion the hub started; simulator.remove() answers it.
-        onHostMessage: (controller, msg) => {
-          if (msg.functionType === FunctionType.RemoveNodeFromNetwork && msg.callbackId) {
-            this.lastExclusionCallbackId = msg.callbackId;
-          }
+        onHostMessage: (controller) => {
           this.forgetRecordedFrames(controller);
           return false;
         },

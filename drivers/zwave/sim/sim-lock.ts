@@ -1,12 +1,17 @@
-// One simulated lock: its config, live faults, link state, frame counter and memory, plus the
-// MockNode that carries it on the simulated radio (null once excluded).
+// One simulated lock: its spec, live faults, link state, frame counter and memory, its place in the
+// network (node id and the keys it holds, or none while factory-new) and the MockNode that carries it
+// on the simulated radio (null while it is not in the network).
+import type { SecurityClass } from "@zwave-js/core";
 import type { MockNode } from "@zwave-js/testing";
-import type { SimulatedFaults, SimulatedLockConfig } from "../../contract.js";
+import type { SimulatedFaults } from "../../contract.js";
+import { radioIdOf } from "../backend.js";
+import type { SimLockSpec } from "./lock-node.js";
 import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 
 type FaultFlags = { -readonly [K in keyof SimulatedFaults]-?: boolean };
+type KeyPair = NonNullable<MockNode["ecdhKeyPair"]>;
 
 export class SimLock implements MockLockControls {
   readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false };
@@ -16,19 +21,37 @@ export class SimLock implements MockLockControls {
   reportsWrites = false;
   frames = 0;
   mockNode: MockNode | null = null;
+  /** The node id while the lock is in the network. */
+  nodeId: number | null = null;
+  /** The radio id the lock had before it last left the network (for a clear error). */
+  formerRadioId: string | null = null;
+  /** The security classes whose keys the lock holds (empty: insecure, or factory-new). */
+  granted: SecurityClass[] = [];
   /** The bolt, door and body (door-lock-behaviors.ts); set with the mock node. */
   door: ZWaveSimDoor | null = null;
 
   constructor(
-    readonly nodeId: number,
-    readonly radioId: string,
-    readonly config: SimulatedLockConfig,
+    /** "config-<index>" for configured locks, a UUID for locks made by /hub/simulate/new_lock. */
+    readonly simId: string,
+    readonly spec: SimLockSpec,
     readonly codeLengths: readonly number[],
     readonly memory: MockLockMemory,
+    private readonly homeId: number,
+    /** The ECDH key pair behind the label's DSK (S2 locks made by new_lock; configured locks never bootstrap). */
+    readonly keyPair: KeyPair | null = null,
   ) {}
 
+  /** Kept for the simulator and the behaviours: the radio-neutral config. */
+  get config(): SimLockSpec {
+    return this.spec;
+  }
+
+  get radioId(): string | null {
+    return this.nodeId === null ? null : radioIdOf(this.homeId, this.nodeId);
+  }
+
   get slotCount(): number {
-    return this.config.slots;
+    return this.spec.slots;
   }
 
   isSilent(): boolean {
@@ -40,7 +63,7 @@ export class SimLock implements MockLockControls {
   }
 
   masksDigits(): boolean {
-    return this.config.masked_readback || this.faults.masked_readback;
+    return this.spec.masked_readback || this.faults.masked_readback;
   }
 
   batteryLevel(): number {
@@ -72,9 +95,9 @@ export class SimLock implements MockLockControls {
     if (this.mockNode) this.mockNode.autoAckControllerFrames = !this.isSilent();
   }
 
-  /** The mock node's memory; throws for an excluded lock. */
+  /** The mock node's memory; throws for a lock that is not in the network. */
   get state(): Map<string, unknown> {
-    if (!this.mockNode) throw new Error(`simulated lock ${this.radioId} was removed from the network`);
+    if (!this.mockNode) throw new Error(`simulated lock ${this.radioId ?? this.simId} is not in the network`);
     return this.mockNode.state;
   }
 }

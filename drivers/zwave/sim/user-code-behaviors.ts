@@ -24,7 +24,8 @@ import {
 } from "zwave-js";
 import { CommandClasses, validatePayload } from "@zwave-js/core";
 import { AccessControlEvent } from "../notifications.js";
-import { secureAccessControlFrame } from "./mock-behaviors.js";
+import { accessControlReport } from "./mock-behaviors.js";
+import { sendFromLock } from "./secure-send.js";
 import { isOccupiedStatus, readMockSlot } from "./mock-state-keys.js";
 import type { SimLock } from "./sim-lock.js";
 
@@ -118,7 +119,7 @@ export function createUserCodeBehaviors(lock: SimLock): MockNodeBehavior[] {
       if (!isOccupiedStatus(cc.userIdStatus) || readMockSlot(self.state, cc.userId).code === null) return response;
       // Sent after the command was handled, as a lock sends it once the code is stored.
       setImmediate(() => {
-        if (!lock.isSilent()) void self.sendToController(secureAccessControlFrame(self, controller.ownNodeId, AccessControlEvent.NewUserCodeAdded, cc.userId)).catch(() => undefined);
+        if (!lock.isSilent()) void sendFromLock(self, accessControlReport(controller.ownNodeId, AccessControlEvent.NewUserCodeAdded, cc.userId)).catch(() => undefined);
       });
       return response;
     },

@@ -1,4 +1,5 @@
 import { useRef, useState } from "preact/hooks";
+import { errorText } from "../actions";
 import { call } from "../api";
 import { codeWindow, Issues, Pin, Result, Section, StatusBadge, useConfirm, type Ask } from "../components";
 import type { HubData } from "../data";
@@ -6,7 +7,6 @@ import type { AccessCode } from "../types";
 
 type Kind = "ongoing" | "window" | "once";
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** datetime-local gives the viewer's local time without a zone; the hub wants ISO 8601 in UTC. */
 const iso = (local: string) => new Date(local).toISOString();
 
@@ -47,7 +47,7 @@ function CreateForm({ data }: { data: HubData }) {
       setKind("ongoing");
       setChosen(new Set());
     } catch (err) {
-      setResult({ text: message(err), error: true });
+      setResult({ text: errorText(err), error: true });
     } finally {
       setBusy(false);
     }
@@ -127,7 +127,7 @@ function CodeItem({ c, data, ask }: { c: AccessCode; data: HubData; ask: Ask }) 
       setEditing(false);
       setError(null);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   const remove = async () => {
@@ -135,7 +135,7 @@ function CodeItem({ c, data, ask }: { c: AccessCode; data: HubData; ask: Ask }) 
     try {
       await call("/access_codes/delete", { access_code_id: c.access_code_id });
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   return (

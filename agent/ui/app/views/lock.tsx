@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, call } from "../api";
-import { lockAction, unavailable } from "../actions";
+import { errorText, lockAction } from "../actions";
 import { codeWindow, Facts, Issues, Pin, Result, Section, StatusBadge, useConfirm } from "../components";
 import type { HubData } from "../data";
 import type { Device, Pairing, SlotView } from "../types";
@@ -52,7 +52,7 @@ function LockActions({ device }: { device: Device }) {
       const a = await lockAction(device.device_id, action, () => undefined);
       setResult(a.status === "success" ? { text: `${device.display_name} is ${action}ed.`, error: false } : { text: a.error?.message ?? `The lock did not ${action}.`, error: true });
     } catch (e) {
-      setResult({ text: unavailable(e, "remote lock and unlock"), error: true });
+      setResult({ text: errorText(e), error: true });
     } finally {
       setBusy(false);
     }
@@ -84,7 +84,7 @@ function RemoveOrReplace({ device, protocol }: { device: Device; protocol: strin
       await call("/hub/devices/remove", { device_id: device.device_id });
       setResult({ text: protocol === "zigbee" ? "The lock was told to leave the network." : "The failed lock was removed.", error: false });
     } catch (e) {
-      const text = e instanceof ApiError && e.type === "exclusion_required" ? "This lock still answers the hub: remove it with an exclusion (Pairing page), pressing its button when asked." : unavailable(e, "removing locks");
+      const text = e instanceof ApiError && e.type === "exclusion_required" ? "This lock still answers the hub: remove it with an exclusion (Pairing page), pressing its button when asked." : errorText(e);
       setResult({ text, error: true });
     }
   };
@@ -94,7 +94,7 @@ function RemoveOrReplace({ device, protocol }: { device: Device; protocol: strin
       setPairing((await call<{ pairing: Pairing }>("/hub/devices/replace", { device_id: device.device_id })).pairing);
       setResult(null);
     } catch (e) {
-      setResult({ text: unavailable(e, "replacing failed locks"), error: true });
+      setResult({ text: errorText(e), error: true });
     }
   };
   return (
@@ -110,7 +110,7 @@ function RemoveOrReplace({ device, protocol }: { device: Device; protocol: strin
           </button>
         )}
       </div>
-      {pairing && <PairingProgress initial={pairing} title="Replacement" />}
+      {pairing && <PairingProgress initial={pairing} title="Z-Wave replacement" />}
       <Result text={result?.text ?? null} error={result?.error ?? false} />
       {confirm}
     </Section>

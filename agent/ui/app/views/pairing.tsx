@@ -1,12 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "../api";
-import { followPairing, pairingDone, unavailable } from "../actions";
+import { errorText, followPairing, pairingDone } from "../actions";
 import { Result, Section } from "../components";
 import type { HubData } from "../data";
 import type { Pairing, ProvisioningEntry } from "../types";
-import { pairingErrorText, pairingText, radioName, securityText } from "../words";
-
-const message = (e: unknown, what: string) => unavailable(e, what);
+import { pairingText, securityText } from "../words";
 
 /** Start a pairing; one already running on that radio is shown instead of failing. */
 async function startPairing(path: string, body: Record<string, unknown>): Promise<Pairing> {
@@ -33,7 +31,7 @@ export function PairingProgress({ initial, title, data }: { initial: Pairing; ti
   useEffect(() => {
     let gone = false;
     setP(initial);
-    followPairing(initial, (n) => !gone && setP(n), () => gone).catch((e: unknown) => !gone && setError(message(e, "pairing")));
+    followPairing(initial, (n) => !gone && setP(n), () => gone).catch((e: unknown) => !gone && setError(errorText(e)));
     return () => {
       gone = true;
     };
@@ -49,7 +47,7 @@ export function PairingProgress({ initial, title, data }: { initial: Pairing; ti
     try {
       setP((await call<{ pairing: Pairing }>("/hub/pairing/stop", { pairing_id: p.pairing_id })).pairing);
     } catch (e) {
-      setError(message(e, "stopping a pairing"));
+      setError(errorText(e));
     }
   };
   const providePin = async (e: Event) => {
@@ -58,15 +56,16 @@ export function PairingProgress({ initial, title, data }: { initial: Pairing; ti
       await call("/hub/pairing/provide_pin", { pairing_id: p.pairing_id, pin: pin.current!.value });
       setError(null);
     } catch (err) {
-      setError(message(err, "the PIN step"));
+      setError(errorText(err));
     }
   };
   return (
     <div class="pairing" aria-label={title} role="group">
       <p role="status" class={`pairing-status ${p.status}`}>
-        <strong>{`${title} (${radioName(p.protocol)}): `}</strong>
+        <strong>{`${title}: `}</strong>
         {pairingText(p.status)}
-        {!done && left !== null && ` Closes in ${left} s.`}
+        {/* Once a lock answered, the window no longer closes on time: its key exchange and interview have their own bounds. */}
+        {p.status === "waiting_for_device" && left !== null && ` Closes in ${left} s.`}
       </p>
       {p.status === "pin_needed" && (
         <form method="post" onSubmit={providePin} class="stack">
@@ -94,7 +93,8 @@ export function PairingProgress({ initial, title, data }: { initial: Pairing; ti
           ))}
         </ul>
       )}
-      {p.error && <p class="error-text">{pairingErrorText(p.error)}</p>}
+      {/* The hub's message says what happened and what to do next (exclude first, move closer, ...). */}
+      {p.error && <p class="error-text">{p.error.message}</p>}
       {!done && (
         <div class="row">
           <button type="button" onClick={stop}>
@@ -124,7 +124,7 @@ function Starter({ label, start, data, title }: { label: string; start: () => Pr
             try {
               setPairing(await start());
             } catch (err) {
-              setError(message(err, "pairing"));
+              setError(errorText(err));
             }
           }}
         >
@@ -145,7 +145,7 @@ function SmartStart() {
     try {
       setEntries((await call<{ provisioning_entries: ProvisioningEntry[] }>("/hub/smart_start/list")).provisioning_entries);
     } catch (e) {
-      setResult({ text: message(e, "SmartStart"), error: true });
+      setResult({ text: errorText(e), error: true });
     }
   };
   useEffect(() => void load(), []);
@@ -162,7 +162,7 @@ function SmartStart() {
             setResult({ text: "Added. The lock joins by itself once it is powered.", error: false });
             await load();
           } catch (err) {
-            setResult({ text: message(err, "SmartStart"), error: true });
+            setResult({ text: errorText(err), error: true });
           }
         }}
       >
@@ -192,7 +192,7 @@ function SmartStart() {
                     await call("/hub/smart_start/remove", { dsk: en.dsk });
                     await load();
                   } catch (e) {
-                    setResult({ text: message(e, "SmartStart"), error: true });
+                    setResult({ text: errorText(e), error: true });
                   }
                 }}
               >
