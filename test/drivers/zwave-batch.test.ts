@@ -37,8 +37,8 @@ beforeAll(async () => {
     locks: [
       { config: simLock({ name: "Multi", slots: 20, checksum: true, multi_code: true }), security: "S2_AccessControl" },
       { config: simLock({ name: "Masked", slots: 12, checksum: true, multi_code: true, masked_readback: true }), security: "S2_AccessControl" },
-      { config: simLock({ name: "V1 reports", slots: 10 }), security: "none", userCodeVersion: 1, reportsWrites: true },
-      { config: simLock({ name: "V1 silent", slots: 10 }), security: "none", userCodeVersion: 1 },
+      { config: simLock({ name: "V1 reports", slots: 10 }), security: "S0_Legacy", userCodeVersion: 1, reportsWrites: true },
+      { config: simLock({ name: "V1 silent", slots: 10 }), security: "S0_Legacy", userCodeVersion: 1 },
     ],
   });
   await bridge.start();
