@@ -11,6 +11,7 @@ import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
 import { peakRssMb, percentile, steadyRss } from "./stats.js";
 import { uiModes } from "./ui.js";
+import { pairingModes } from "./pairing.js";
 import { zigbeeHub, zwaveDirect, zwaveHub } from "./radio.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -50,6 +51,7 @@ type Result = Record<string, number | number[]>;
 
 const modes: Record<string, (args: string[]) => Promise<Result>> = {
   ...uiModes,
+  ...pairingModes,
   /** Issue 14 row: a direct zwave-js Door Lock Operation Set (unsecured), until its Supervision report. */
   async unlockDirect() {
     const { driver, close } = await bareZwave([sim(10)], "realistic");

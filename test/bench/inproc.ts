@@ -70,13 +70,21 @@ export function observeWrites(drivers: LockDriver[], onWrite: (slot: number, cod
   });
 }
 
-export async function startInproc(config: HubConfig, opts: { clock?: Clock; onWrite?: (slot: number, code: string) => void } = {}): Promise<InprocHub> {
+export interface InprocOptions {
+  clock?: Clock;
+  onWrite?: (slot: number, code: string) => void;
+  /** Sees the drivers the hub runs on (their simulators count frames). */
+  onDrivers?: (drivers: LockDriver[]) => void;
+}
+
+export async function startInproc(config: HubConfig, opts: InprocOptions = {}): Promise<InprocHub> {
   const logger = createLogger({ level: "silent" });
   const hub = new Hub(config, {
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
     drivers: async () => {
       const d = await createDrivers(config, logger);
+      opts.onDrivers?.(d);
       return opts.onWrite ? observeWrites(d, opts.onWrite) : d;
     },
   });

@@ -152,6 +152,24 @@ if (want("unlock")) {
   );
 }
 
+if (want("pairing")) {
+  // Issue 13: a factory-new lock from its button press to usable (pairing succeeded, then its first code set).
+  for (const radioTime of ["instant", "realistic"] as const) {
+    for (const protocol of ["zwave", "zigbee"] as const) {
+      const runs: Result[] = [];
+      for (let i = 0; i < radioReps; i++) runs.push(await measure("pairing", protocol, radioTime));
+      const how = protocol === "zwave" ? "Z-Wave S2 Access Control, PIN typed at once" : "Zigbee permit join";
+      row(
+        `13) pairing, ${how} (radio time ${radioTime}; median (min-max) of ${radioReps}): press_button -> first code set (-> pairing succeeded; frames per inclusion)`,
+        `${withSpread(nums(runs, "usableMs"), 2, 1000, " s")} (${withSpread(nums(runs, "pairedMs"), 2, 1000, " s")}; ${withSpread(nums(runs, "inclusionFrames"), 0)} frames)`,
+        "-",
+        "-",
+        "-",
+      );
+    }
+  }
+}
+
 if (want("ui")) {
   const kb = (b: number) => `${fmt(b / 1024, 1)} KB`;
   const size = await measure("uiSize");

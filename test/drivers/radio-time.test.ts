@@ -11,6 +11,7 @@ import { ZigbeeRadioTime, REALISTIC_ZIGBEE_RADIO_TIME } from "../../drivers/zigb
 import { ZWaveLockDriver } from "../../drivers/zwave/driver.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
 import { INSTANT_ZWAVE_RADIO_TIME, REALISTIC_ZWAVE_RADIO_TIME } from "../../drivers/zwave/sim/radio-time.js";
+import { PairingRecorder } from "../support/pairing-recorder.js";
 import { EventRecorder, recordingLogger, simLock, tempDataDir } from "../support/zwave-harness.js";
 
 const timed = async <T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> => {
@@ -120,6 +121,27 @@ describe("Z-Wave", () => {
     expect(unlock.result).toMatchObject({ ok: true });
     expect(simulation.radioTime.beamCount - before).toBe(2);
   }, 120_000);
+
+  it("a lock being included is in learn mode: its S2 bootstrap with the PIN needs no beams; the interview after it is beamed", async () => {
+    // Beamed like a sleeping lock, the bootstrap outlasted zwave-js's key-exchange waits: a right PIN failed as wrong.
+    const { simulation, driver, recorder } = await zwaveSimulation("realistic");
+    const label = await driver.pairing.simulator!.newLock({ protocol: "zwave", name: "New door", slots: 2, security: "s2" });
+    const rec = new PairingRecorder();
+    const session = await driver.pairing.include({}, rec.listener);
+    const from = recorder.events.length;
+    const before = simulation.radioTime.beamCount;
+    expect(await driver.pairing.simulator!.pressButton({ simId: label.simId })).toBe("joined");
+    await rec.next("pin_needed", 30_000);
+    session.providePin(label.pin!);
+    const joined = await rec.next("joined", 60_000);
+    expect(joined.granted).toEqual(["S2_AccessControl"]);
+    expect(simulation.radioTime.beamCount - before).toBe(0);
+    const [fresh] = await recorder.locksReady(1, 120_000, from);
+    expect(simulation.radioTime.beamCount - before).toBeGreaterThan(0);
+    const write = await timed(() => fresh!.writeSlot(1, "3197"));
+    expect(write.result).toEqual({ ok: true, proof: "supervision" });
+    expect(write.ms).toBeGreaterThanOrEqual(REALISTIC_ZWAVE_RADIO_TIME.beamMs["1000ms"]);
+  }, 180_000);
 });
 
 describe("Zigbee", () => {

@@ -143,7 +143,7 @@ export async function createLockNode(controller: MockController, lock: SimLock, 
   // The DSK on the label stays the same across restarts.
   if (lock.keyPair) node.ecdhKeyPair = lock.keyPair;
   if (holdsNoKeys) await forgetNetworkKeys(node, controller.ownNodeId);
-  options.radioTime.nodeCreated(node);
+  options.radioTime.nodeCreated(node, { joining: options.factoryNew });
   lock.memory.applyTo(node.state);
   lock.mockNode = node;
   lock.door?.dispose();

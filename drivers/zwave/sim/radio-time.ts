@@ -5,7 +5,10 @@
 import type { MockController, MockNode } from "@zwave-js/testing";
 import { MockZWaveFrameType, type LazyMockZWaveFrame, type MockControllerBehavior } from "@zwave-js/testing";
 import {
+  Security2CCKEXFail,
   Security2CCNonceGet,
+  Security2CCTransferEnd,
+  SecurityCCNetworkKeyVerify,
   Security2CCNonceReport,
   SecurityCCNonceGet,
   SecurityCCNonceReport,
@@ -46,21 +49,24 @@ export function zwaveRadioTimeModel(setting: RadioTimeSetting | undefined): ZWav
   return setting === "realistic" ? REALISTIC_ZWAVE_RADIO_TIME : INSTANT_ZWAVE_RADIO_TIME;
 }
 
-/** Frames after which a node listens for the controller's answer without a beam. */
-function asksForAnswer(cc: CommandClass): boolean {
+/**
+ * A node in learn mode (being included) keeps its receiver on until its security bootstrap ends; the
+ * hub's longest wait for a PIN (zwave-js gives the user 240 s) bounds it when no end is seen.
+ */
+const LEARN_MODE_MAX_MS = 240_000;
+
+/** Whether `cc` or a command it encapsulates is one of `types`. */
+function carries(cc: CommandClass, types: ReadonlyArray<abstract new (...args: never[]) => CommandClass>): boolean {
   for (let current: CommandClass | undefined = cc; current; current = isEncapsulatingCommandClass(current) ? current.encapsulated : undefined) {
-    if (
-      current instanceof Security2CCNonceGet ||
-      current instanceof Security2CCNonceReport ||
-      current instanceof SecurityCCNonceGet ||
-      current instanceof SecurityCCNonceReport ||
-      current instanceof SupervisionCCGet
-    ) {
-      return true;
-    }
+    if (types.some((type) => current instanceof type)) return true;
   }
   return false;
 }
+
+/** Frames after which a node listens for the controller's answer without a beam. */
+const ASKS_FOR_ANSWER = [Security2CCNonceGet, Security2CCNonceReport, SecurityCCNonceGet, SecurityCCNonceReport, SupervisionCCGet];
+/** What a joining node sends when its bootstrap ends (granted keys verified, or given up): it leaves learn mode. */
+const ENDS_BOOTSTRAP = [Security2CCTransferEnd, Security2CCKEXFail, SecurityCCNetworkKeyVerify];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,6 +78,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class ZWaveRadioTime {
   /** Node id -> until when it listens for the answer it asked for. */
   private readonly listening = new Map<number, number>();
+  /** Node id -> until when it is in learn mode (being included): it hears every frame without a beam. */
+  private readonly learning = new Map<number, number>();
   private beams = 0;
 
   constructor(private current: ZWaveRadioTimeModel) {}
@@ -89,8 +97,13 @@ export class ZWaveRadioTime {
     return this.beams;
   }
 
-  /** Airtime per frame for a node created now; `nodeCreated` keeps it current afterwards. */
-  nodeCreated(node: MockNode): void {
+  /**
+   * Airtime per frame for a node created now; `nodeCreated` keeps it current afterwards. A joining node
+   * (factory-new, about to be included) is awake until its security bootstrap ends, as a lock in learn mode is.
+   */
+  nodeCreated(node: MockNode, options: { joining?: boolean } = {}): void {
+    if (options.joining) this.learning.set(node.id, Date.now() + LEARN_MODE_MAX_MS);
+    else this.learning.delete(node.id);
     // The mock waits node.capabilities.txDelay for every frame to or from the node (ACKs included).
     Object.defineProperty(node.capabilities, "txDelay", { get: () => this.current.frameMs, configurable: true });
   }
@@ -103,9 +116,9 @@ export class ZWaveRadioTime {
     };
     const hearNode: MockControllerBehavior = {
       onNodeFrame: (_controller, node, frame) => {
-        if (frame.type === MockZWaveFrameType.Request && asksForAnswer(frame.payload)) {
-          this.listening.set(node.id, Date.now() + this.current.answerWindowMs);
-        }
+        if (frame.type !== MockZWaveFrameType.Request) return false;
+        if (carries(frame.payload, ASKS_FOR_ANSWER)) this.listening.set(node.id, Date.now() + this.current.answerWindowMs);
+        if (this.learning.has(node.id) && carries(frame.payload, ENDS_BOOTSTRAP)) this.learning.delete(node.id);
         return false;
       },
     };
@@ -115,6 +128,8 @@ export class ZWaveRadioTime {
   private async beamIfAsleep(node: MockNode): Promise<void> {
     const interval = node.capabilities.isFrequentListening;
     if (interval !== "1000ms" && interval !== "250ms") return;
+    const learning = this.learning.get(node.id);
+    if (learning !== undefined && Date.now() <= learning) return;
     const until = this.listening.get(node.id);
     this.listening.delete(node.id);
     if (until !== undefined && Date.now() <= until) return;
