@@ -1,6 +1,9 @@
 // The Door Lock cluster (ZCL 0x0101) as this driver uses it: value meanings, PIN and time encoding,
 // and how a lock's answer maps to the contract's RadioResult. Shared by the driver and the virtual lock.
 import type { RadioFailure, RadioResult } from "../contract.js";
+import { failed as failure } from "../write-checks.js";
+
+export { failure };
 
 export const DOOR_LOCK = "closuresDoorLock";
 export const POWER_CFG = "genPowerCfg";
@@ -94,9 +97,6 @@ export function statusName(status: number): string {
   }
 }
 
-export function failure(kind: RadioFailure, message: string): RadioResult {
-  return { ok: false, failure: kind, message };
-}
 
 /** What a status-only Door Lock response (setPinCodeRsp, clearPinCodeRsp, ...) means for the hub. */
 export function statusFailure(command: string, status: number): RadioResult | null {

@@ -17,6 +17,7 @@ import {
   type SlotWrite,
 } from "../contract.js";
 import { writeEachSlot } from "../write-each.js";
+import { slotProblem, writeProblem, type WriteRules } from "../write-checks.js";
 import { decodePinReply, decodeStatusReply, type PinReply } from "./decode.js";
 import { LOCK_REPORT_WAIT_MS, ZigbeeDoor } from "./door-control.js";
 import {
@@ -404,26 +405,24 @@ export class ZigbeeLockHandle implements LockHandle {
   // ---- validation before any radio traffic ----------------------------------------------------
 
   private validateSlot(slot: number): RadioResult | null {
-    const { slotCount } = this.profile.capabilities;
-    return Number.isInteger(slot) && slot >= 1 && slot <= slotCount ? null : failure("rejected", `slot ${slot} is outside 1..${slotCount}`);
+    const problem = slotProblem(this.profile.capabilities, slot);
+    return problem ? failure(problem.failure, problem.message) : null;
   }
 
   private assertSlot(slot: number): void {
-    const invalid = this.validateSlot(slot);
-    if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
+    const problem = slotProblem(this.profile.capabilities, slot);
+    if (problem) throw problem;
   }
 
   private validateWrite(slot: number, code: string, schedule: SlotSchedule | undefined): RadioResult | null {
-    const caps = this.profile.capabilities;
-    const bad = this.validateSlot(slot);
-    if (bad) return bad;
-    if (!caps.codeLengths.includes(code.length)) return failure("rejected", `a PIN of ${code.length} digits does not fit (lengths ${caps.codeLengths.join(", ")})`);
-    if ([...code].some((c) => !caps.charset.includes(c))) return failure("rejected", "the PIN has characters the lock does not accept");
-    if (schedule && !caps.supportsNativeSchedule) return failure("rejected", "the lock cannot enforce a schedule");
-    if (schedule && schedule.endsAt.getTime() <= schedule.startsAt.getTime()) return failure("rejected", "the schedule ends before it starts");
-    return null;
+    return writeProblem(this.profile.capabilities, slot, code, schedule, ZIGBEE_RULES);
   }
 }
+
+/** A Zigbee lock reports the PIN lengths it takes (Door Lock min/max PIN code length). */
+const ZIGBEE_RULES: WriteRules = {
+  codeLength: (caps, code) => (caps.codeLengths.includes(code.length) ? null : `a PIN of ${code.length} digits does not fit (lengths ${caps.codeLengths.join(", ")})`),
+};
 
 function unanswered(result: RadioResult): boolean {
   return !result.ok && (result.failure === "timeout" || result.failure === "offline");

@@ -71,9 +71,7 @@ export function classifyError(error: unknown, wasDead: boolean): { failure: Radi
   return { failure: "timeout", message: error instanceof Error ? error.message : String(error) };
 }
 
-export function failed(failure: RadioFailure, message: string): RadioResult {
-  return { ok: false, failure, message };
-}
+export { failed } from "../write-checks.js";
 
 export function toRadioError(error: unknown, wasDead: boolean): RadioError {
   if (error instanceof RadioError) return error;
