@@ -30,6 +30,9 @@ import { WalSync } from "./store/wal-sync.js";
 import { Store } from "./store/store.js";
 import { systemClock, type Clock } from "./util/clock.js";
 
+/** How long answered history (acknowledged events, finished action attempts) stays in /events/list and /action_attempts/list. */
+export const HISTORY_KEEP_MS = 30 * 24 * 3600_000;
+
 export const AGENT_VERSION: string = (() => {
   try {
     const here = path.dirname(new URL(import.meta.url).pathname);
@@ -151,7 +154,8 @@ export class Hub {
       );
       this.mqtt.start();
     }
-    this.pruneTimer = setInterval(() => this.router.prune(), 3600_000);
+    this.housekeeping();
+    this.pruneTimer = setInterval(() => this.housekeeping(), 3600_000);
     this.pruneTimer.unref();
     // Radios come up in the background: the API and cloud serve stored state meanwhile.
     for (const d of this.drivers) {
@@ -165,6 +169,13 @@ export class Hub {
         },
       );
     }
+  }
+
+  /** Hourly: expired idempotency records, and history older than HISTORY_KEEP_MS (docs/durability.md). */
+  private housekeeping(): void {
+    this.router.prune();
+    const keepUnacked = Boolean(this.config.cloud || this.config.mqtt);
+    this.store.pruneHistory(new Date(this.clock.now() - HISTORY_KEEP_MS).toISOString(), { keepUnacked });
   }
 
   async stop(): Promise<void> {

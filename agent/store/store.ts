@@ -316,6 +316,20 @@ export class Store extends AttemptRepositories {
       .map((r) => fromRow<EventRecord>(r as Row, { json: ["body"] }));
   }
 
+  /**
+   * Drops history older than `beforeIso`: events the upstream acknowledged (and, on a hub with no upstream to
+   * deliver to, every event), and finished action attempts no lock operation still refers to. An unacked
+   * event of a hub with an upstream is kept however old: it is still owed.
+   */
+  pruneHistory(beforeIso: string, opts: { keepUnacked: boolean }): { events: number; actionAttempts: number } {
+    return this.transaction(() => ({
+      events: this.stmt(`DELETE FROM events WHERE created_at < ?${opts.keepUnacked ? " AND acked_at IS NOT NULL" : ""}`).run(beforeIso).changes,
+      actionAttempts: this.stmt(
+        "DELETE FROM action_attempts WHERE status != 'pending' AND updated_at < ? AND action_attempt_id NOT IN (SELECT action_attempt_id FROM lock_operations)",
+      ).run(beforeIso).changes,
+    }));
+  }
+
   // --- request idempotency
   recordedResponse(requestId: string): { path: string; status: number; body: unknown } | undefined {
     const r = this.stmt("SELECT path, status, body FROM requests WHERE request_id = ?").get(requestId) as { path: string; status: number; body: string } | undefined;

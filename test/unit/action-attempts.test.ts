@@ -94,4 +94,26 @@ describe("action attempts in the store", () => {
       ["error", null, { type: "unknown_error", message: "The action failed." }],
     ]);
   });
+
+  it("prunes history past its age: acknowledged events (every event with no upstream), finished attempts no lock operation holds", () => {
+    const store = new Store(openDatabase(tempDir()));
+    store.insertLock(lockRecord());
+    const event = (n: number) => store.appendEvent(`00000000-0000-4000-a000-${String(n).padStart(12, "0")}`, "lock.unlocked", { device_id: DEVICE, created_at: at(n) });
+    for (const n of [1, 2, 3, 10]) event(n);
+    store.ackEvents(["00000000-0000-4000-a000-000000000001", "00000000-0000-4000-a000-000000000010"], at(11));
+    store.putActionAttempt(attempt(1));
+    store.putActionAttempt(attempt(2, { status: "pending", type: "UNLOCK_DOOR" }));
+    store.putActionAttempt(attempt(3, { status: "error", type: "UNLOCK_DOOR", error: { type: "timeout", message: "x" } }));
+    store.putLockOperation({ actionAttemptId: attempt(3).id, deviceId: DEVICE, locked: false, requestedAt: 3, deadlineAt: 4, attempts: 1, nextAttemptAt: null, lastError: null });
+    store.putActionAttempt(attempt(10));
+    const ids = () => store.events({ limit: 100 }).map((e) => e.eventId.slice(-2));
+    // Before at(5): event 1 (acked) goes; 2 and 3 are owed to the upstream; 10 is recent.
+    expect(store.pruneHistory(at(5), { keepUnacked: true })).toEqual({ events: 1, actionAttempts: 1 });
+    expect(ids()).toEqual(["02", "03", "10"]);
+    expect([1, 2, 3, 10].map((n) => store.actionAttempt(attempt(n).id)?.status ?? null)).toEqual([null, "pending", "error", "success"]);
+    // No upstream: nothing is owed, old events go by age alone.
+    expect(store.pruneHistory(at(5), { keepUnacked: false })).toEqual({ events: 2, actionAttempts: 0 });
+    expect(ids()).toEqual(["10"]);
+    store.db.close();
+  });
 });
