@@ -182,6 +182,8 @@ export type RadioTimeSetting = "instant" | "realistic";
 export interface SimulatedLockConfig {
   readonly protocol: Protocol;
   readonly name: string;
+  /** A real lock model (drivers/sim/profiles, protocol.md §9): its identity and quirks; the other keys are already merged over its defaults. */
+  readonly profile?: string;
   readonly slots: number;
   readonly code_lengths: readonly number[];
   readonly checksum: boolean;
