@@ -50,8 +50,11 @@ export interface SlotSchedule {
   readonly endsAt: Date;
 }
 
-/** How a successful write was confirmed. */
-export type WriteProof = "supervision" | "readback" | "status";
+/**
+ * How a successful write was confirmed: Supervision, a read-back of the digits, the lock's success status
+ * alone, or the lock's own event naming the slot and the digits it now holds (a Zigbee RF programming event).
+ */
+export type WriteProof = "supervision" | "readback" | "status" | "event";
 
 export type RadioFailure =
   /** The lock refused the code because the same PIN is in another slot. Never retried. */

@@ -31,6 +31,7 @@ import {
 } from "./door-lock.js";
 import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
 import { classifyRadioError } from "./radio-errors.js";
+import { RfChanges, provenByEvent, type RfChange } from "./rf-changes.js";
 
 export interface HandleContext {
   readonly identity: LockIdentity;
@@ -45,6 +46,8 @@ export interface HandleContext {
 
 /** Yale reports a refused duplicate as an alarm next to a plain failure status; wait this long for it. */
 const DUPLICATE_ALARM_GRACE_MS = 250;
+/** A lock that confirms changes by RF programming events sends it right after its response; past this, read back. */
+const RF_EVENT_WAIT_MS = 1_500;
 
 type PinAnswer = Extract<PinReply, { kind: "pin" }>;
 
@@ -63,6 +66,7 @@ export class ZigbeeLockHandle implements LockHandle {
   private online = true;
   private duplicateAlarmAt = Number.NEGATIVE_INFINITY;
   private duplicateAlarmWaiter: (() => void) | null = null;
+  private readonly rfChanges = new RfChanges();
 
   constructor(
     private readonly ctx: HandleContext,
@@ -106,6 +110,7 @@ export class ZigbeeLockHandle implements LockHandle {
     const invalid = this.validateWrite(slot, code, schedule);
     if (invalid) return invalid;
     const sentAt = Date.now();
+    this.rfChanges.changing(slot);
     const outcome = await this.statusCommand("setPinCode", (ep, o) =>
       ep.command(
         DOOR_LOCK,
@@ -160,6 +165,7 @@ export class ZigbeeLockHandle implements LockHandle {
   async clearSlot(slot: number): Promise<RadioResult> {
     const invalid = this.validateSlot(slot);
     if (invalid) return invalid;
+    this.rfChanges.changing(slot);
     const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
     if (typeof outcome === "object") return outcome.result;
     // The PIN, which is what grants access, is gone; a schedule left behind is logged, not a failure:
@@ -216,6 +222,16 @@ export class ZigbeeLockHandle implements LockHandle {
   /** Anything heard from the lock proves it is on the air; losing the coordinator takes every lock off it. */
   noteReachable(online: boolean): void {
     this.setOnline(online);
+  }
+
+  /** An RF programming event for `slot`; true when it is the echo of the hub's own change (then no news). */
+  noteRfProgramming(slot: number, change: RfChange): boolean {
+    if (!this.rfChanges.heardFromLock(slot, change)) return false;
+    if (this.profile.rfProgrammingEvents !== true) {
+      this.ctx.logger.info({ radioId: this.identity.radioId }, "lock confirms PIN changes with programming events; writes are proven by them");
+      this.updateProfile({ rfProgrammingEvents: true });
+    }
+    return true;
   }
 
   noteDuplicateAlarm(): void {
@@ -306,6 +322,11 @@ export class ZigbeeLockHandle implements LockHandle {
    * status), else the success status. A Default Response with SUCCESS proves nothing without a read-back.
    */
   private async confirm(slot: number, code: string | null, unconfirmed: boolean): Promise<RadioResult> {
+    // The lock's own programming event names the slot (and its digits): no read-back needed.
+    if (this.profile.rfProgrammingEvents) {
+      const heard = await this.rfChanges.awaitChange(slot, Math.min(RF_EVENT_WAIT_MS, this.ctx.timeoutMs));
+      if (heard) return provenByEvent(slot, code, heard);
+    }
     const limit = this.profile.readbackLimit;
     // A clear can be read back from the slot status even when digits are masked.
     const canRead = code === null ? limit !== "no_get_pin_code_answer" : limit === null;
