@@ -9,6 +9,7 @@ import type { LockHandle, SimulatedLockConfig, WriteProof } from "../../drivers/
 import { withProfileDefaults, type LockModelProfile } from "../../drivers/sim/profiles/index.js";
 import { ZIGBEE_PROFILES } from "../../drivers/sim/profiles/zigbee.js";
 import { ZWAVE_PROFILES } from "../../drivers/sim/profiles/zwave.js";
+import type { ZigbeeLockSimulator } from "../../drivers/zigbee/sim/network.js";
 import { zigbeeHarness, zwaveHarness, type DriverHarness, type RunningDriver } from "../support/driver-harness.js";
 
 const SUPERVISION_CC = 0x6c;
@@ -61,6 +62,10 @@ describe.each([
   let rig: RunningDriver;
   const expected = new Map<string, Expected>();
   const lock = (profile: LockModelProfile): LockHandle => rig.lock(profile.profile);
+  const commandCount = (handle: LockHandle): number | null => {
+    const sim = rig.simulator as Partial<ZigbeeLockSimulator>;
+    return sim.commandCount ? sim.commandCount(handle.identity.radioId) : null;
+  };
   const cases = profiles.map((p) => [p.profile, p] as const);
 
   beforeAll(async () => {
@@ -99,7 +104,14 @@ describe.each([
       expect(first).toMatchObject({ ok: true });
       expect(want.firstProofs).toContain(first.ok ? first.proof : null);
       expect(rig.physical(handle, 1)).toBe("4821");
+      const commandsBefore = commandCount(handle);
       expect(await handle.writeSlot(last, "97531")).toEqual({ ok: true, proof: want.laterProof });
+      // Zigbee counts the coordinator's commands: setPinCode, a read-back only where no event proves it, and
+      // on a lock that schedules the clearing of a leftover schedule.
+      if (commandsBefore !== null) {
+        const expectedCommands = 1 + (want.laterProof === "readback" ? 1 : 0) + (profile.defaults.native_scheduling ? 1 : 0);
+        expect(commandCount(handle)! - commandsBefore).toBe(expectedCommands);
+      }
       expect(rig.physical(handle, last)).toBe("97531");
       expect(await handle.readSlot(1)).toEqual({ slot: 1, code: want.masked ? undefined : "4821" });
       expect(await handle.clearSlot(last)).toMatchObject({ ok: true });

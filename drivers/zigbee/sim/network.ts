@@ -35,6 +35,8 @@ interface SimLock {
   /** Member of the network; false after remove() until connect() rejoins it, and for factory-new locks. */
   joined: boolean;
   frames: number;
+  /** Frames the coordinator sent it: each is a command the lock answers (a round trip). */
+  commands: number;
 }
 
 /** Nimly/Onesti put the Door Lock cluster on endpoint 11 with genBasic alone on endpoint 1; others use endpoint 1. */
@@ -62,6 +64,8 @@ export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
   keypadClearAll(radioId: string): Promise<void>;
+  /** Frames the coordinator sent to the lock so far: round trips, each command answered (frameCount counts both ways). */
+  commandCount(radioId: string): number;
   /** The coordinator stick is pulled: its adapter reports the disconnect and cannot be started until plugged in. */
   unplugCoordinator(): void;
   plugInCoordinator(): void;
@@ -129,6 +133,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       onAir: true,
       joined: a.joined,
       frames: 0,
+      commands: 0,
       lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(a.stored)),
     };
     return entry;
@@ -180,6 +185,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return false;
     target.frames++;
+    target.commands++;
     this.radioTime.toDevice(target.radioId, target.lock.spec.battery, () => target.lock.receiveZcl(endpoint, clusterId, frame));
     return true;
   }
@@ -188,6 +194,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return "unreachable";
     target.frames++;
+    target.commands++;
     if (target.lock.faults.unresponsive) return "silent";
     const reply = answerZdo(target.lock.spec.node, clusterId, request);
     if (!reply) return "silent";
@@ -367,6 +374,10 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   plugInCoordinator(): void {
     this.coordinatorPresent = true;
+  }
+
+  commandCount(radioId: string): number {
+    return this.find(radioId).commands;
   }
 
   frameCount(radioId?: string): number {
