@@ -36,6 +36,12 @@ export interface LockCapabilities {
    * "status" when it only answers with a status (SendPINOverTheAir off, or no getPinCode answer).
    */
   readonly readback: "digits" | "status_only";
+  /**
+   * Several codes per write (writeSlots): present when one radio frame can carry more than one code
+   * (Z-Wave User Code v2 locks that report multi-code support). Absent: one code per write (Zigbee,
+   * most Z-Wave locks), and writeSlots writes them one after another.
+   */
+  readonly multiCodeWrite?: MultiCodeWrite;
 }
 
 /** What one slot physically holds. `code: null` means empty; `code: undefined` means the lock would not say. */
@@ -51,10 +57,14 @@ export interface SlotSchedule {
 }
 
 /**
- * How a successful write was confirmed: Supervision, a read-back of the digits, the lock's success status
- * alone, or the lock's own event naming the slot and the digits it now holds (a Zigbee RF programming event).
+ * How a successful write was confirmed: Supervision success; a read-back (asked for, or the lock's own
+ * User Code Report) that matches; the lock's own report that it added a code in that slot (Access
+ * Control "new user code added", which User Code v1 locks send after an RF write; a Zigbee lock's RF
+ * programming event naming the slot and its digits); a user-code checksum
+ * equal to the one the lock must have with the code (a lock that hides digits, batch writes); or a
+ * status only (a lock that hides digits shows the slot occupied).
  */
-export type WriteProof = "supervision" | "readback" | "status" | "event";
+export type WriteProof = "supervision" | "readback" | "notification" | "checksum" | "status";
 
 export type RadioFailure =
   /** The lock refused the code because the same PIN is in another slot. Never retried. */
@@ -73,7 +83,7 @@ export type RadioResult =
   | { readonly ok: false; readonly failure: RadioFailure; readonly message: string };
 
 /** One lock reachable over a radio. All methods may be called only one at a time per lock (the executor serialises). */
-export interface LockHandle extends LockStateHandle {
+export interface LockHandle extends LockStateHandle, BatchWriteHandle {
   readonly identity: LockIdentity;
   capabilities(): LockCapabilities;
   isOnline(): boolean;
@@ -196,6 +206,8 @@ export interface SimulatedLockConfig {
   readonly battery: boolean;
   /** Seconds after an unlock (with the door closed) before the lock relocks itself; 0 or absent: never. */
   readonly auto_relock_s?: number;
+  /** Z-Wave: the lock reports multi-code support (several codes per Extended User Code Set). Default false. */
+  readonly multi_code?: boolean;
 }
 
 /** The slice of pino a driver uses. PIN codes must never be passed to it. */
@@ -287,4 +299,56 @@ export interface DoorSimulator {
   setBatteryLevel(radioId: string, percent: number): Promise<void>;
   /** Where the simulated bolt and door physically are, and how often the bolt moved (for tests). */
   physicalDoor(radioId: string): { readonly locked: boolean; readonly doorOpen: boolean; readonly boltMoves: number };
+}
+
+// ---- Batched code writes (issue 15) ---------------------------------------------------------
+// Several codes in one radio command where the lock allows it. The planner asks the lock's
+// capabilities (multiCodeWrite) how many fit; every radio answers writeSlots, one at a time if it must.
+
+/**
+ * The size of a batch as the lock's frame allows it: codes c1..cn fit one write when
+ * `batchBytes + Σ (codeBytes + ci.length) <= budgetBytes` (and n <= maxCodes). Z-Wave: the User Code
+ * payload one S2/Supervision frame to that lock can carry (drivers/zwave/frame-budget.ts), a count byte
+ * per batch, 4 bytes (user id, status, length) per code.
+ */
+export interface MultiCodeWrite {
+  readonly budgetBytes: number;
+  readonly batchBytes: number;
+  readonly codeBytes: number;
+  readonly maxCodes: number;
+}
+
+/** Whether these codes fit one batch write of a lock with `limits`. */
+export function fitsOneWrite(limits: MultiCodeWrite, codes: readonly string[]): boolean {
+  if (codes.length > limits.maxCodes) return false;
+  let bytes = limits.batchBytes;
+  for (const code of codes) bytes += limits.codeBytes + code.length;
+  return bytes <= limits.budgetBytes;
+}
+
+/** The part of LockHandle that writes several codes at once. Same call rules as LockHandle. */
+export interface BatchWriteHandle {
+  /**
+   * Write several codes (no schedules) and confirm each, as writeSlot does: one frame where the lock's
+   * multiCodeWrite allows it, else one write after another. A batch the radio stack finds too large is
+   * split; a batch the lock refuses is written again code by code, except those the lock named as
+   * duplicates. One result per write, in the order given.
+   */
+  writeSlots(writes: readonly SlotWrite[], context?: BatchContext): Promise<readonly RadioResult[]>;
+}
+
+/** One code of a batch write. */
+export interface SlotWrite {
+  readonly slot: number;
+  readonly code: string;
+}
+
+/** What the caller knows that can prove a batch without reading every slot back. */
+export interface BatchContext {
+  /**
+   * What the caller believes each slot of the lock holds before the batch: a code, null for empty,
+   * undefined for not known (never read, or digits the lock hides). Lets a lock that hides digits prove a
+   * batch with one checksum read when every other slot is known.
+   */
+  readonly believed?: (slot: number) => string | null | undefined;
 }

@@ -34,12 +34,17 @@ const simulatedLock = z
     battery: z.boolean().optional(),
     /** Seconds after an unlock (door closed) before the simulated lock relocks itself; 0: never. */
     auto_relock_s: z.number().int().min(0).max(3600).default(0),
+    /** Z-Wave: the lock reports multi-code support (User Code v2: several codes per Extended User Code Set). */
+    multi_code: z.boolean().optional(),
   })
   .strict()
   .superRefine((lock, ctx) => {
     const problem = lock.profile === undefined ? null : profileProblem(lock.profile, lock.protocol);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["profile"], message: problem });
     if (lock.profile === undefined && lock.slots === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["slots"], message: "Required (or name a profile)" });
+    if (lock.multi_code && lock.protocol === "zigbee") {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["multi_code"], message: "only a Z-Wave lock takes several codes per frame (Zigbee sets one PIN per command)" });
+    }
   })
   .transform(({ profile, ...own }) => {
     if (profile !== undefined) return { ...withProfileDefaults(own.protocol, profile, own), profile };
@@ -47,7 +52,7 @@ const simulatedLock = z
   });
 
 /** A lock without a profile: flags default to false (protocol.md §5), battery to true. */
-const DEFAULT_LOCK_FLAGS = { code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
+const DEFAULT_LOCK_FLAGS = { code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false };
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

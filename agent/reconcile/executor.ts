@@ -1,5 +1,4 @@
-import type { LockHandle, LockOperationResult, RadioResult } from "../../drivers/contract.js";
-import { RadioError } from "../../drivers/contract.js";
+import type { BatchContext, LockHandle, LockOperationResult, RadioResult } from "../../drivers/contract.js";
 import type { Journal } from "../events/journal.js";
 import type { Logger } from "../log.js";
 import type { Clock } from "../util/clock.js";
@@ -8,7 +7,7 @@ import { applyStoreSteps } from "./apply.js";
 import type { Observation } from "./classify.js";
 import { recordOperation, type FinishedOperation, type OperateStep } from "./lock-operations.js";
 import { recordLockState, recordObservation } from "./observe.js";
-import { withQuickRetries, type RetryPolicy } from "./retry.js";
+import { RadioSteps, type BatchStep, type InFlightWrite } from "./radio-steps.js";
 import { recordSlotCommand, type SlotCommandStep } from "./slot-commands.js";
 import { plan, type ReconcilePolicy } from "./planner.js";
 import { SettledCodes } from "./settled-codes.js";
@@ -16,7 +15,10 @@ import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
 import type { Tx } from "../events/journal.js";
 
 /** What the lock answered to the last radio command, recorded with the plan that follows. */
-type Outcome = { readonly step: SlotCommandStep; readonly result: RadioResult } | { readonly step: OperateStep; readonly result: LockOperationResult };
+type Outcome =
+  | { readonly kind: "slot"; readonly step: SlotCommandStep; readonly result: RadioResult }
+  | { readonly kind: "batch"; readonly step: BatchStep; readonly results: readonly RadioResult[] }
+  | { readonly kind: "operation"; readonly step: OperateStep; readonly result: LockOperationResult };
 
 /**
  * The reason a sleeping executor is woken. A constant, so a wake-up allocates no DOMException and
@@ -67,19 +69,21 @@ export class LockExecutor {
   private pendingVerify: "startup" | "periodic" | null = null;
   /** Cost of the last start-up or periodic check, for /hub/status and benchmarks. */
   lastVerify: { reason: string; roundTrips: number; fullRead: boolean; at: number } | null = null;
-  /** The code whose write is in flight, so a duplicate notification can be pinned on it. */
-  private writing: { accessCodeId: string; slot: number } | null = null;
-  private lastWrite: { accessCodeId: string; at: number } | null = null;
-  /** The lock operation in flight (or just done), so the lock's own report of it can name its attempt. */
-  private operation: { actionAttemptId: string; locked: boolean; at: number; inFlight: boolean } | null = null;
   /** Where an interrupted full read resumes (a lock operation goes ahead of a long sync). */
   private syncFrom = 1;
-  radioCommands = 0;
+  /** Writes, clears and lock operations on the radio, and what of them is in flight (radio-steps.ts). */
+  private readonly radio: RadioSteps;
 
   constructor(
     readonly deviceId: string,
     private readonly o: ExecutorOptions,
-  ) {}
+  ) {
+    this.radio = new RadioSteps({ ...o, stopped: () => this.stopped });
+  }
+
+  get radioCommands(): number {
+    return this.radio.commands;
+  }
 
   attach(handle: LockHandle): void {
     this.handle = handle;
@@ -133,16 +137,15 @@ export class LockExecutor {
     return this.pendingReads.size;
   }
   isWriting(accessCodeId: string): boolean {
-    return this.writing?.accessCodeId === accessCodeId;
+    return this.radio.isWriting(accessCodeId);
   }
-  get currentWrite(): { accessCodeId: string; slot: number } | null {
-    return this.writing ?? (this.lastWrite && this.o.clock.now() - this.lastWrite.at < 15_000 ? { accessCodeId: this.lastWrite.accessCodeId, slot: -1 } : null);
+  /** The codes whose write is in flight (or ended < 15 s ago, slot -1), so a duplicate notification can be pinned on one. */
+  get currentWrites(): readonly InFlightWrite[] {
+    return this.radio.currentWrites;
   }
   /** The LOCK_DOOR / UNLOCK_DOOR attempt behind a remote operation the lock reports now (in flight, or ended < 15 s ago). */
   attemptFor(locked: boolean): string | null {
-    const op = this.operation;
-    if (!op || op.locked !== locked || (!op.inFlight && this.o.clock.now() - op.at >= 15_000)) return null;
-    return op.actionAttemptId;
+    return this.radio.attemptFor(locked);
   }
   /** Lock operations waiting: they go ahead of slot reads and syncs. */
   private operationsWaiting(): boolean {
@@ -185,8 +188,9 @@ export class LockExecutor {
       if (next.radio && handle) {
         const step = next.radio;
         if (step.kind === "read_slot") await this.read(handle, step.slot);
-        else if (step.kind === "operate_lock") outcome = { step, result: await this.operate(handle, step) };
-        else outcome = { step, result: await this.execute(handle, step) };
+        else if (step.kind === "operate_lock") outcome = { kind: "operation", step, result: await this.radio.operate(handle, step) };
+        else if (step.kind === "write_slots") outcome = { kind: "batch", step, results: await this.radio.executeBatch(handle, step, this.batchContext()) };
+        else outcome = { kind: "slot", step, result: await this.radio.execute(handle, step) };
         this.lastRadioAt = this.o.clock.now();
         continue;
       }
@@ -252,47 +256,40 @@ export class LockExecutor {
     return { radio: null, wakeAt: tx.now + this.o.maxSleepMs };
   }
 
-  /** Run one lock operation (lock-operations.ts) with the same quick retries as a write. */
-  private async operate(handle: LockHandle, step: OperateStep): Promise<LockOperationResult> {
-    this.operation = { actionAttemptId: step.actionAttemptId, locked: step.locked, at: this.o.clock.now(), inFlight: true };
-    const kind = step.locked ? "lock_door" : "unlock_door";
-    try {
-      return await withQuickRetries(() => this.command(() => handle.setLocked(step.locked), kind), this.retryPolicy());
-    } finally {
-      this.operation = { ...this.operation, at: this.o.clock.now(), inFlight: false };
-    }
-  }
-
-  /** Run one write or clear with a few quick retries for silence. */
-  private async execute(handle: LockHandle, step: SlotCommandStep): Promise<RadioResult> {
-    return withQuickRetries(async () => {
-      if (step.kind === "clear_slot") return this.command(() => handle.clearSlot(step.slot), step.kind);
-      this.writing = { accessCodeId: step.accessCodeId, slot: step.slot };
-      const schedule = step.schedule ? { startsAt: new Date(step.schedule.startsAt), endsAt: new Date(step.schedule.endsAt) } : undefined;
-      const result = await this.command(() => handle.writeSlot(step.slot, step.code, schedule), step.kind);
-      this.writing = null;
-      this.lastWrite = { accessCodeId: step.accessCodeId, at: this.o.clock.now() };
-      return result;
-    }, this.retryPolicy());
-  }
-
-  private retryPolicy(): RetryPolicy {
-    return { quickRetries: this.o.quickRetries, quickRetryDelayMs: this.o.quickRetryDelayMs, sleep: (ms) => this.o.clock.sleep(ms), stopped: () => this.stopped };
+  /** What the hub believes each slot holds, so a lock that hides digits can prove a batch by its checksum. */
+  private batchContext(): BatchContext {
+    const slots = this.o.journal.store.slots(this.deviceId);
+    return {
+      believed: (slot) => {
+        const held = slots.get(slot);
+        if (!held) return undefined;
+        return held.code ?? (held.masked ? undefined : null);
+      },
+    };
   }
 
   /** Record what the lock answered to the last radio command. */
   private record(tx: Tx, outcome: Outcome, finished: FinishedOperation[]): void {
-    if (outcome.step.kind === "operate_lock") {
-      const done = recordOperation(tx, outcome.step, outcome.result as LockOperationResult, this.o.maxBackoffMs);
-      if (done) finished.push(done);
-      return;
+    switch (outcome.kind) {
+      case "operation": {
+        const done = recordOperation(tx, outcome.step, outcome.result, this.o.maxBackoffMs);
+        if (done) finished.push(done);
+        return;
+      }
+      case "batch":
+        for (const [i, w] of outcome.step.writes.entries()) {
+          const step = { kind: "write_slot", accessCodeId: w.accessCodeId, slot: w.slot, code: w.code, schedule: null } as const;
+          if (recordSlotCommand(tx, this.deviceId, step, outcome.results[i]!, this.o)) this.checksumDirty = true;
+        }
+        return;
+      case "slot":
+        if (recordSlotCommand(tx, this.deviceId, outcome.step, outcome.result, this.o)) this.checksumDirty = true;
     }
-    if (recordSlotCommand(tx, this.deviceId, outcome.step, outcome.result as RadioResult, this.o)) this.checksumDirty = true;
   }
 
   private async read(handle: LockHandle, slot: number): Promise<void> {
     try {
-      this.radioCommands++;
+      this.radio.commands++;
       const content = await handle.readSlot(slot);
       this.o.onRadioCommand?.("read_slot", true);
       this.observe({ slot, code: content.code ?? null, masked: content.code === undefined });
@@ -315,23 +312,10 @@ export class LockExecutor {
     );
   }
 
-  private async command<R extends RadioResult | LockOperationResult>(fn: () => Promise<R>, kind: string): Promise<R | Extract<RadioResult, { ok: false }>> {
-    this.radioCommands++;
-    try {
-      const r = await fn();
-      this.o.onRadioCommand?.(kind, r.ok);
-      return r;
-    } catch (e) {
-      this.o.onRadioCommand?.(kind, false);
-      if (e instanceof RadioError) return { ok: false, failure: e.failure, message: e.message };
-      return { ok: false, failure: "timeout", message: e instanceof Error ? e.message : String(e) };
-    }
-  }
-
   private async refreshChecksum(handle: LockHandle): Promise<void> {
     this.checksumDirty = false;
     try {
-      this.radioCommands++;
+      this.radio.commands++;
       const checksum = await handle.readChecksum();
       this.o.journal.run((tx) => tx.store.updateLock(this.deviceId, { checksum }));
     } catch (e) {
@@ -357,7 +341,7 @@ export class LockExecutor {
     }
     if (caps.supportsChecksum) {
       roundTrips++;
-      this.radioCommands++;
+      this.radio.commands++;
       const checksum = await handle.readChecksum().catch(() => undefined);
       if (checksum === undefined) return { roundTrips, fullRead: false };
       if (checksum === lock.checksum && lock.slotsSynced) return { roundTrips, fullRead: false };
@@ -399,7 +383,7 @@ export class LockExecutor {
 
   /** One read of the bolt and the door, recorded as an observation. */
   private async readLockState(handle: LockHandle): Promise<void> {
-    this.radioCommands++;
+    this.radio.commands++;
     try {
       const state = await handle.readLockState();
       this.o.onRadioCommand?.("read_lock_state", true);

@@ -1,5 +1,6 @@
 import { endTime, programTime, startTime, usesNativeSchedule } from "../codes/timing.js";
 import type { CodeRecord, CodeStatus, LockOperationRecord, LockRecord, SlotRecord, UnmanagedRecord } from "../store/records.js";
+import { batchMayGrow, gatherBatch } from "./plan-batches.js";
 import { planOperations } from "./plan-operations.js";
 import type { SettledCodes } from "./settled-codes.js";
 import { isRadioStep, type IssueSpec, type Plan, type Step } from "./steps.js";
@@ -19,9 +20,9 @@ export interface PlanInput {
   readonly unmanaged: readonly UnmanagedRecord[];
   readonly policy: ReconcilePolicy;
   /**
-   * Stop at the first radio step. The executor applies the store steps before it, runs it, and plans
-   * again, so the rest of the plan would be thrown away; the steps up to it are the same either way.
-   * `wakeAt` then only covers the codes looked at.
+   * Stop at the first radio step (grown into a batch where the lock takes several codes per write). The
+   * executor applies the store steps before it, runs it, and plans again, so the rest of the plan would be
+   * thrown away; the steps up to it are the same either way. `wakeAt` then only covers the codes looked at.
    */
   readonly untilFirstRadioStep?: boolean;
   /** Remembered settled codes (see SettledCodes); the plan is the same with or without it. */
@@ -51,8 +52,17 @@ function holds(slot: SlotRecord | undefined, code: CodeRecord, schedule: { start
 /**
  * plan(desired codes, observed slots, lock capabilities, policy, now) -> steps. Pure: no I/O, no clock.
  * The executor applies every store step, runs the first radio step, records what the lock said, and plans again.
+ * On a lock that takes several codes per write, the first radio step carries as many plain writes as fit.
  */
 export function plan(input: PlanInput): Plan {
+  const planned = planSteps(input);
+  const steps = gatherBatch(planned.steps, input.lock.capabilities.multiCodeWrite);
+  if (!input.untilFirstRadioStep) return { steps, wakeAt: planned.wakeAt };
+  const first = steps.findIndex(isRadioStep);
+  return { steps: first < 0 ? steps : steps.slice(0, first + 1), wakeAt: planned.wakeAt };
+}
+
+function planSteps(input: PlanInput): Plan {
   const { now, lock, policy } = input;
   const steps: Step[] = [];
   const wakes: number[] = [];
@@ -122,7 +132,14 @@ export function plan(input: PlanInput): Plan {
   let sorted = true;
   for (let i = 1; i < codes.length && sorted; i++) sorted = before(i - 1, i) <= 0;
   const ordered = sorted ? codes : codes.map((_, i) => i).sort(before).map((i) => codes[i]!);
-  const radioPlanned = () => steps.length > 0 && isRadioStep(steps[steps.length - 1]!);
+  // Where the first radio step is; planning stops there, unless it is a batch that can still take more.
+  let firstRadio = -1;
+  let scanned = 0;
+  const limits = lock.capabilities.multiCodeWrite;
+  const stopHere = () => {
+    for (; firstRadio < 0 && scanned < steps.length; scanned++) if (isRadioStep(steps[scanned]!)) firstRadio = scanned;
+    return firstRadio >= 0 && !batchMayGrow(steps, firstRadio, limits);
+  };
   /** One code's steps and wakes; returns early wherever a step asks to plan again first. */
   const planCode = (c: CodeRecord, obs: SlotRecord | undefined): void => {
     const end = endTime(c);
@@ -211,7 +228,7 @@ export function plan(input: PlanInput): Plan {
     setStatus(c, "unset", { onLock: false, scheduledOnDevice: false });
   };
   for (const c of ordered) {
-    if (input.untilFirstRadioStep && radioPlanned()) break;
+    if (input.untilFirstRadioStep && stopHere()) break;
     const obs = c.slot !== null ? input.slots.get(c.slot) : undefined;
     const known = input.settled?.wakesOf(c, lock, obs, policy, now);
     if (known) {
@@ -228,7 +245,7 @@ export function plan(input: PlanInput): Plan {
     }
   }
   // Unmanaged codes the caller asked to delete: the hub clears their slots (it then sees them go).
-  if (radioOk && !(input.untilFirstRadioStep && radioPlanned())) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });
+  if (radioOk && !(input.untilFirstRadioStep && steps.some(isRadioStep))) for (const u of input.unmanaged) if (u.deleting) steps.push({ kind: "clear_slot", slot: u.slot, accessCodeId: null });
   const future = wakes.filter((w) => w > now);
   return { steps, wakeAt: future.length ? Math.min(...future) : null };
 }

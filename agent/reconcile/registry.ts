@@ -217,8 +217,10 @@ export class LockRegistry {
 
   private onDuplicate(lock: LockRecord, ex: LockExecutor, slot: number | null): void {
     const codes = this.journal.store.codes({ deviceId: lock.deviceId });
-    const inFlight = ex.currentWrite;
-    const target = codes.find((c) => (slot !== null && c.slot === slot && c.status === "setting") || (inFlight && c.accessCodeId === inFlight.accessCodeId && c.status === "setting"));
+    // A notice without a slot can only be pinned on a write when one code was in flight, not a batch.
+    const inFlight = ex.currentWrites;
+    const only = inFlight.length === 1 ? inFlight[0]!.accessCodeId : null;
+    const target = codes.find((c) => c.status === "setting" && ((slot !== null && c.slot === slot) || c.accessCodeId === only));
     if (!target) {
       this.logger.info({ device_id: lock.deviceId, slot }, "lock refused a duplicate code entered at the keypad");
       return;

@@ -18,7 +18,9 @@ export function recordSlotCommand(tx: Tx, deviceId: string, step: SlotCommandSte
   const code = step.accessCodeId ? store.code(step.accessCodeId) : undefined;
   if (result.ok) {
     if (step.kind === "write_slot") {
-      store.putSlot({ deviceId: deviceId, slot: step.slot, code: step.code, masked: result.proof === "status", schedule: step.schedule, observedAt: tx.nowIso });
+      // Proven without the lock showing the digits: the slot is known occupied by the hub's code, but masked.
+      const masked = result.proof === "status" || result.proof === "checksum";
+      store.putSlot({ deviceId: deviceId, slot: step.slot, code: step.code, masked, schedule: step.schedule, observedAt: tx.nowIso });
     } else {
       // Through classification, so a cleared unmanaged code is reported gone.
       recordObservation(tx, deviceId, { slot: step.slot, code: null, masked: false });

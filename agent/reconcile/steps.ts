@@ -9,12 +9,21 @@ export interface StepSchedule {
 
 export type IssueSpec = Omit<Issue, "createdAt">;
 
+/** One code of a write_slots batch: a plain code (no window) into a slot it has claimed. */
+export interface BatchedWrite {
+  readonly accessCodeId: string;
+  readonly slot: number;
+  readonly code: string;
+}
+
 /**
  * What the reconciler can do, as data (after balena-supervisor's composition steps).
  * Radio steps touch the lock; the others only touch the store and the outbox.
  */
 export type Step =
   | { readonly kind: "write_slot"; readonly accessCodeId: string; readonly slot: number; readonly code: string; readonly schedule: StepSchedule | null }
+  /** Several plain codes in one radio command, as many as the lock's multiCodeWrite fits (plan-batches.ts). */
+  | { readonly kind: "write_slots"; readonly writes: readonly BatchedWrite[] }
   | { readonly kind: "clear_slot"; readonly slot: number; readonly accessCodeId: string | null }
   | { readonly kind: "read_slot"; readonly slot: number }
   | { readonly kind: "claim_slot"; readonly accessCodeId: string; readonly slot: number }
@@ -39,12 +48,13 @@ export interface OperationError {
   readonly message: string;
 }
 
-export type RadioStep = Extract<Step, { kind: "write_slot" | "clear_slot" | "read_slot" | "operate_lock" }>;
+export type RadioStep = Extract<Step, { kind: "write_slot" | "write_slots" | "clear_slot" | "read_slot" | "operate_lock" }>;
 export type StoreStep = Exclude<Step, RadioStep>;
 /** Store steps about one access code (all but the lock-operation ones). */
 export type CodeStep = Exclude<StoreStep, { kind: "fail_operation" }>;
 
-export const isRadioStep = (s: Step): s is RadioStep => s.kind === "write_slot" || s.kind === "clear_slot" || s.kind === "read_slot" || s.kind === "operate_lock";
+export const isRadioStep = (s: Step): s is RadioStep =>
+  s.kind === "write_slot" || s.kind === "write_slots" || s.kind === "clear_slot" || s.kind === "read_slot" || s.kind === "operate_lock";
 
 export interface Plan {
   readonly steps: readonly Step[];

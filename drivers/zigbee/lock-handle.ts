@@ -14,7 +14,9 @@ import {
   type RadioResult,
   type SlotContent,
   type SlotSchedule,
+  type SlotWrite,
 } from "../contract.js";
+import { writeEachSlot } from "../write-each.js";
 import { decodePinReply, decodeStatusReply, type PinReply } from "./decode.js";
 import { LOCK_REPORT_WAIT_MS, ZigbeeDoor } from "./door-control.js";
 import {
@@ -129,6 +131,11 @@ export class ZigbeeLockHandle implements LockHandle {
     const scheduled = await this.applySchedule(slot, schedule);
     if (scheduled) return scheduled;
     return this.confirm(slot, code, outcome === "unconfirmed");
+  }
+
+  /** The Door Lock cluster sets one PIN per command: a batch is written code by code. */
+  async writeSlots(writes: readonly SlotWrite[]): Promise<readonly RadioResult[]> {
+    return writeEachSlot(this, writes);
   }
 
   /**

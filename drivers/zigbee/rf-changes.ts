@@ -55,9 +55,9 @@ export class RfChanges {
 
 /** What the lock's event proves about a write of `code` (null: a clear) to `slot`. */
 export function provenByEvent(slot: number, code: string | null, change: RfChange): RadioResult {
-  if (code === null) return change.deleted ? { ok: true, proof: "event" } : failure("mismatch", `the lock reports slot ${slot} still holds a PIN after clearing`);
+  if (code === null) return change.deleted ? { ok: true, proof: "notification" } : failure("mismatch", `the lock reports slot ${slot} still holds a PIN after clearing`);
   if (change.deleted) return failure("mismatch", `the lock reports slot ${slot} deleted after the write`);
   // A lock that hides digits names the slot only: its success status stays the proof.
   if (change.pin === null) return { ok: true, proof: "status" };
-  return change.pin === code ? { ok: true, proof: "event" } : failure("mismatch", `the lock's programming event for slot ${slot} does not show the written PIN`);
+  return change.pin === code ? { ok: true, proof: "notification" } : failure("mismatch", `the lock's programming event for slot ${slot} does not show the written PIN`);
 }

@@ -13,6 +13,7 @@ import type {
 import { ReconnectStopped, Reconnector } from "../reconnect.js";
 import { nodeIdOfRadioId, radioIdOf, type ZWaveBackend } from "./backend.js";
 import { isDriverFailure } from "./driver-ready.js";
+import { userCodePayloadBudget } from "./frame-budget.js";
 import { ZWaveLockHandle } from "./lock-handle.js";
 import { batteryValueToEvent, notificationToEvent, notificationValueToEvent, userCodeValueToEvent, type ValueChange } from "./notifications.js";
 import { ZWavePairing } from "./pairing.js";
@@ -184,10 +185,12 @@ export class ZWaveLockDriver implements LockDriver {
       this.logger.warn({ radioId: this.radioId(node) }, "z-wave lock is in the network without security; not used (exclude it and include it again)");
       return;
     }
+    const zwave = this.zwave;
     const handle = new ZWaveLockHandle(node, this.radioId(node), this.backend.profileFor(node), {
       commandTimeoutMs: this.backend.commandTimeoutMs,
       logger: this.logger,
       emit: (event) => this.emit(event),
+      payloadBudget: () => userCodePayloadBudget(zwave, node, { supervised: node.supportsCC(CommandClasses.Supervision) }),
     });
     this.handles.set(node.id, handle);
     this.online.set(node.id, node.status !== NodeStatus.Dead);
@@ -215,6 +218,8 @@ export class ZWaveLockDriver implements LockDriver {
     const mapped = notificationToEvent(handle.identity.radioId, type, event, parameters);
     if (!mapped) return;
     if (mapped.type === "duplicate_refused") handle.noteDuplicateRefused(mapped.slot);
+    // The lock confirming one of the hub's own writes is the write's proof, not a keypad change.
+    if (mapped.type === "slot_changed" && mapped.cause === "keypad_added" && handle.noteCodeAdded(mapped.slot)) return;
     if (mapped.type === "all_slots_cleared") this.pendingReports.delete(node.id);
     // Operations go through the lock's reports: one event per operation, however the lock tells it.
     if (mapped.type === "lock_operation") handle.door.reports.announced(mapped.action === "locked", mapped.method, mapped.slot);
@@ -237,7 +242,11 @@ export class ZWaveLockDriver implements LockDriver {
       return;
     }
     const report = userCodeValueToEvent(handle.identity.radioId, args);
-    if (!report || handle.isSlotBusy(report.slot)) return;
+    if (!report) return;
+    if (handle.isSlotBusy(report.slot)) {
+      handle.noteSlotReport(report.slot, "code" in report ? report.code : undefined);
+      return;
+    }
     const queue = this.pendingReports.get(node.id);
     if (queue) {
       queue.push(report);

@@ -19,16 +19,21 @@ import {
   type LockIdentity,
   type LockOperationResult,
   type LockState,
+  type BatchContext,
+  type MultiCodeWrite,
   type RadioResult,
   type SlotContent,
   type SlotSchedule,
+  type SlotWrite,
 } from "../contract.js";
+import { ZWaveBatchWriter } from "./batch-writes.js";
+import { CodeNotices, duplicateFor } from "./code-notices.js";
 import { ZWaveDoorLock } from "./door-lock.js";
 import { readableCode } from "./notifications.js";
-import { ZWAVE_MAX_CODE_LENGTH, ZWAVE_MIN_CODE_LENGTH } from "./options.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
-import { YEAR_DAY_SCHEDULE_SLOT, toYearDaySchedule } from "./schedule.js";
+import { liftYearDay, programYearDay } from "./schedule.js";
 import { isOccupiedStatus } from "./user-id-status.js";
+import { slotProblem, writeProblem } from "./write-checks.js";
 
 /** What the driver knows about a lock beyond what the node reports. */
 export interface LockProfile {
@@ -48,11 +53,14 @@ export interface LockHandleOptions {
   readonly logger: DriverLogger;
   /** Where the lock's bolt and door reports go (the driver's event stream). */
   readonly emit: DriverEventListener;
+  /** User Code payload bytes one frame to this lock carries (frame-budget.ts); needed for multi-code writes. */
+  readonly payloadBudget?: () => number;
 }
 
 const DEFAULT_CHARSET = "0123456789";
 /** How long to wait after a refusal for the lock's "duplicate" notification (Access Control 0x0F). */
 const DUPLICATE_NOTICE_WAIT_MS = 400;
+
 
 export class ZWaveLockHandle implements LockHandle {
   readonly identity: LockIdentity;
@@ -60,8 +68,11 @@ export class ZWaveLockHandle implements LockHandle {
   private readonly busySlots = new Set<number>();
   /** A real lock answered an occupied slot without digits: it can only prove writes by status. */
   private maskedSeen = false;
-  private readonly duplicateNotices: Array<{ at: number; slot: number | null }> = [];
-  private readonly duplicateWaiters = new Set<() => void>();
+  /** What the lock said about codes on its own (duplicates, codes added, reports). */
+  readonly notices = new CodeNotices();
+  private budget: number | null = null;
+  /** Multi-code writes (batch-writes.ts). */
+  readonly batches: ZWaveBatchWriter;
   /** Why every call fails fast with "offline" (removed from the network, controller gone), or null. */
   private unreachable: string | null = null;
   /** The last capabilities zwave-js knew: its value DB closes with the driver when the controller goes away. */
@@ -76,6 +87,24 @@ export class ZWaveLockHandle implements LockHandle {
     private readonly options: LockHandleOptions,
   ) {
     this.door = new ZWaveDoorLock(node, radioId, options.emit);
+    this.batches = new ZWaveBatchWriter({
+      node,
+      notices: this.notices,
+      duplicateWaitMs: DUPLICATE_NOTICE_WAIT_MS,
+      capabilities: () => this.capabilities(),
+      validate: (caps, slot, code) => this.validateWrite(caps, slot, code),
+      writeSlot: (slot, code) => this.writeSlot(slot, code),
+      run: (slots, work) => this.run(slots, work),
+      // Each under the deadline with its slot busy, as in a single write: our own reads are not news.
+      confirm: (slot, code, result, since) => this.runResult(slot, () => this.confirm(slot, code, result, since)),
+      liftSchedule: (caps, slot) =>
+        this.run(slot, () => liftYearDay(node, caps, slot)).catch((e: unknown) => {
+          const error = toRadioError(e, false);
+          return failed(error.failure, error.message);
+        }),
+      readChecksum: () => this.readChecksum(),
+      hidesDigits: () => this.readbackMode() === "status_only",
+    });
     this.identity = {
       radioId,
       protocol: "zwave",
@@ -106,6 +135,7 @@ export class ZWaveLockHandle implements LockHandle {
       const slotCount = this.node.getValue<number>(UserCodeCCValues.supportedUsers.id);
       if (slotCount === undefined) return null;
       const yearDaySlots = this.node.getValue<number>(ScheduleEntryLockCCValues.numYearDaySlots.id) ?? 0;
+      const multiCodeWrite = this.multiCodeWrite();
       return {
         slotCount,
         codeLengths: this.profile.codeLengths,
@@ -113,10 +143,22 @@ export class ZWaveLockHandle implements LockHandle {
         supportsChecksum: this.node.getValue<boolean>(UserCodeCCValues.supportsUserCodeChecksum.id) === true,
         supportsNativeSchedule: this.node.supportsCC(CommandClasses["Schedule Entry Lock"]) && yearDaySlots > 0,
         readback: this.readbackMode(),
+        ...(multiCodeWrite ? { multiCodeWrite } : {}),
       };
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A User Code v2 lock that reports "multiple user code set" takes as many codes per Extended User Code
+   * Set as its frame budget allows: a count byte, then 4 bytes (user id, status, length) and the digits each.
+   */
+  private multiCodeWrite(): MultiCodeWrite | null {
+    if (!this.options.payloadBudget || this.node.getCCVersion(CommandClasses["User Code"]) < 2) return null;
+    if (this.node.getValue<boolean>(UserCodeCCValues.supportsMultipleUserCodeSet.id) !== true) return null;
+    this.budget ??= this.options.payloadBudget();
+    return { budgetBytes: this.budget, batchBytes: 1, codeBytes: 4, maxCodes: 255 };
   }
 
   isOnline(): boolean {
@@ -165,18 +207,24 @@ export class ZWaveLockHandle implements LockHandle {
       const since = Date.now();
       // A window is programmed BEFORE the code, so the code never works outside it.
       if (schedule) {
-        const refused = await this.programSchedule(slot, schedule);
+        const refused = await programYearDay(this.node, slot, schedule);
         if (refused) return refused;
       }
+      // Without Supervision the lock's own "code added" is the write's answer (code-notices.ts).
+      if (!this.node.supportsCC(CommandClasses.Supervision)) this.notices.expectEcho([slot]);
       const result = await this.node.commandClasses["User Code"].set(slot, UserIDStatus.Enabled, code);
       if (result?.status === SupervisionStatus.Fail) return this.refusal(slot, since);
       if (!schedule) {
         // A plain code must not inherit the window of the slot's previous, time-bound code.
-        const refused = await this.liftSchedule(caps, slot);
+        const refused = await liftYearDay(this.node, caps, slot);
         if (refused) return refused;
       }
       return this.confirm(slot, code, result, since);
     });
+  }
+
+  async writeSlots(writes: readonly SlotWrite[], context?: BatchContext): Promise<readonly RadioResult[]> {
+    return this.batches.writeSlots(writes, context);
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
@@ -191,7 +239,7 @@ export class ZWaveLockHandle implements LockHandle {
       // The code goes first: it must stop working even if removing its schedule fails.
       const result = await this.node.commandClasses["User Code"].clear(slot);
       if (result?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to clear slot ${slot}`);
-      const refused = await this.liftSchedule(this.capabilities(), slot);
+      const refused = await liftYearDay(this.node, this.capabilities(), slot);
       if (refused) return refused;
       return this.confirm(slot, null, result, since);
     });
@@ -229,12 +277,17 @@ export class ZWaveLockHandle implements LockHandle {
 
   /** The driver saw Access Control 0x0F from this lock. */
   noteDuplicateRefused(slot: number | null): void {
-    const now = Date.now();
-    this.duplicateNotices.push({ at: now, slot });
-    while (this.duplicateNotices.length > 0 && now - (this.duplicateNotices[0]?.at ?? now) > 60_000) {
-      this.duplicateNotices.shift();
-    }
-    for (const wake of this.duplicateWaiters) wake();
+    this.notices.note({ kind: "duplicate", slot });
+  }
+
+  /** The lock said "new user code added" for `slot`; true when it answers a write of ours (not a keypad change). */
+  noteCodeAdded(slot: number): boolean {
+    return this.notices.noteAdded(slot);
+  }
+
+  /** A User Code Report for a slot one of our calls is busy with (the answer to our Get, or the lock's own). */
+  noteSlotReport(slot: number, code: string | null | undefined): void {
+    this.notices.note({ kind: "report", slot, code });
   }
 
   /** The node left the network: every later call fails fast with "offline". */
@@ -267,46 +320,23 @@ export class ZWaveLockHandle implements LockHandle {
     return this.readbackMode() === "status_only" ? undefined : code;
   }
 
-  private assertSlot(slot: number, { slotCount } = this.capabilities()): void {
+  private assertSlot(slot: number, caps = this.capabilities()): void {
     if (this.unreachable) throw new RadioError("offline", this.unreachable);
-    // Unknown is not "none": a lock whose capabilities zwave-js cannot tell has refused nothing.
-    if (slotCount < 1) throw new RadioError("offline", "the lock's user-code capabilities are not known");
-    if (!Number.isInteger(slot) || slot < 1 || slot > slotCount) {
-      throw new RadioError("rejected", `slot ${slot} is outside 1..${slotCount}`);
-    }
+    const problem = slotProblem(caps, slot);
+    if (problem) throw problem;
   }
 
   /** Checks that need no radio traffic; a failure here is never worth a retry. */
   private validateWrite(caps: LockCapabilities, slot: number, code: string, schedule?: SlotSchedule): RadioResult | null {
-    try {
-      this.assertSlot(slot, caps);
-    } catch (e) {
-      const error = toRadioError(e, false);
-      return failed(error.failure, error.message);
-    }
-    const { charset, supportsNativeSchedule } = caps;
-    if (code.length < ZWAVE_MIN_CODE_LENGTH || code.length > ZWAVE_MAX_CODE_LENGTH) {
-      return failed("rejected", `a Z-Wave user code has ${ZWAVE_MIN_CODE_LENGTH}..${ZWAVE_MAX_CODE_LENGTH} characters, got ${code.length}`);
-    }
-    if ([...code].some((c) => !charset.includes(c))) {
-      return failed("rejected", `the code contains characters the lock does not accept (allowed: ${charset})`);
-    }
-    if (schedule) {
-      if (!supportsNativeSchedule) return failed("rejected", "this lock cannot enforce a schedule (no Schedule Entry Lock year-day slots)");
-      try {
-        toYearDaySchedule(schedule);
-      } catch (e) {
-        return failed("rejected", e instanceof Error ? e.message : String(e));
-      }
-    }
-    return null;
+    return this.unreachable ? failed("offline", this.unreachable) : writeProblem(caps, slot, code, schedule);
   }
 
-  /** Runs one call under the deadline; radio trouble becomes a RadioError. */
-  private async run<T>(slot: number | null, work: () => Promise<T>): Promise<T> {
+  /** Runs one call under the deadline, its slots marked busy; radio trouble becomes a RadioError. */
+  private async run<T>(slot: number | readonly number[] | null, work: () => Promise<T>): Promise<T> {
     if (this.unreachable) throw new RadioError("offline", this.unreachable);
     const wasDead = this.node.status === NodeStatus.Dead;
-    if (slot !== null) this.busySlots.add(slot);
+    const slots = slot === null ? [] : typeof slot === "number" ? [slot] : slot;
+    for (const s of slots) this.busySlots.add(s);
     try {
       return await withDeadline(work(), this.options.commandTimeoutMs);
     } catch (e) {
@@ -314,7 +344,8 @@ export class ZWaveLockHandle implements LockHandle {
       this.options.logger.debug({ radioId: this.identity.radioId, slot, failure: error.failure }, "z-wave lock call failed");
       throw error;
     } finally {
-      if (slot !== null) this.busySlots.delete(slot);
+      for (const s of slots) this.busySlots.delete(s);
+      this.notices.finished(slots);
     }
   }
 
@@ -327,33 +358,6 @@ export class ZWaveLockHandle implements LockHandle {
     }
   }
 
-  private async programSchedule(slot: number, schedule: SlotSchedule): Promise<RadioResult | null> {
-    const api = this.node.commandClasses["Schedule Entry Lock"];
-    const set = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT }, toYearDaySchedule(schedule));
-    if (set?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused the schedule for slot ${slot}`);
-    // Editing a schedule enables scheduling on most locks; say it explicitly for the others.
-    const enable = await api.setEnabled(true, slot);
-    if (enable?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to enable the schedule of slot ${slot}`);
-    return null;
-  }
-
-  /**
-   * Makes sure no schedule restricts the slot: scheduling off for the user, its year-day slot
-   * erased. zwave-js caches (and persists) the user's "scheduling enabled" flag whenever we set it,
-   * so this costs radio traffic once per slot, not on every plain write.
-   */
-  private async liftSchedule(caps: LockCapabilities, slot: number): Promise<RadioResult | null> {
-    if (!caps.supportsNativeSchedule) return null;
-    if (this.node.getValue<boolean>(ScheduleEntryLockCCValues.userEnabled(slot).id) === false) return null;
-    const api = this.node.commandClasses["Schedule Entry Lock"];
-    const disable = await api.setEnabled(false, slot);
-    const erase = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT });
-    if (disable?.status === SupervisionStatus.Fail || erase?.status === SupervisionStatus.Fail) {
-      return failed("rejected", `the lock refused to remove the schedule of slot ${slot}`);
-    }
-    return null;
-  }
-
   /**
    * Proves a write (`expected` = the code) or a clear (`expected` = null): Supervision success
    * suffices for locks that show digits; otherwise one User Code Get decides.
@@ -361,6 +365,9 @@ export class ZWaveLockHandle implements LockHandle {
   private async confirm(slot: number, expected: string | null, result: SupervisionResult | undefined, since: number): Promise<RadioResult> {
     const statusOnly = this.readbackMode() === "status_only";
     if (result?.status === SupervisionStatus.Success && !statusOnly) return { ok: true, proof: "supervision" };
+    // Without Supervision (User Code v1), the lock's own report of the write is its confirmation.
+    const reported = expected !== null && result === undefined ? await this.notices.reportOf(slot, expected, since) : null;
+    if (reported) return reported;
     const report = await this.node.commandClasses["User Code"].get(slot);
     if (!report) return failed("timeout", `no User Code Report for slot ${slot} after the write`);
     const occupied = isOccupiedStatus(report.userIdStatus);
@@ -387,20 +394,6 @@ export class ZWaveLockHandle implements LockHandle {
 
   /** Whether the lock reported a duplicate for this write, waiting briefly for a late report. */
   private async sawDuplicate(slot: number, since: number): Promise<boolean> {
-    const seen = (): boolean => this.duplicateNotices.some((n) => n.at >= since && (n.slot === slot || n.slot === null));
-    if (seen()) return true;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.duplicateWaiters.delete(wake);
-        resolve();
-      };
-      const wake = (): void => {
-        if (seen()) done();
-      };
-      const timer = setTimeout(done, DUPLICATE_NOTICE_WAIT_MS);
-      this.duplicateWaiters.add(wake);
-    });
-    return seen();
+    return (await this.notices.waitFor(since, DUPLICATE_NOTICE_WAIT_MS, duplicateFor(slot))) !== undefined;
   }
 }

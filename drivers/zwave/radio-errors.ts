@@ -42,6 +42,9 @@ export function classifyError(error: unknown, wasDead: boolean): { failure: Radi
       case ZWaveErrorCodes.Argument_Invalid:
       case ZWaveErrorCodes.CC_NotSupported:
       case ZWaveErrorCodes.CC_NotImplemented:
+      // ZW0217: the command does not fit one frame. Nothing was sent; sending it again cannot help
+      // (batch-writes.ts splits a batch on it instead).
+      case ZWaveErrorCodes.Controller_MessageTooLarge:
         return { failure: "rejected", message: error.message };
       // No ACK, no report, the stick gave up: the lock did not answer.
       case ZWaveErrorCodes.Controller_Timeout:

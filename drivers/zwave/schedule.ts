@@ -5,10 +5,12 @@
 // time zone offset to the host's (getDSTInfo), so the lock's local time is the hub's local time:
 // we encode and decode with the host's local-time Date getters on both sides (driver and the
 // simulated keypad), which keeps them consistent in any TZ.
-import type { ScheduleEntryLockYearDaySchedule } from "zwave-js";
-import type { SlotSchedule } from "../contract.js";
+import { SupervisionStatus } from "@zwave-js/core";
+import { ScheduleEntryLockCCValues, type ScheduleEntryLockYearDaySchedule, type ZWaveNode } from "zwave-js";
+import type { LockCapabilities, RadioResult, SlotSchedule } from "../contract.js";
+import { failed } from "./radio-errors.js";
 
-/** We only ever program year-day schedule slot 1 of a user (see lock-handle.ts). */
+/** We only ever program year-day schedule slot 1 of a user. */
 export const YEAR_DAY_SCHEDULE_SLOT = 1;
 
 const MINUTE_MS = 60_000;
@@ -54,4 +56,34 @@ export function yearDayWindow(s: ScheduleEntryLockYearDaySchedule): { start: Dat
 export function isInsideYearDay(s: ScheduleEntryLockYearDaySchedule, at: Date): boolean {
   const { start, stop } = yearDayWindow(s);
   return at.getTime() >= start.getTime() && at.getTime() < stop.getTime();
+}
+
+// ---- on the lock (Schedule Entry Lock CC) --------------------------------------------------------
+
+/** Programs the slot's window and enables scheduling for the user; the refusal, or null. */
+export async function programYearDay(node: ZWaveNode, slot: number, schedule: SlotSchedule): Promise<RadioResult | null> {
+  const api = node.commandClasses["Schedule Entry Lock"];
+  const set = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT }, toYearDaySchedule(schedule));
+  if (set?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused the schedule for slot ${slot}`);
+  // Editing a schedule enables scheduling on most locks; say it explicitly for the others.
+  const enable = await api.setEnabled(true, slot);
+  if (enable?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to enable the schedule of slot ${slot}`);
+  return null;
+}
+
+/**
+ * Makes sure no schedule restricts the slot: scheduling off for the user, its year-day slot erased.
+ * zwave-js caches (and persists) the user's "scheduling enabled" flag whenever we set it, so this costs
+ * radio traffic once per slot, not on every plain write. The refusal, or null.
+ */
+export async function liftYearDay(node: ZWaveNode, caps: LockCapabilities, slot: number): Promise<RadioResult | null> {
+  if (!caps.supportsNativeSchedule) return null;
+  if (node.getValue<boolean>(ScheduleEntryLockCCValues.userEnabled(slot).id) === false) return null;
+  const api = node.commandClasses["Schedule Entry Lock"];
+  const disable = await api.setEnabled(false, slot);
+  const erase = await api.setYearDaySchedule({ userId: slot, slotId: YEAR_DAY_SCHEDULE_SLOT });
+  if (disable?.status === SupervisionStatus.Fail || erase?.status === SupervisionStatus.Fail) {
+    return failed("rejected", `the lock refused to remove the schedule of slot ${slot}`);
+  }
+  return null;
 }

@@ -85,11 +85,12 @@ const modes: Record<string, (args: string[]) => Promise<Result>> = {
     samples.sort((a, b) => a - b);
     return { p50: percentile(samples, 50), samples };
   },
-  /** Radio time modelled: `zwaveRadio <hub|direct> <s2|v1> <digits> <codes>` (radio.ts). */
+  /** Radio time modelled: `zwaveRadio <hub|set|setMany|confirmed> <s2|v1|v1silent> <digits> <codes>` (radio.ts). */
   async zwaveRadio([side, profile, digits, count]) {
-    if (profile !== "s2" && profile !== "v1") throw new Error(`zwaveRadio: unknown lock profile ${profile}`);
-    const run = side === "hub" ? zwaveHub : zwaveDirect;
-    return { ...(await run(profile, Number(digits), Number(count))) };
+    if (profile !== "s2" && profile !== "v1" && profile !== "v1silent") throw new Error(`zwaveRadio: unknown lock profile ${profile}`);
+    if (side === "hub") return { ...(await zwaveHub(profile, Number(digits), Number(count))) };
+    if (side !== "set" && side !== "setMany" && side !== "confirmed") throw new Error(`zwaveRadio: unknown side ${side}`);
+    return { ...(await zwaveDirect(profile, Number(digits), Number(count), side)) };
   },
   /** Radio time modelled: `zigbeeRadio <codes>`, round trips and time per programmed code. */
   async zigbeeRadio([count]) {

@@ -7,8 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { UserIDStatus, type ZWaveNode } from "zwave-js";
-import type { SimulatedLockConfig } from "../../drivers/contract.js";
+import { CommandClasses } from "@zwave-js/core";
+import { UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
+import { fitsOneWrite, type SimulatedLockConfig } from "../../drivers/contract.js";
+import { userCodePayloadBudget } from "../../drivers/zwave/frame-budget.js";
 import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
 import { INSTANT_ZWAVE_RADIO_TIME, REALISTIC_ZWAVE_RADIO_TIME } from "../../drivers/zwave/sim/radio-time.js";
 import { TEST_SECURITY_KEYS, ZWaveTcpBridge, type BridgeLock } from "../support/zwave-tcp-bridge.js";
@@ -18,21 +20,32 @@ const KEYS = TEST_SECURITY_KEYS;
 const LOCK_NODE = 2;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-export type ZWaveBenchProfile = "s2" | "v1";
+/**
+ * The bench's locks: "s2", a battery User Code v2 lock included with S2 Access Control that reports
+ * multi-code support; "v1", a User Code v1 lock (no Supervision, no checksum) that reports its RF writes
+ * with Access Control "new user code added" as Kwikset, Yale and Schlage v1 models do; "v1silent", the same
+ * lock reporting nothing (docs/benchmarks.md, row f).
+ */
+export type ZWaveBenchProfile = "s2" | "v1" | "v1silent";
+
+/** How the baseline writes: one `set` per slot, `setMany` batches of the hub's sizes, or `set` plus a verifying `get`. */
+export type DirectMode = "set" | "setMany" | "confirmed";
 
 function benchLock(profile: ZWaveBenchProfile, slots: number): BridgeLock {
+  const s2 = profile === "s2";
   const config: SimulatedLockConfig = {
     protocol: "zwave",
-    name: profile === "s2" ? "S2 battery lock" : "User Code v1 lock",
+    name: s2 ? "S2 battery lock" : "User Code v1 lock",
     slots,
     code_lengths: [4, 5, 6, 7, 8],
-    checksum: profile === "s2",
+    checksum: s2,
     native_scheduling: false,
     masked_readback: false,
     battery: true,
+    multi_code: s2,
   };
   // A v1 lock is of the S0 generation; an insecure one would never become a lock of the hub's (protocol.md §7).
-  return profile === "s2" ? { config, security: "S2_AccessControl", userCodeVersion: 2 } : { config, security: "S0_Legacy", userCodeVersion: 1 };
+  return s2 ? { config, security: "S2_AccessControl", userCodeVersion: 2 } : { config, security: "S0_Legacy", userCodeVersion: 1, reportsWrites: profile === "v1" };
 }
 
 async function withBridge<T>(profile: ZWaveBenchProfile, slots: number, work: (bridge: ZWaveTcpBridge, dir: string) => Promise<T>): Promise<T> {
@@ -64,8 +77,31 @@ async function measured(bridge: ZWaveTcpBridge, codes: number, burst: () => Prom
   return { ms, beams, codes };
 }
 
-/** Baseline: `codes` zwave-js User Code `set` calls straight on the node, one slot each. */
-export async function zwaveDirect(profile: ZWaveBenchProfile, digits: number, count: number): Promise<RadioRun> {
+/**
+ * Consecutive slots cut into batches the way the hub sizes them: as many codes as fit the frame budget zwave-js
+ * gives this node (frame-budget.ts), a count byte and 4 bytes per code plus its digits.
+ */
+function batchesOf(driver: Driver, node: ZWaveNode, codes: readonly string[]): Array<Array<{ slot: number; code: string }>> {
+  const limits = { budgetBytes: userCodePayloadBudget(driver, node, { supervised: node.supportsCC(CommandClasses.Supervision) }), batchBytes: 1, codeBytes: 4, maxCodes: 255 };
+  const batches: Array<Array<{ slot: number; code: string }>> = [];
+  let batch: Array<{ slot: number; code: string }> = [];
+  for (const [i, code] of codes.entries()) {
+    if (batch.length && !fitsOneWrite(limits, [...batch.map((b) => b.code), code])) {
+      batches.push(batch);
+      batch = [];
+    }
+    batch.push({ slot: i + 1, code });
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+/**
+ * Baseline: `codes` straight on the zwave-js node, as `mode` says: one User Code `set` per slot; `setMany`
+ * with batches of the sizes the hub sends; or `set` then a `get` of the slot, the confirmed write zwave-js's
+ * own value API makes (its setValue for a user code always schedules that verifying poll).
+ */
+export async function zwaveDirect(profile: ZWaveBenchProfile, digits: number, count: number, mode: DirectMode = "set"): Promise<RadioRun> {
   return withBridge(profile, count, async (bridge, dir) => {
     const backend = new SerialBackend({ mode: "serial", port: bridge.url, securityKeys: KEYS, dataDir: path.join(dir, "direct") }, quiet);
     const zwave = await backend.open();
@@ -73,9 +109,17 @@ export async function zwaveDirect(profile: ZWaveBenchProfile, digits: number, co
       const node = zwave.controller.nodes.get(LOCK_NODE) as ZWaveNode;
       if (!node.ready) await new Promise((resolve) => node.once("ready", resolve));
       const codes = uniqueCodes(count, digits);
+      const batches = mode === "setMany" ? batchesOf(zwave, node, codes) : [];
       return await measured(bridge, count, async () => {
         const api = node.commandClasses["User Code"];
-        for (const [i, code] of codes.entries()) await api.set(i + 1, UserIDStatus.Enabled, code);
+        if (mode === "setMany") {
+          for (const batch of batches) await api.setMany(batch.map((b) => ({ userId: b.slot, userIdStatus: UserIDStatus.Enabled as const, userCode: b.code })));
+          return;
+        }
+        for (const [i, code] of codes.entries()) {
+          await api.set(i + 1, UserIDStatus.Enabled, code);
+          if (mode === "confirmed") await api.get(i + 1);
+        }
       });
     } finally {
       await zwave.destroy();

@@ -33,7 +33,7 @@ async function expectationsFor(profile: LockModelProfile, configs: ConfigManager
   const masked = profile.defaults.masked_readback;
   if (profile.protocol === "zigbee") {
     const z = profile.zigbee;
-    const afterEvent: WriteProof = masked ? "status" : "event";
+    const afterEvent: WriteProof = masked ? "status" : "notification";
     // The first write is read back (or proven by status when digits are hidden); the lock's RF event teaches the driver.
     const firstProof: WriteProof = masked ? "status" : "readback";
     const laterProof = z.programmingEventOnRfChange ? afterEvent : firstProof;

@@ -19,9 +19,11 @@ const FAULTY: LockConfig = { ...base, name: "Faulty", slots: 4 };
 const DOOR: LockConfig = { ...base, name: "Door", slots: 3 };
 /** Auto-relock after 1 s, and the keypad lockout (it leaves the keypad off for a while). */
 const RELOCK: LockConfig = { ...base, name: "Relock", slots: 2, auto_relock_s: 1 };
+/** Several codes per write: a multi-code User Code v2 lock on Z-Wave; Zigbee has no such thing. */
+const BATCH: LockConfig = { ...base, name: "Batch", slots: 8, multi_code: true };
 
 /** Every PIN used below: none may ever reach a driver log line. */
-const PINS = ["4821", "0123", "9753", "2580", "1470", "2581", "3692", "8024", "1357", "2468", "6802", "7913", "5555", "3141", "2718", "1111"];
+const PINS = ["4821", "0123", "9753", "2580", "1470", "2581", "3692", "8024", "1357", "2468", "6802", "7913", "5555", "3141", "2718", "1111", "4702", "5813", "6924", "7035"];
 
 const timings: Record<string, Record<string, number>> = {};
 
@@ -50,6 +52,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
   const faulty = (): LockHandle => rig.lock("Faulty");
   const door = (): LockHandle => rig.lock("Door");
   const relock = (): LockHandle => rig.lock("Relock");
+  const batch = (): LockHandle => rig.lock("Batch");
 
   /** Runs `work` and records how long it took under `label`. */
   async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -62,7 +65,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
   }
 
   beforeAll(async () => {
-    rig = await timed("start until 5 locks ready", () => harness.start([MAIN, SMALL, FAULTY, DOOR, RELOCK]));
+    rig = await timed("start until 6 locks ready", () => harness.start([MAIN, SMALL, FAULTY, DOOR, RELOCK, BATCH]));
   });
 
   afterAll(async () => {
@@ -74,7 +77,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
 
   it("reports ready locks with their identity and the capabilities the lock declares", () => {
     expect(rig.driver?.protocol).toBe(harness.protocol);
-    expect(rig.driver?.locks().map((l) => l.identity.name).sort()).toEqual(["Door", "Faulty", "Main", "Relock", "Small"]);
+    expect(rig.driver?.locks().map((l) => l.identity.name).sort()).toEqual(["Batch", "Door", "Faulty", "Main", "Relock", "Small"]);
     for (const [lock, slots] of [[main(), 6], [small(), 3], [faulty(), 4]] as const) {
       expect(lock.identity).toMatchObject({ protocol: harness.protocol, simulated: true, isBattery: true });
       expect(lock.identity.radioId.startsWith(`${harness.protocol}:`)).toBe(true);
@@ -473,6 +476,29 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
     expect(rig.simulator.physicalDoor(radioId).locked).toBe(true);
   });
 
+  it("writeSlots: each code proven on its own; a radio that takes several per frame sends one command, others one per code", async () => {
+    const lock = batch();
+    const radioId = lock.identity.radioId;
+    const caps = lock.capabilities();
+    // Z-Wave, S2 Access Control (as every simulated lock is) on the mock controller: 30 bytes of User Code
+    // payload per Supervision frame (42 without S2; docs/radio-time.md).
+    if (traits.batchesCodes) expect(caps.multiCodeWrite).toEqual({ budgetBytes: 30, batchBytes: 1, codeBytes: 4, maxCodes: 255 });
+    else expect(caps.multiCodeWrite).toBeUndefined();
+    const f0 = rig.simulator.frameCount(radioId);
+    ok(await lock.writeSlot(1, "4702"));
+    const single = rig.simulator.frameCount(radioId) - f0;
+    const f1 = rig.simulator.frameCount(radioId);
+    const results = await timed("write three codes at once", () => lock.writeSlots([{ slot: 2, code: "5813" }, { slot: 3, code: "6924" }, { slot: 4, code: "7035" }]));
+    expect(results).toEqual([1, 2, 3].map(() => ({ ok: true, proof: traits.digitsProof })));
+    expect(rig.simulator.frameCount(radioId) - f1).toBe(traits.batchesCodes ? single : 3 * single);
+    expect(rig.simulator.physicalSlots(radioId).slice(0, 4).map((s) => s.code)).toEqual(["4702", "5813", "6924", "7035"]);
+    // A duplicate among them fails alone, named "duplicate" as a single write would be; the other code is stored.
+    const mixed = await lock.writeSlots([{ slot: 5, code: "1111" }, { slot: 6, code: "4702" }]);
+    expect(mixed[0]).toEqual({ ok: true, proof: traits.digitsProof });
+    expect(mixed[1]).toMatchObject({ ok: false, failure: "duplicate" });
+    expect([rig.physical(lock, 5), rig.physical(lock, 6)]).toEqual(["1111", null]);
+  });
+
   it("frameCount grows with radio traffic, per lock and in total", async () => {
     const radioId = main().identity.radioId;
     const before = rig.simulator.frameCount(radioId);
@@ -490,7 +516,7 @@ describe.each([zwaveHarness, zigbeeHarness])("driver contract on $protocol", (ha
     const memory = new Map([...ids.values()].map((id) => [id, rig.simulator.physicalSlots(id)]));
     const doorBefore = rig.simulator.physicalDoor(ids.get("Door")!);
     const from = rig.mark();
-    await timed("restart until 5 locks ready", () => rig.restart());
+    await timed("restart until 6 locks ready", () => rig.restart());
     expect(new Map(rig.driver!.locks().map((l) => [l.identity.name, l.identity.radioId]))).toEqual(ids);
     for (const [id, slots] of memory) expect(rig.simulator.physicalSlots(id)).toEqual(slots);
     expect(await main().readSlot(1)).toEqual({ slot: 1, code: "9753" });

@@ -9,13 +9,19 @@ import {
   ScheduleEntryLockCCYearDayScheduleReport,
   ScheduleEntryLockCCYearDayScheduleSet,
   ScheduleEntryLockSetAction,
+  CCRaw,
+  CommandClass,
+  UserCodeCCCapabilitiesGet,
+  UserCodeCCCapabilitiesReport,
+  UserCodeCCExtendedUserCodeGet,
+  UserCodeCCExtendedUserCodeReport,
   UserCodeCCExtendedUserCodeSet,
   UserCodeCCGet,
   UserCodeCCReport,
   UserCodeCCUserCodeChecksumGet,
   UserCodeCCUserCodeChecksumReport,
   UserIDStatus,
-  type CommandClass,
+  ZWaveErrorCodes,
 } from "zwave-js";
 import { createDefaultMockNodeBehaviors } from "zwave-js/Testing";
 import {
@@ -25,6 +31,8 @@ import {
   writeMockSlot,
   writeMockYearDay,
 } from "../../drivers/zwave/sim/mock-state-keys.js";
+import { createUserCodeBehaviors } from "../../drivers/zwave/sim/user-code-behaviors.js";
+import type { SimLock } from "../../drivers/zwave/sim/sim-lock.js";
 
 const RENAMED =
   "zwave-js's mock behaviours no longer use the state names in drivers/zwave/sim/mock-state-keys.ts " +
@@ -115,5 +123,71 @@ describe("zwave-js mock lock state names", () => {
     const report = sentCC(await lock.handle(new ScheduleEntryLockCCYearDayScheduleGet({ nodeId: 2, userId: 6, slotId: 1 })));
     expect(report).toBeInstanceOf(ScheduleEntryLockCCYearDayScheduleReport);
     expect(report, RENAMED).toMatchObject(SCHEDULE);
+  });
+});
+
+// What drivers/zwave/sim/user-code-behaviors.ts makes up for. When one of these fails, zwave-js's mock
+// learned it: drop our behaviour for it.
+const UPSTREAM_FIXED = "zwave-js's mock now does this itself: remove the stand-in from drivers/zwave/sim/user-code-behaviors.ts";
+
+describe("what zwave-js 15.29's User Code mock cannot do (our stand-ins)", () => {
+  const EXTENDED_GET = Uint8Array.from([0x63, 0x0c, 0x00, 0x05, 0x01]); // user 5, report more
+  const ctx = { sourceNodeId: 1, frameType: "singlecast" } as unknown as Parameters<typeof CommandClass.parse>[1];
+
+  it("its Capabilities Report says 'no multiple user codes', whatever the lock", async () => {
+    const report = sentCC(await fakeLock().handle(new UserCodeCCCapabilitiesGet({ nodeId: 2 })));
+    expect(report).toBeInstanceOf(UserCodeCCCapabilitiesReport);
+    expect(report, UPSTREAM_FIXED).toMatchObject({ supportsMultipleUserCodeSet: false, supportsMultipleUserCodeReport: false });
+  });
+
+  it("its Extended User Code Get cannot be parsed, and its Extended User Code Report serializes without its codes", async () => {
+    let error: unknown;
+    try {
+      UserCodeCCExtendedUserCodeGet.from(CCRaw.parse(EXTENDED_GET), ctx);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: number })?.code, UPSTREAM_FIXED).toBe(ZWaveErrorCodes.Deserialization_NotImplemented);
+    const report = new UserCodeCCExtendedUserCodeReport({ nodeId: 1, userCodes: [{ userId: 5, userIdStatus: UserIDStatus.Enabled, userCode: "1234" }], nextUserId: 6 });
+    const bytes = await report.serialize({} as Parameters<UserCodeCCExtendedUserCodeReport["serialize"]>[0]);
+    expect([...bytes], UPSTREAM_FIXED).toEqual([0x63, 0x0d]);
+  });
+
+  it("with our behaviours a lock says multi-code, parses the Get and answers consecutive codes with the next user id", async () => {
+    const parsed = await CommandClass.parse(EXTENDED_GET, ctx);
+    expect(parsed).toBeInstanceOf(UserCodeCCExtendedUserCodeGet);
+    expect(parsed).toMatchObject({ userId: 5, reportMore: true });
+    const state = new Map<string, unknown>();
+    writeMockSlot(state, 5, { status: UserIDStatus.Enabled, code: "1234" });
+    writeMockSlot(state, 7, { status: UserIDStatus.Enabled, code: "567890" });
+    const lock = { config: { multi_code: true }, slotCount: 8, masksDigits: () => false } as unknown as SimLock;
+    const self = {
+      state,
+      capabilities: { securityClasses: new Set() },
+      getCCCapabilities: () => ({ supportsUserCodeChecksum: true, supportedASCIIChars: "0123456789" }),
+    } as unknown as Parameters<NonNullable<ReturnType<typeof createUserCodeBehaviors>[number]["handleCC"]>>[1];
+    const controller = { ownNodeId: 1 } as unknown as MockController;
+    const answer = async (cc: CommandClass) => {
+      for (const b of createUserCodeBehaviors(lock)) {
+        const r = await b.handleCC?.(controller, self, cc);
+        if (r) return r;
+      }
+      return undefined;
+    };
+    expect(sentCC(await answer(new UserCodeCCCapabilitiesGet({ nodeId: 2 })))).toMatchObject({ supportsMultipleUserCodeSet: true, supportsMultipleUserCodeReport: true, supportsUserCodeChecksum: true });
+    const report = sentCC(await answer(parsed)) as UserCodeCCExtendedUserCodeReport;
+    // 3 + (4 + 4) + 4 + (4 + 6) + 4 = 29 bytes: slots 5..8 fit a plain frame's 44, so the report ends the list.
+    expect(report.userCodes).toEqual([
+      { userId: 5, userIdStatus: UserIDStatus.Enabled, userCode: "1234" },
+      { userId: 6, userIdStatus: UserIDStatus.Available, userCode: "" },
+      { userId: 7, userIdStatus: UserIDStatus.Enabled, userCode: "567890" },
+      { userId: 8, userIdStatus: UserIDStatus.Available, userCode: "" },
+    ]);
+    expect(report.nextUserId).toBe(0);
+    // What goes on the air parses back to the same codes (the driver's side of it).
+    const wire = await report.serialize({} as Parameters<UserCodeCCExtendedUserCodeReport["serialize"]>[0]);
+    const back = UserCodeCCExtendedUserCodeReport.from(CCRaw.parse(wire), ctx);
+    expect(back.userCodes).toEqual(report.userCodes);
+    expect(back.nextUserId).toBe(0);
   });
 });

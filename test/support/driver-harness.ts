@@ -40,6 +40,8 @@ export interface RadioTraits {
   readonly silentCallBoundMs: number;
   /** How a remote lock/unlock is proven: Supervision (Z-Wave) or the lockState report that follows lockDoorRsp (Zigbee). */
   readonly operationProof: OperationProof;
+  /** A lock with `multi_code` takes several codes per frame (Z-Wave Extended User Code Set) or one per command (Zigbee). */
+  readonly batchesCodes: boolean;
 }
 
 export interface LogLine {
@@ -229,6 +231,7 @@ export const zwaveHarness: DriverHarness = harness(
     keypadDuplicateNamesSlot: true,
     offlineNoticed: "at_disconnect",
     operationProof: "supervision",
+    batchesCodes: true,
     // One attempt: zwave-js gives up on a silent FLiRS lock after ~1 s (no ACK to the beam), well inside the budget.
     silentCallBoundMs: ZWAVE_COMMAND_TIMEOUT_MS + 1_000,
   },
@@ -246,6 +249,7 @@ export const zigbeeHarness: DriverHarness = harness(
     keypadDuplicateNamesSlot: false,
     offlineNoticed: "at_first_command",
     operationProof: "state_report",
+    batchesCodes: false,
     silentCallBoundMs: ZIGBEE_COMMAND_TIMEOUT_MS + 1_000,
   },
   (dataDir, locks, logger) =>

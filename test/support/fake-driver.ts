@@ -9,13 +9,16 @@ import type {
   LockOperationResult,
   LockSimulator,
   LockState,
+  MultiCodeWrite,
   PairingSession,
   PairingSimulator,
   RadioPairing,
   RadioResult,
   SimulatedFaults,
   SlotSchedule,
+  SlotWrite,
 } from "../../drivers/contract.js";
+import { writeEachSlot } from "../../drivers/write-each.js";
 import { PairingError, RadioError } from "../../drivers/contract.js";
 
 export class FakeLock implements LockHandle {
@@ -107,6 +110,15 @@ export class FakeLock implements LockHandle {
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
     return this.call(`writeSlot(${slot})`, () => this.write(slot, code, schedule));
   }
+  /** One radio call for the whole batch when the lock takes several codes per write (multiCodeWrite). */
+  async writeSlots(writes: readonly SlotWrite[]): Promise<RadioResult[]> {
+    if (!this.caps.multiCodeWrite) return writeEachSlot(this, writes);
+    return this.call(`writeSlots(${writes.map((w) => w.slot).join(",")})`, async () => {
+      const results: RadioResult[] = [];
+      for (const w of writes) results.push(await this.write(w.slot, w.code));
+      return results;
+    });
+  }
   private async write(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
     try {
       this.check();
@@ -164,12 +176,20 @@ export class FakeDriver implements LockDriver, LockSimulator {
   readonly pairing: RadioPairing = new FakePairing(this);
   readonly fakes: FakeLock[] = [];
   private listeners: DriverEventListener[] = [];
-  constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean }>) {
+  constructor(specs: Array<{ name: string; slots: number; codeLengths?: number[]; checksum?: boolean; native?: boolean; multiCode?: MultiCodeWrite }>) {
     specs.forEach((s, i) =>
       this.fakes.push(
         new FakeLock(
           { radioId: `zwave:fa4e0001:${i + 2}`, protocol: "zwave", name: s.name, manufacturer: null, model: null, simulated: true, isBattery: true },
-          { slotCount: s.slots, codeLengths: s.codeLengths ?? [4, 5, 6], charset: "0123456789", supportsChecksum: s.checksum ?? true, supportsNativeSchedule: s.native ?? false, readback: "digits" },
+          {
+            slotCount: s.slots,
+            codeLengths: s.codeLengths ?? [4, 5, 6],
+            charset: "0123456789",
+            supportsChecksum: s.checksum ?? true,
+            supportsNativeSchedule: s.native ?? false,
+            readback: "digits",
+            ...(s.multiCode ? { multiCodeWrite: s.multiCode } : {}),
+          },
         ),
       ),
     );

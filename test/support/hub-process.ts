@@ -17,6 +17,7 @@ export interface SimLock {
   masked_readback?: boolean;
   battery?: boolean;
   auto_relock_s?: number;
+  multi_code?: boolean;
 }
 
 export interface HubProcessOptions {

@@ -27,6 +27,11 @@ export interface BridgeLock {
   readonly security?: "S2_AccessControl" | "S0_Legacy" | "none";
   /** User Code CC version the lock implements (v1: no checksum, no keypad modes). Default 2. */
   readonly userCodeVersion?: 1 | 2;
+  /**
+   * The lock says "new user code added" (Access Control 0x0E) after an RF write, as User Code v1 models
+   * do (docs/benchmarks.md, row f). Default false. Multi-code support is `config.multi_code`.
+   */
+  readonly reportsWrites?: boolean;
 }
 
 export interface ZWaveTcpBridgeOptions {
@@ -120,6 +125,7 @@ export class ZWaveTcpBridge {
       const simLock = new SimLock(`bridge-${nodeId}`, spec, codeLengths, memory, this.homeId);
       simLock.nodeId = nodeId;
       simLock.granted = security.granted;
+      simLock.reportsWrites = lock.reportsWrites === true;
       await addLockNode(controller, simLock, { nodeId, radioTime: this.radioTime, factoryNew: false });
       this.locks.push(simLock);
     }

@@ -40,6 +40,8 @@ describe("configuration", () => {
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a" }] } }, /simulation\.locks\.0\.slots: Required \(or name a profile\)/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", profile: "acme_9000" }] } }, /simulation\.locks\.0\.profile: unknown profile "acme_9000"; known zwave profiles: schlage_be469zp, kwikset_910, /],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", profile: "yale_yrd226_zigbee" }] } }, /simulation\.locks\.0\.profile: "yale_yrd226_zigbee" is a zigbee profile; known zwave profiles: /],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zigbee", name: "a", slots: 3, multi_code: true }] } }, /simulation\.locks\.0\.multi_code: only a Z-Wave lock takes several codes per frame/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, multi_code: "yes" }] } }, /simulation\.locks\.0\.multi_code: Expected boolean/],
     ["{ not json", /not valid JSON/],
     ["[]", /must be a JSON object/],
   ])("a bad file names the key and the problem: %j", (config, pattern) => {
@@ -55,7 +57,12 @@ describe("configuration", () => {
     ]);
     expect(schlage).toMatchObject({ profile: "schlage_be469zp", slots: 30, code_lengths: [4, 5, 6, 7, 8], checksum: false, masked_readback: true, battery: true });
     expect(overridden).toMatchObject({ profile: "kwikset_910_zigbee", slots: 12, native_scheduling: true, masked_readback: false });
-    expect(plain).toEqual({ protocol: "zwave", name: "Side", slots: 5, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, auto_relock_s: 0 });
+    expect(plain).toEqual({ protocol: "zwave", name: "Side", slots: 5, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, auto_relock_s: 0, multi_code: false });
+  });
+
+  it("simulation.locks[].multi_code: off unless asked for, on a Z-Wave lock", () => {
+    const locks = [{ protocol: "zwave", name: "a", slots: 3 }, { protocol: "zwave", name: "b", slots: 3, multi_code: true }];
+    expect(parseConfigText(JSON.stringify({ data_dir: "x", simulation: { locks } }), "c", {}).simulation?.locks.map((l) => l.multi_code)).toEqual([false, true]);
   });
 
   it("remote unlock is allowed by default and lock operations time out after 30 s unless configured", () => {

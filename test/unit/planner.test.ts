@@ -14,6 +14,8 @@ function summarise(s: Step): string {
   switch (s.kind) {
     case "write_slot":
       return `write#${s.slot}${s.schedule ? "+schedule" : ""}`;
+    case "write_slots":
+      return `writes#${s.writes.map((w) => w.slot).join(",")}`;
     case "clear_slot":
     case "read_slot":
     case "claim_slot":
@@ -53,6 +55,9 @@ interface Row {
 const full = (n: number): Array<[number, string]> => Array.from({ length: n }, (_, i) => [i + 1, `90${i}1`] as [number, string]);
 const future = (ms: number) => at(ms);
 const native = { lock: { capabilities: caps({ supportsNativeSchedule: true }) } };
+/** A multi-code lock with the S2 frame budget: 3 codes of 4-5 digits or 2 of 6-10 fit one write. */
+const S2_BUDGET = { budgetBytes: 30, batchBytes: 1, codeBytes: 4, maxCodes: 255 };
+const multi = (over: Parameters<typeof caps>[0] = {}) => ({ lock: { capabilities: caps({ slotCount: 10, multiCodeWrite: S2_BUDGET, ...over }) } });
 
 const rows: Row[] = [
   { name: "new ongoing code on an empty lock: claim the first slot and write", codes: [{}], expect: ["claim#1", "write#1"] },
@@ -199,6 +204,81 @@ const rows: Row[] = [
     expect: ["fail:lock_jammed"],
   },
   { name: "removed lock: its pending operations fail (device_removed)", lock: { removed: true }, codes: [{}], operations: [{}], expect: ["fail:device_removed"], wakeAt: null },
+  // ---- batched writes (multiCodeWrite, plan-batches.ts) ----
+  {
+    name: "multi-code lock: three new 4-digit codes claim their slots, then go in one write",
+    ...multi(),
+    codes: [{ code: "1357" }, { code: "2468" }, { code: "3579" }],
+    expect: ["claim#1", "claim#2", "claim#3", "writes#1,2,3"],
+  },
+  {
+    name: "multi-code lock: a fourth 4-digit code does not fit the frame; it follows in the next plan",
+    ...multi(),
+    codes: [{ code: "1357" }, { code: "2468" }, { code: "3579" }, { code: "4680" }],
+    expect: ["claim#1", "claim#2", "claim#3", "writes#1,2,3", "claim#4", "write#4"],
+  },
+  {
+    name: "multi-code lock: 6-digit codes go two per write",
+    ...multi({ codeLengths: [4, 5, 6] }),
+    codes: [{ code: "135791" }, { code: "246802" }, { code: "357913" }],
+    expect: ["claim#1", "claim#2", "writes#1,2", "claim#3", "write#3"],
+  },
+  {
+    name: "multi-code lock: lengths mix within the budget (4 + 6 + 4 digits: 27 of 30 bytes)",
+    ...multi({ codeLengths: [4, 5, 6] }),
+    codes: [{ code: "1357" }, { code: "246802" }, { code: "3579" }, { code: "4680" }],
+    expect: ["claim#1", "claim#2", "claim#3", "writes#1,2,3", "claim#4", "write#4"],
+  },
+  {
+    name: "multi-code lock: rewrites of codes already setting batch with new codes",
+    ...multi(),
+    codes: [{ slot: 1 }, { code: "2468" }],
+    slots: [[1, null]],
+    expect: ["claim#2", "writes#1,2"],
+  },
+  {
+    name: "multi-code lock: a code backing off stays out of the batch",
+    ...multi(),
+    codes: [{ code: "1357" }, { slot: 2, code: "2468", nextAttemptAt: T0 + 5000 }, { code: "3579" }],
+    slots: [[2, null]],
+    expect: ["claim#1", "claim#3", "writes#1,3"],
+    wakeAt: T0 + 5000,
+  },
+  {
+    name: "multi-code lock: a removal (planned after ongoing codes) waits behind their batch",
+    ...multi(),
+    codes: [{ code: "1357" }, { slot: 2, code: "2468", status: "removing", desired: "absent", wasOnLock: true }, { code: "3579" }],
+    slots: [[2, "2468"]],
+    expect: ["claim#1", "claim#3", "writes#1,3", "clear#2"],
+  },
+  {
+    name: "multi-code lock: a read first (slots not synced yet) is no batch; neither is what follows it",
+    ...multi(),
+    lock: { slotsSynced: false, capabilities: caps({ slotCount: 10, multiCodeWrite: S2_BUDGET }) },
+    codes: [{ code: "1357" }, { code: "2468" }],
+    slots: [[2, null]],
+    expect: ["claim#1", "read#1", "claim#2", "write#2"],
+  },
+  {
+    name: "multi-code lock: a code with a native window is written on its own, after the plain codes' batch",
+    ...multi({ supportsNativeSchedule: true }),
+    codes: [{ code: "1357", status: "unset", startsAt: future(24 * 60 * MIN), endsAt: future(48 * 60 * MIN) }, { code: "2468" }, { code: "3579" }],
+    expect: ["claim#1", "claim#2", "writes#1,2", "open_window", "claim#3", "status:setting", "write#3+schedule"],
+  },
+  {
+    name: "multi-code lock: an unlock goes ahead of code work; the batch waits for the next plan",
+    ...multi(),
+    codes: [{ code: "1357" }, { code: "2468" }],
+    operations: [{}],
+    expect: ["unlock", "claim#1", "write#1", "claim#2", "write#2"],
+  },
+  {
+    name: "multi-code lock offline: slots claimed, nothing sent",
+    ...multi(),
+    lock: { online: false, capabilities: caps({ slotCount: 10, multiCodeWrite: S2_BUDGET }) },
+    codes: [{ code: "1357" }, { code: "2468" }],
+    expect: ["claim#1", "claim#2"],
+  },
 ];
 
 describe("planner", () => {

@@ -10,6 +10,8 @@ export interface ProfileDefaults {
   readonly native_scheduling: boolean;
   readonly masked_readback: boolean;
   readonly battery: boolean;
+  /** Z-Wave User Code v2: the lock reports multi-code support (several codes per Extended User Code Set). */
+  readonly multi_code: boolean;
 }
 
 /** How a Z-Wave model identifies itself and behaves. */

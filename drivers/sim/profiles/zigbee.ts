@@ -15,7 +15,7 @@ export const ZIGBEE_PROFILES: readonly ZigbeeLockProfile[] = [
     protocol: "zigbee",
     manufacturer: "Yale",
     model: "YRD226 TSDB",
-    defaults: { slots: 249, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: true, masked_readback: false, battery: true },
+    defaults: { slots: 249, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: true, masked_readback: false, battery: true, multi_code: false },
     zigbee: { manufacturerName: "Yale", modelId: "YRD226 TSDB", manufacturerCode: ASSA_ABLOY, doorLockEndpoint: 1, programmingEventOnRfChange: true, duplicateReport: "alarm" },
   },
   {
@@ -23,7 +23,7 @@ export const ZIGBEE_PROFILES: readonly ZigbeeLockProfile[] = [
     protocol: "zigbee",
     manufacturer: "Kwikset",
     model: "SMARTCODE_DEADBOLT_5",
-    defaults: { slots: 29, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true },
+    defaults: { slots: 29, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
     zigbee: { manufacturerName: "Kwikset", modelId: "SMARTCODE_DEADBOLT_5", manufacturerCode: EMBER, doorLockEndpoint: 2, programmingEventOnRfChange: true, duplicateReport: "status" },
   },
   {
@@ -31,7 +31,7 @@ export const ZIGBEE_PROFILES: readonly ZigbeeLockProfile[] = [
     protocol: "zigbee",
     manufacturer: "Schlage",
     model: "BE468",
-    defaults: { slots: 29, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: true, battery: true },
+    defaults: { slots: 29, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: true, battery: true, multi_code: false },
     zigbee: { manufacturerName: "Schlage", modelId: "BE468", manufacturerCode: SCHLAGE_LOCK_ALLEGION, doorLockEndpoint: 1, programmingEventOnRfChange: true, duplicateReport: "status" },
   },
   {
@@ -39,7 +39,7 @@ export const ZIGBEE_PROFILES: readonly ZigbeeLockProfile[] = [
     protocol: "zigbee",
     manufacturer: "Onesti Products AS",
     model: "NimlyPRO",
-    defaults: { slots: 999, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true },
+    defaults: { slots: 999, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
     zigbee: { manufacturerName: "Onesti Products AS", modelId: "NimlyPRO", manufacturerCode: EMBER, doorLockEndpoint: 11, programmingEventOnRfChange: false, duplicateReport: "status" },
   },
 ];

@@ -10,6 +10,7 @@ import type { SimulatedLockConfig } from "../../contract.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
 import { createDoorLockBehaviors, ZWaveSimDoor } from "./door-lock-behaviors.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
+import { createUserCodeBehaviors } from "./user-code-behaviors.js";
 import type { ZWaveRadioTime } from "./radio-time.js";
 import { createKeyExchangeBehaviors } from "./s2-join-behaviors.js";
 import type { SimLock } from "./sim-lock.js";
@@ -34,7 +35,7 @@ export interface SimLockSpec extends SimulatedLockConfig {
  * older simulated nodes are dropped: 2 added Door Lock and the notifications of protocol.md §8, 3 made
  * the locks S2 secured.
  */
-export const SIMULATED_NODE_REVISION = 3;
+export const SIMULATED_NODE_REVISION = 4;
 
 /** Entry Control / Secure Keypad Door Lock. */
 export const LOCK_DEVICE_CLASS = { basic: 0x04, generic: 0x40, specific: 0x03 } as const;
@@ -81,6 +82,9 @@ export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
   ];
   // Without Supervision every secure Set waits ~500 ms for S2's delivery check (../../../../shared/notes/zwave-js.md).
   if (!v1) ccs.push({ ccId: CommandClasses.Supervision, isSupported: true, version: 1 });
+  // Real locks answer Version CC; without it zwave-js assumes the highest version it implements of every
+  // CC, and a User Code v1 lock would be interviewed and written as v2.
+  ccs.push({ ccId: CommandClasses.Version, isSupported: true, version: 3 });
   if (spec.security === "s2") ccs.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
   if (spec.security === "s0") ccs.push({ ccId: CommandClasses.Security, isSupported: true, version: 1 });
   if (spec.battery !== false) ccs.push({ ccId: CommandClasses.Battery, isSupported: true, secure, version: 1 });
@@ -149,6 +153,7 @@ export async function createLockNode(controller: MockController, lock: SimLock, 
   // and faults must come before the door, and the door before zwave-js's defaults.
   node.defineBehavior(...createDefaultMockNodeBehaviors());
   node.defineBehavior(...createDoorLockBehaviors(lock.door));
+  node.defineBehavior(...createUserCodeBehaviors(lock));
   node.defineBehavior(...createLockBehaviors(lock));
   if (spec.security === "s2") node.defineBehavior(...createKeyExchangeBehaviors());
   return node;

@@ -9,6 +9,7 @@ import {
   NotificationCCGet,
   NotificationCCReport,
   ScheduleEntryLockCCEnableAllSet,
+  Security2CC,
   ScheduleEntryLockCCEnableSet,
   UserCodeCCExtendedUserCodeSet,
   UserCodeCCGet,
@@ -101,10 +102,12 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
       const writes = codesToStore(cc);
       if (!writes || writes.length === 0) return undefined;
       if (controls.rejectsCodes()) return { action: "fail" };
-      for (const write of writes) {
+      // A batch (Extended User Code Set) is stored whole or not at all.
+      for (const [i, write] of writes.entries()) {
         // Keypads only take the lengths they were built for; the memory stays unchanged.
         if (!controls.codeLengths.includes(write.code.length)) return { action: "fail" };
-        if (slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
+        const twice = writes.slice(0, i).some((w) => w.code === write.code);
+        if (twice || slotHoldingCode(self.state, controls.slotCount, write.code, write.userId) !== null) {
           // What real locks do: "new user code not added due to duplicate code", then refuse.
           await sendFromLock(self, accessControlReport(controller.ownNodeId, 0x0f, write.userId));
           return { action: "fail" };

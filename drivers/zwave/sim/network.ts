@@ -42,7 +42,7 @@ export function simulatedHomeId(seed: string): number {
 
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
-  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false])]);
+  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false, l.multi_code === true])]);
 }
 
 export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, InclusionHost {

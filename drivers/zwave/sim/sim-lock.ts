@@ -17,6 +17,8 @@ export class SimLock implements MockLockControls {
   readonly faults: FaultFlags = { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false };
   /** simulator.disconnect(): the lock is out of radio range (it keeps working at the keypad). */
   offAir = false;
+  /** The lock says "new user code added" after an RF write (User Code v1 models do; user-code-behaviors.ts). */
+  reportsWrites = false;
   frames = 0;
   mockNode: MockNode | null = null;
   /** The node id while the lock is in the network. */
