@@ -29,6 +29,8 @@ export interface ZWaveModelFacts {
   readonly supervision: boolean;
   /** What a masked slot reads back as (when masked_readback); default "****". Schlage sends ten stars. */
   readonly maskedCode?: string;
+  /** After an RF User Code Set the lock sends Access Control "new user code added" (0x0E) for the slot. */
+  readonly reportsRfWrites: boolean;
 }
 
 /** How a Zigbee model identifies itself and behaves. */

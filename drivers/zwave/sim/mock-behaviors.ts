@@ -30,14 +30,13 @@ export interface MockLockControls {
   isSilent(): boolean;
   rejectsCodes(): boolean;
   masksDigits(): boolean;
+  /** What a masked slot reads back as ("****", or the model's own mask). */
+  maskedCode(): string;
   batteryLevel(): number;
   countFrame(): void;
   /** A command was handled that may have changed the lock's memory. */
   memoryMayHaveChanged(): void;
 }
-
-/** What a real lock shows in place of digits when it does not send PINs over the air. */
-const MASKED_CODE = "****";
 
 /** A notification as a lock sends it, optionally with raw event parameters; send it with secure-send.ts. */
 export function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
@@ -126,7 +125,7 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
         nodeId: controller.ownNodeId,
         userId: cc.userId,
         userIdStatus: held.status,
-        userCode: held.code === null ? "" : MASKED_CODE,
+        userCode: held.code === null ? "" : controls.maskedCode(),
       });
       return { action: "sendCC", cc: report };
     },
