@@ -10,7 +10,10 @@ import { freePort, sleep } from "./ports.js";
 export interface SimLock {
   protocol: "zwave" | "zigbee";
   name: string;
-  slots: number;
+  /** A lock model (drivers/sim/profiles): the keys below then override its facts. */
+  profile?: string;
+  /** Required without a profile. */
+  slots?: number;
   code_lengths?: number[];
   checksum?: boolean;
   native_scheduling?: boolean;
