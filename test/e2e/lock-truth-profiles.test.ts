@@ -47,19 +47,11 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-const call = async (path: string, body: Record<string, unknown>) => {
-  const r = await hub.post(path, body);
-  if (r.status !== 200) throw new Error(`${path} -> ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-};
-const getCode = async (id: string) => (await call("/access_codes/get", { access_code_id: id })).access_code as Record<string, any>;
-const slotOf = async (device: string, code: string) => (await hub.slots(device)).find((s) => s.code === code)?.slot;
-const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).access_codes as Array<Record<string, any>>;
 const waitEvent = (type: string, pred: (e: SeamEvent) => boolean = () => true, ms = 20_000) => cloud.waitEvent(type, pred, ms);
 
 async function setCode(device: string, code: string): Promise<string> {
-  const ac = (await call("/access_codes/create", { device_id: device, name: `c${code}`, code: pins.use(code) })).access_code as Record<string, any>;
-  await waitFor(async () => (await getCode(ac.access_code_id)).status === "set", `code ${ac.access_code_id} set`, 30_000);
+  const ac = (await hub.call("/access_codes/create", { device_id: device, name: `c${code}`, code: pins.use(code) })).access_code as Record<string, any>;
+  await waitFor(async () => (await hub.accessCode(ac.access_code_id)).status === "set", `code ${ac.access_code_id} set`, 30_000);
   return ac.access_code_id as string;
 }
 
@@ -70,7 +62,7 @@ const cases = LOCK_PROFILES.map((p, i) => [p.profile, p, i] as const);
 
 describe("lock truth per lock model (both radios)", () => {
   it.each(cases)("%s: the device shows the model, its slots and code lengths, typed by brand", async (name, profile: LockModelProfile) => {
-    const device = (await call("/devices/get", { device_id: dev[name] })).device as Record<string, any>;
+    const device = (await hub.call("/devices/get", { device_id: dev[name] })).device as Record<string, any>;
     expectSeam("device", device);
     expect(device.device_type).toBe(BRAND_TYPE[profile.manufacturer] ?? "smartthings_lock");
     const radio = reported.get(name)!;
@@ -85,36 +77,36 @@ describe("lock truth per lock model (both radios)", () => {
   it.each(cases)("%s: a managed code is set on the lock and cleared by delete", async (name, _profile, i) => {
     const pin = pinFor(i, 1);
     const id = await setCode(dev[name]!, pin);
-    expect(await slotOf(dev[name]!, pin)).toBeDefined();
-    expectSeam("access_code", await getCode(id));
-    await call("/access_codes/delete", { access_code_id: id });
+    expect(await hub.slotOf(dev[name]!, pin)).toBeDefined();
+    expectSeam("access_code", await hub.accessCode(id));
+    await hub.call("/access_codes/delete", { access_code_id: id });
     await waitEvent("access_code.deleted", (x) => x.access_code_id === id);
-    await waitFor(async () => (await slotOf(dev[name]!, pin)) === undefined, "cleared on the lock");
+    await waitFor(async () => (await hub.slotOf(dev[name]!, pin)) === undefined, "cleared on the lock");
   });
 
   it.each(cases)("%s: a keypad code in a free slot becomes an unmanaged code; cleared at the keypad it goes", async (name, profile, i) => {
     const pin = pinFor(i, 2);
     const slot = Math.min(5, profile.defaults.slots);
-    await call("/hub/simulate/keypad_set_code", { device_id: dev[name], slot, code: pins.use(pin) });
+    await hub.call("/hub/simulate/keypad_set_code", { device_id: dev[name], slot, code: pins.use(pin) });
     const created = await waitEvent("access_code.unmanaged.created", (x) => x.device_id === dev[name]);
-    const u = (await unmanaged(dev[name]!)).find((x) => x.access_code_id === created.access_code_id)!;
+    const u = (await hub.unmanagedCodes(dev[name]!)).find((x) => x.access_code_id === created.access_code_id)!;
     expectSeam("unmanaged_access_code", u);
     // A lock that hides digits shows the hub that the slot is taken, never what it holds.
     if (profile.defaults.masked_readback) expect(u.code).toBeNull();
     else expect(u.code).toBe(pin);
-    await call("/hub/simulate/keypad_clear_code", { device_id: dev[name], slot });
+    await hub.call("/hub/simulate/keypad_clear_code", { device_id: dev[name], slot });
     await waitEvent("access_code.unmanaged.removed", (x) => x.access_code_id === created.access_code_id);
-    expect((await unmanaged(dev[name]!)).some((x) => x.access_code_id === created.access_code_id)).toBe(false);
+    expect((await hub.unmanagedCodes(dev[name]!)).some((x) => x.access_code_id === created.access_code_id)).toBe(false);
   });
 
   it.each(cases)("%s: a managed code cleared at the keypad is deleted_external_to_seam and restored", async (name, _profile, i) => {
     const pin = pinFor(i, 3);
     const id = await setCode(dev[name]!, pin);
-    const slot = (await slotOf(dev[name]!, pin))!;
-    await call("/hub/simulate/keypad_clear_code", { device_id: dev[name], slot });
+    const slot = (await hub.slotOf(dev[name]!, pin))!;
+    await hub.call("/hub/simulate/keypad_clear_code", { device_id: dev[name], slot });
     await waitEvent("access_code.deleted_external_to_seam", (x) => x.access_code_id === id);
-    await waitFor(async () => (await slotOf(dev[name]!, pin)) === slot, "restored on the lock", 30_000);
-    await waitFor(async () => (await getCode(id)).errors.length === 0, "error cleared", 30_000);
+    await waitFor(async () => (await hub.slotOf(dev[name]!, pin)) === slot, "restored on the lock", 30_000);
+    await waitFor(async () => (await hub.accessCode(id)).errors.length === 0, "error cleared", 30_000);
   });
 
   it("every event seen is Seam-valid, and no PIN reached the hub's logs", () => {

@@ -1,18 +1,12 @@
 // What a real lock model is, as the simulation presents it (protocol.md §9). Pure data: the facts and
 // their sources are listed per profile in docs/locks.md. Read by the simulations and by config validation.
-import type { Protocol } from "../../contract.js";
+import type { Protocol, SimulatedLockConfig } from "../../contract.js";
 
-/** The radio-neutral part of a profile: the keys a `simulation.locks[]` entry may override. */
-export interface ProfileDefaults {
-  readonly slots: number;
-  readonly code_lengths: readonly number[];
-  readonly checksum: boolean;
-  readonly native_scheduling: boolean;
-  readonly masked_readback: boolean;
-  readonly battery: boolean;
+/** The keys of a `simulation.locks[]` entry a profile gives defaults for (the entry's own keys override them). */
+export type ProfileDefaults = Pick<SimulatedLockConfig, "slots" | "code_lengths" | "checksum" | "native_scheduling" | "masked_readback" | "battery"> & {
   /** Z-Wave User Code v2: the lock reports multi-code support (several codes per Extended User Code Set). */
   readonly multi_code: boolean;
-}
+};
 
 /** How a Z-Wave model identifies itself and behaves. */
 export interface ZWaveModelFacts {
