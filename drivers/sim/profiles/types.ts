@@ -25,6 +25,8 @@ export interface ZWaveModelFacts {
   readonly maskedCode?: string;
   /** After an RF User Code Set the lock sends Access Control "new user code added" (0x0E) for the slot. */
   readonly reportsRfWrites: boolean;
+  /** The lock reports each code zero-padded to this many bytes (zwave-js strips the padding). */
+  readonly padsCodesTo?: number;
 }
 
 /** How a Zigbee model identifies itself and behaves. */

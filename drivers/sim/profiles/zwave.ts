@@ -21,7 +21,7 @@ export const ZWAVE_PROFILES: readonly ZWaveLockProfile[] = [
     manufacturer: "Kwikset",
     model: "910",
     defaults: { slots: 30, code_lengths: DIGITS_4_TO_8, checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
-    zwave: { manufacturerId: 0x0090, productType: 0x0001, productId: 0x0001, security: "s0", userCodeVersion: 1, supervision: false, reportsRfWrites: false },
+    zwave: { manufacturerId: 0x0090, productType: 0x0001, productId: 0x0001, security: "s0", userCodeVersion: 1, supervision: false, reportsRfWrites: false, padsCodesTo: 10 },
   },
   {
     profile: "kwikset_hc620",

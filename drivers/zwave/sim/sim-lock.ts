@@ -73,6 +73,10 @@ export class SimLock implements MockLockControls {
     return lockModel(this.spec)?.maskedCode ?? "****";
   }
 
+  codePadding(): number {
+    return lockModel(this.spec)?.padsCodesTo ?? 0;
+  }
+
   batteryLevel(): number {
     return this.memory.snapshot.battery;
   }
