@@ -34,6 +34,8 @@ import {
 import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
 import { classifyRadioError } from "./radio-errors.js";
 import { RfChanges, provenByEvent, type RfChange } from "./rf-changes.js";
+import { slotProblem, writeProblem } from "./write-checks.js";
+import { DuplicateAlarms } from "./duplicate-alarms.js";
 
 export interface HandleContext {
   readonly identity: LockIdentity;
@@ -46,8 +48,6 @@ export interface HandleContext {
   readonly endpoint: () => Models.Endpoint | undefined;
 }
 
-/** Yale reports a refused duplicate as an alarm next to a plain failure status; wait this long for it. */
-const DUPLICATE_ALARM_GRACE_MS = 250;
 /** A lock that confirms changes by RF programming events sends it right after its response; past this, read back. */
 const RF_EVENT_WAIT_MS = 1_500;
 
@@ -66,8 +66,7 @@ export class ZigbeeLockHandle implements LockHandle {
   /** The bolt and the door (door-control.ts); lock-events.ts feeds it the lock's reports. */
   readonly door: ZigbeeDoor;
   private online = true;
-  private duplicateAlarmAt = Number.NEGATIVE_INFINITY;
-  private duplicateAlarmWaiter: (() => void) | null = null;
+  private readonly duplicateAlarms = new DuplicateAlarms();
   private readonly rfChanges = new RfChanges();
 
   constructor(
@@ -109,7 +108,7 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
-    const invalid = this.validateWrite(slot, code, schedule);
+    const invalid = writeProblem(this.profile.capabilities, slot, code, schedule);
     if (invalid) return invalid;
     const sentAt = Date.now();
     this.rfChanges.changing(slot);
@@ -170,7 +169,7 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
-    const invalid = this.validateSlot(slot);
+    const invalid = slotProblem(this.profile.capabilities, slot);
     if (invalid) return invalid;
     this.rfChanges.changing(slot);
     const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
@@ -242,8 +241,7 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   noteDuplicateAlarm(): void {
-    this.duplicateAlarmAt = Date.now();
-    this.duplicateAlarmWaiter?.();
+    this.duplicateAlarms.note();
   }
 
   noteBattery(level: number): void {
@@ -305,23 +303,10 @@ export class ZigbeeLockHandle implements LockHandle {
   private async writeFailure(outcome: { result: RadioResult; status?: number }, slot: number, sentAt: number): Promise<RadioResult> {
     if (outcome.status === DoorLockStatus.DUPLICATE_CODE) {
       this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
-    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarmSince(sentAt))) {
+    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarms.seenSince(sentAt))) {
       return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
     }
     return outcome.result;
-  }
-
-  private duplicateAlarmSince(since: number): Promise<boolean> {
-    if (this.duplicateAlarmAt >= since) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), DUPLICATE_ALARM_GRACE_MS);
-      const done = (seen: boolean): void => {
-        clearTimeout(timer);
-        this.duplicateAlarmWaiter = null;
-        resolve(seen);
-      };
-      this.duplicateAlarmWaiter = () => done(true);
-    });
   }
 
   /**
@@ -422,27 +407,9 @@ export class ZigbeeLockHandle implements LockHandle {
     this.ctx.emit({ type: "availability", radioId: this.identity.radioId, online });
   }
 
-  // ---- validation before any radio traffic ----------------------------------------------------
-
-  private validateSlot(slot: number): RadioResult | null {
-    const { slotCount } = this.profile.capabilities;
-    return Number.isInteger(slot) && slot >= 1 && slot <= slotCount ? null : failure("rejected", `slot ${slot} is outside 1..${slotCount}`);
-  }
-
   private assertSlot(slot: number): void {
-    const invalid = this.validateSlot(slot);
+    const invalid = slotProblem(this.profile.capabilities, slot);
     if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
-  }
-
-  private validateWrite(slot: number, code: string, schedule: SlotSchedule | undefined): RadioResult | null {
-    const caps = this.profile.capabilities;
-    const bad = this.validateSlot(slot);
-    if (bad) return bad;
-    if (!caps.codeLengths.includes(code.length)) return failure("rejected", `a PIN of ${code.length} digits does not fit (lengths ${caps.codeLengths.join(", ")})`);
-    if ([...code].some((c) => !caps.charset.includes(c))) return failure("rejected", "the PIN has characters the lock does not accept");
-    if (schedule && !caps.supportsNativeSchedule) return failure("rejected", "the lock cannot enforce a schedule");
-    if (schedule && schedule.endsAt.getTime() <= schedule.startsAt.getTime()) return failure("rejected", "the schedule ends before it starts");
-    return null;
   }
 }
 
