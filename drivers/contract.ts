@@ -59,7 +59,8 @@ export interface SlotSchedule {
 /**
  * How a successful write was confirmed: Supervision success; a read-back (asked for, or the lock's own
  * User Code Report) that matches; the lock's own report that it added a code in that slot (Access
- * Control "new user code added", which User Code v1 locks send after an RF write); a user-code checksum
+ * Control "new user code added", which User Code v1 locks send after an RF write; a Zigbee lock's RF
+ * programming event naming the slot and its digits); a user-code checksum
  * equal to the one the lock must have with the code (a lock that hides digits, batch writes); or a
  * status only (a lock that hides digits shows the slot occupied).
  */
@@ -194,6 +195,8 @@ export type RadioTimeSetting = "instant" | "realistic";
 export interface SimulatedLockConfig {
   readonly protocol: Protocol;
   readonly name: string;
+  /** A real lock model (drivers/sim/profiles, protocol.md §9): its identity and quirks; the other keys are already merged over its defaults. */
+  readonly profile?: string;
   readonly slots: number;
   readonly code_lengths: readonly number[];
   readonly checksum: boolean;

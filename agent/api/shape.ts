@@ -21,16 +21,23 @@ export function deviceIssues(lock: LockRecord, nowIso: string): Issue[] {
   return issues;
 }
 
-/** Seam's `device_type` for a manufacturer; locks of makers Seam has no type for are reported by radio (docs/api.md). */
+/**
+ * Seam's `device_type` for a manufacturer; locks of makers Seam has no type for are reported by radio
+ * (docs/api.md). Radios often name the parent company or another brand of it (zwave-js: "Allegion" for
+ * Schlage; Zigbee: "Weiser", Kwikset's Canadian brand; zwave-js's manufacturer table: "U-Tec Group" for Ultraloq).
+ */
 export function deviceType(lock: LockRecord): string {
   const m = (lock.manufacturer ?? "").toLowerCase();
   for (const [needle, type] of [
     ["kwikset", "kwikset_lock"],
+    ["weiser", "kwikset_lock"],
     ["schlage", "schlage_lock"],
+    ["allegion", "schlage_lock"],
     ["yale", "yale_lock"],
     ["assa", "yale_lock"],
     ["august", "august_lock"],
     ["ultraloq", "ultraloq_lock"],
+    ["u-tec", "ultraloq_lock"],
     ["lockly", "lockly_lock"],
     ["nuki", "nuki_lock"],
   ] as const) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { profileProblem, withProfileDefaults } from "../../drivers/sim/profiles/index.js";
 
 const hex = (bytes: number) =>
   z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hex digits (${bytes} bytes)`);
@@ -11,27 +12,51 @@ const listen = z
     return port >= 0 && port <= 65535;
   }, "port must be between 0 and 65535");
 
+const codeLengths = z
+  .array(z.number().int().min(1).max(16))
+  .min(1)
+  .refine((a) => new Set(a).size === a.length, "must not repeat a length");
+
+/**
+ * A simulated lock. `profile` names a real lock model (protocol.md §9, drivers/sim/profiles): its facts are
+ * the defaults, every key given here overrides them. Without a profile `slots` is required.
+ */
 const simulatedLock = z
   .object({
     protocol: z.enum(["zwave", "zigbee"]),
     name: z.string().min(1).max(100),
-    slots: z.number().int().min(1).max(1000),
-    code_lengths: z
-      .array(z.number().int().min(1).max(16))
-      .min(1)
-      .refine((a) => new Set(a).size === a.length, "must not repeat a length")
-      .default([4, 5, 6, 7, 8]),
-    checksum: z.boolean().default(false),
-    native_scheduling: z.boolean().default(false),
-    masked_readback: z.boolean().default(false),
-    battery: z.boolean().default(true),
+    profile: z.string().min(1).max(100).optional(),
+    slots: z.number().int().min(1).max(1000).optional(),
+    code_lengths: codeLengths.optional(),
+    checksum: z.boolean().optional(),
+    native_scheduling: z.boolean().optional(),
+    masked_readback: z.boolean().optional(),
+    battery: z.boolean().optional(),
     /** Seconds after an unlock (door closed) before the simulated lock relocks itself; 0: never. */
     auto_relock_s: z.number().int().min(0).max(3600).default(0),
     /** Z-Wave: the lock reports multi-code support (User Code v2: several codes per Extended User Code Set). */
-    multi_code: z.boolean().default(false),
+    multi_code: z.boolean().optional(),
   })
   .strict()
-  .refine((l) => !(l.multi_code && l.protocol === "zigbee"), { message: "only a Z-Wave lock takes several codes per frame (Zigbee sets one PIN per command)", path: ["multi_code"] });
+  .superRefine((lock, ctx) => {
+    const problem = lock.profile === undefined ? null : profileProblem(lock.profile, lock.protocol);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["profile"], message: problem });
+    if (lock.profile === undefined && lock.slots === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["slots"], message: "Required (or name a profile)" });
+    if (lock.multi_code && lock.protocol === "zigbee") {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["multi_code"], message: "only a Z-Wave lock takes several codes per frame (Zigbee sets one PIN per command)" });
+    }
+  })
+  .transform(({ profile, ...own }) => {
+    if (profile !== undefined) return { ...withProfileDefaults(own.protocol, profile, own), profile };
+    return { ...DEFAULT_LOCK_FLAGS, ...dropUndefined(own), slots: own.slots ?? 1 };
+  });
+
+/** A lock without a profile: flags default to false (protocol.md §5), battery to true. */
+const DEFAULT_LOCK_FLAGS = { code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false };
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
 
 const timing = z
   .object({

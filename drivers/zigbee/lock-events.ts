@@ -102,6 +102,9 @@ export class LockEvents {
     // User 0 (master code on several locks) is not a slot; neither is anything past the slot count.
     const slot = event.userId;
     if (slot < 1 || slot > this.lock.capabilities().slotCount) return;
+    const changed = event.code === ProgramEvent.PIN_ADDED || event.code === ProgramEvent.PIN_CHANGED || event.code === ProgramEvent.PIN_DELETED;
+    // The echo of the hub's own setPinCode / clearPinCode proves that write (rf-changes.ts); it is no news.
+    if (changed && event.source === EventSource.RF && this.lock.noteRfProgramming(slot, { pin: event.pin, deleted: event.code === ProgramEvent.PIN_DELETED })) return;
     if (event.code === ProgramEvent.PIN_ADDED || event.code === ProgramEvent.PIN_CHANGED) {
       const base = { type: "slot_changed", radioId: this.radioId, slot, cause: keypad ? "keypad_added" : "report" } as const;
       // Masked locks send no digits: leave `code` out so the hub knows it was not told.

@@ -17,7 +17,6 @@ import {
   type SlotWrite,
 } from "../contract.js";
 import { writeEachSlot } from "../write-each.js";
-import { slotProblem, writeProblem, type WriteRules } from "../write-checks.js";
 import { decodePinReply, decodeStatusReply, type PinReply } from "./decode.js";
 import { LOCK_REPORT_WAIT_MS, ZigbeeDoor } from "./door-control.js";
 import {
@@ -34,6 +33,9 @@ import {
 } from "./door-lock.js";
 import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
 import { classifyRadioError } from "./radio-errors.js";
+import { RfChanges, provenByEvent, type RfChange } from "./rf-changes.js";
+import { slotProblem, writeProblem } from "./write-checks.js";
+import { DuplicateAlarms } from "./duplicate-alarms.js";
 
 export interface HandleContext {
   readonly identity: LockIdentity;
@@ -46,8 +48,8 @@ export interface HandleContext {
   readonly endpoint: () => Models.Endpoint | undefined;
 }
 
-/** Yale reports a refused duplicate as an alarm next to a plain failure status; wait this long for it. */
-const DUPLICATE_ALARM_GRACE_MS = 250;
+/** A lock that confirms changes by RF programming events sends it right after its response; past this, read back. */
+const RF_EVENT_WAIT_MS = 1_500;
 
 type PinAnswer = Extract<PinReply, { kind: "pin" }>;
 
@@ -64,8 +66,8 @@ export class ZigbeeLockHandle implements LockHandle {
   /** The bolt and the door (door-control.ts); lock-events.ts feeds it the lock's reports. */
   readonly door: ZigbeeDoor;
   private online = true;
-  private duplicateAlarmAt = Number.NEGATIVE_INFINITY;
-  private duplicateAlarmWaiter: (() => void) | null = null;
+  private readonly duplicateAlarms = new DuplicateAlarms();
+  private readonly rfChanges = new RfChanges();
 
   constructor(
     private readonly ctx: HandleContext,
@@ -106,9 +108,10 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   async writeSlot(slot: number, code: string, schedule?: SlotSchedule): Promise<RadioResult> {
-    const invalid = this.validateWrite(slot, code, schedule);
+    const invalid = writeProblem(this.profile.capabilities, slot, code, schedule);
     if (invalid) return invalid;
     const sentAt = Date.now();
+    this.rfChanges.changing(slot);
     const outcome = await this.statusCommand("setPinCode", (ep, o) =>
       ep.command(
         DOOR_LOCK,
@@ -166,8 +169,9 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
-    const invalid = this.validateSlot(slot);
+    const invalid = slotProblem(this.profile.capabilities, slot);
     if (invalid) return invalid;
+    this.rfChanges.changing(slot);
     const outcome = await this.statusCommand("clearPinCode", (ep, o) => ep.command(DOOR_LOCK, "clearPinCode", { userid: slot }, o));
     if (typeof outcome === "object") return outcome.result;
     // The PIN, which is what grants access, is gone; a schedule left behind is logged, not a failure:
@@ -226,9 +230,18 @@ export class ZigbeeLockHandle implements LockHandle {
     this.setOnline(online);
   }
 
+  /** An RF programming event for `slot`; true when it is the echo of the hub's own change (then no news). */
+  noteRfProgramming(slot: number, change: RfChange): boolean {
+    if (!this.rfChanges.heardFromLock(slot, change)) return false;
+    if (this.profile.rfProgrammingEvents !== true) {
+      this.ctx.logger.info({ radioId: this.identity.radioId }, "lock confirms PIN changes with programming events; writes are proven by them");
+      this.updateProfile({ rfProgrammingEvents: true });
+    }
+    return true;
+  }
+
   noteDuplicateAlarm(): void {
-    this.duplicateAlarmAt = Date.now();
-    this.duplicateAlarmWaiter?.();
+    this.duplicateAlarms.note();
   }
 
   noteBattery(level: number): void {
@@ -290,23 +303,10 @@ export class ZigbeeLockHandle implements LockHandle {
   private async writeFailure(outcome: { result: RadioResult; status?: number }, slot: number, sentAt: number): Promise<RadioResult> {
     if (outcome.status === DoorLockStatus.DUPLICATE_CODE) {
       this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
-    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarmSince(sentAt))) {
+    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarms.seenSince(sentAt))) {
       return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
     }
     return outcome.result;
-  }
-
-  private duplicateAlarmSince(since: number): Promise<boolean> {
-    if (this.duplicateAlarmAt >= since) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(false), DUPLICATE_ALARM_GRACE_MS);
-      const done = (seen: boolean): void => {
-        clearTimeout(timer);
-        this.duplicateAlarmWaiter = null;
-        resolve(seen);
-      };
-      this.duplicateAlarmWaiter = () => done(true);
-    });
   }
 
   /**
@@ -314,6 +314,11 @@ export class ZigbeeLockHandle implements LockHandle {
    * status), else the success status. A Default Response with SUCCESS proves nothing without a read-back.
    */
   private async confirm(slot: number, code: string | null, unconfirmed: boolean): Promise<RadioResult> {
+    // The lock's own programming event names the slot (and its digits): no read-back needed.
+    if (this.profile.rfProgrammingEvents) {
+      const heard = await this.rfChanges.awaitChange(slot, Math.min(RF_EVENT_WAIT_MS, this.ctx.timeoutMs));
+      if (heard) return provenByEvent(slot, code, heard);
+    }
     const limit = this.profile.readbackLimit;
     // A clear can be read back from the slot status even when digits are masked.
     const canRead = code === null ? limit !== "no_get_pin_code_answer" : limit === null;
@@ -402,27 +407,11 @@ export class ZigbeeLockHandle implements LockHandle {
     this.ctx.emit({ type: "availability", radioId: this.identity.radioId, online });
   }
 
-  // ---- validation before any radio traffic ----------------------------------------------------
-
-  private validateSlot(slot: number): RadioResult | null {
-    const problem = slotProblem(this.profile.capabilities, slot);
-    return problem ? failure(problem.failure, problem.message) : null;
-  }
-
   private assertSlot(slot: number): void {
-    const problem = slotProblem(this.profile.capabilities, slot);
-    if (problem) throw problem;
-  }
-
-  private validateWrite(slot: number, code: string, schedule: SlotSchedule | undefined): RadioResult | null {
-    return writeProblem(this.profile.capabilities, slot, code, schedule, ZIGBEE_RULES);
+    const invalid = slotProblem(this.profile.capabilities, slot);
+    if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
   }
 }
-
-/** A Zigbee lock reports the PIN lengths it takes (Door Lock min/max PIN code length). */
-const ZIGBEE_RULES: WriteRules = {
-  codeLength: (caps, code) => (caps.codeLengths.includes(code.length) ? null : `a PIN of ${code.length} digits does not fit (lengths ${caps.codeLengths.join(", ")})`),
-};
 
 function unanswered(result: RadioResult): boolean {
   return !result.ok && (result.failure === "timeout" || result.failure === "offline");

@@ -32,6 +32,8 @@ export interface ZigbeeSimulatedQuirks {
   readonly answersSetPinCodeWithDefaultResponse?: boolean;
   /** How a duplicate PIN is refused: setPinCodeRsp status 3 (ZCL), or failure plus genAlarms code 113 (Yale). */
   readonly duplicateReport?: "status" | "alarm";
+  /** After a successful RF setPinCode / clearPinCode the lock sends a programming event notification (source RF). */
+  readonly programmingEventOnRfChange?: boolean;
 }
 
 export type ZigbeeSimulatedLockConfig = SimulatedLockConfig & { readonly zigbee?: ZigbeeSimulatedQuirks };

@@ -19,6 +19,8 @@ export interface LockProfile {
   readonly doorSensor?: boolean;
   /** requirePinForRfOperation: the lock wants a PIN with lockDoor / unlockDoor, so the hub cannot operate it. */
   readonly rfNeedsPin?: boolean;
+  /** The lock was seen confirming the hub's own PIN changes with RF programming events (rf-changes.ts). */
+  readonly rfProgrammingEvents?: boolean;
 }
 
 const LIMITS: readonly ReadbackLimit[] = ["send_pin_ota_off", "masked_digits", "no_get_pin_code_answer"];
@@ -40,7 +42,7 @@ function decodeCapabilities(value: unknown): LockCapabilities | null {
 function decodeProfile(value: unknown): LockProfile | null {
   if (!isRecord(value)) return null;
   const capabilities = decodeCapabilities(value["capabilities"]);
-  const { endpoint, readbackLimit, battery, readbackProven, doorSensor, rfNeedsPin } = value;
+  const { endpoint, readbackLimit, battery, readbackProven, doorSensor, rfNeedsPin, rfProgrammingEvents } = value;
   if (capabilities === null || typeof endpoint !== "number") return null;
   const limit = LIMITS.find((l) => l === readbackLimit) ?? null;
   return {
@@ -51,6 +53,7 @@ function decodeProfile(value: unknown): LockProfile | null {
     readbackProven: readbackProven === true,
     ...(typeof doorSensor === "boolean" ? { doorSensor } : {}),
     ...(rfNeedsPin === true ? { rfNeedsPin } : {}),
+    ...(rfProgrammingEvents === true ? { rfProgrammingEvents } : {}),
   };
 }
 

@@ -47,7 +47,8 @@ async function setAll(driver: Driver, nodeId: number, codes: string[]): Promise<
 /** Unlocks per measurement of the lock_door/unlock_door row (each followed by an untimed lock); run.ts sets it. */
 const UNLOCKS = Number(process.env.BENCH_UNLOCKS ?? 10);
 
-type Result = Record<string, number | number[]>;
+// Strings only for labels (e.g. the proof kind a lock was recorded with).
+type Result = Record<string, number | number[] | string>;
 
 const modes: Record<string, (args: string[]) => Promise<Result>> = {
   ...uiModes,
@@ -94,9 +95,9 @@ const modes: Record<string, (args: string[]) => Promise<Result>> = {
     if (side !== "set" && side !== "setMany" && side !== "confirmed") throw new Error(`zwaveRadio: unknown side ${side}`);
     return { ...(await zwaveDirect(profile, Number(digits), Number(count), side)) };
   },
-  /** Radio time modelled: `zigbeeRadio <codes>`, round trips and time per programmed code. */
-  async zigbeeRadio([count]) {
-    return { ...(await zigbeeHub(Number(count ?? 20))) };
+  /** Radio time modelled: `zigbeeRadio <codes> [profile]`, round trips and time per programmed code. */
+  async zigbeeRadio([count, profile]) {
+    return { ...(await zigbeeHub(Number(count ?? 20), profile)) };
   },
   /** (a) 250 direct zwave-js User Code set calls on one mock lock. */
   async direct250() {

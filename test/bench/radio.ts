@@ -11,6 +11,7 @@ import { CommandClasses } from "@zwave-js/core";
 import { UserIDStatus, type Driver, type ZWaveNode } from "zwave-js";
 import { fitsOneWrite, type SimulatedLockConfig } from "../../drivers/contract.js";
 import { userCodePayloadBudget } from "../../drivers/zwave/frame-budget.js";
+import type { ZigbeeLockSimulator } from "../../drivers/zigbee/sim/network.js";
 import { SerialBackend } from "../../drivers/zwave/serial-backend.js";
 import { INSTANT_ZWAVE_RADIO_TIME, REALISTIC_ZWAVE_RADIO_TIME } from "../../drivers/zwave/sim/radio-time.js";
 import { TEST_SECURITY_KEYS, ZWaveTcpBridge, type BridgeLock } from "../support/zwave-tcp-bridge.js";
@@ -147,21 +148,43 @@ export async function zwaveHub(profile: ZWaveBenchProfile, digits: number, count
   });
 }
 
-/** Zigbee with radio time: radio round trips and time per programmed code, hub through the router. */
-export async function zigbeeHub(count: number): Promise<{ ms: number; roundTripsPerCode: number; codes: number }> {
-  const config = benchConfig([{ protocol: "zigbee", name: "Zigbee lock", slots: count }], undefined, { failure_after_ms: 3_600_000, delay_warning_after_ms: 3_600_000 }, { radio_time: "realistic" });
+/** What one Zigbee run cost on the air. */
+export interface ZigbeeRun {
+  ms: number;
+  /** Commands the coordinator sent the lock per code: each is answered, a round trip. */
+  roundTripsPerCode: number;
+  /** Frames both ways per code (an unsolicited programming event is one frame, not a round trip). */
+  framesPerCode: number;
+  codes: number;
+  /** How the lock's writes were proven, as the hub recorded it for the lock. */
+  proof: string;
+}
+
+/**
+ * Zigbee with radio time: radio round trips and time per programmed code, hub through the router, on the
+ * default simulated lock or a lock model (`profile`, drivers/sim/profiles).
+ */
+export async function zigbeeHub(count: number, profile?: string): Promise<ZigbeeRun> {
+  const lock = { protocol: "zigbee" as const, name: "Zigbee lock", slots: count, ...(profile ? { profile } : {}) };
+  const config = benchConfig([lock], undefined, { failure_after_ms: 3_600_000, delay_warning_after_ms: 3_600_000 }, { radio_time: "realistic" });
   const h = await startInproc(config);
   try {
     await h.waitLocks(1);
-    const lock = h.hub.store.locks()[0]!;
-    const sim = h.hub.drivers[0]!.simulator!;
-    const f0 = sim.frameCount(lock.radioId);
+    const record = h.hub.store.locks()[0]!;
+    const sim = h.hub.drivers[0]!.simulator as ZigbeeLockSimulator;
+    const f0 = sim.frameCount(record.radioId);
+    const c0 = sim.commandCount(record.radioId);
     const t0 = performance.now();
-    for (const code of uniqueCodes(count, 6)) await h.call("/access_codes/create", { device_id: lock.deviceId, code });
+    for (const code of uniqueCodes(count, 6)) await h.call("/access_codes/create", { device_id: record.deviceId, code });
     await h.waitAll(() => unsettled(h.hub) === 0, 3_600_000);
     const ms = performance.now() - t0;
-    // Frames both ways: a round trip is a command and its answer.
-    return { ms, roundTripsPerCode: (sim.frameCount(lock.radioId) - f0) / 2 / count, codes: count };
+    return {
+      ms,
+      roundTripsPerCode: (sim.commandCount(record.radioId) - c0) / count,
+      framesPerCode: (sim.frameCount(record.radioId) - f0) / count,
+      codes: count,
+      proof: h.hub.store.lock(record.deviceId)?.readbackProof ?? "none",
+    };
   } finally {
     await h.hub.stop();
     rmSync(config.data_dir, { recursive: true, force: true });

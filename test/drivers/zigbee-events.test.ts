@@ -15,8 +15,9 @@ interface Seen {
   alarms: number;
 }
 
-function setup(): { seen: Seen; send: (m: LockMessage) => void } {
+function setup(ownChanges: readonly number[] = []): { seen: Seen; send: (m: LockMessage) => void; echoes: Array<{ slot: number; pin: string | null; deleted: boolean }> } {
   const seen: Seen = { events: [], battery: [], alarms: 0 };
+  const echoes: Array<{ slot: number; pin: string | null; deleted: boolean }> = [];
   let profile = { doorSensor: undefined } as unknown as LockProfile;
   const door = new ZigbeeDoor(radioId, (e) => seen.events.push(e), () => profile, (change) => (profile = { ...profile, ...change }));
   // Only what LockEvents touches on the handle.
@@ -28,9 +29,15 @@ function setup(): { seen: Seen; send: (m: LockMessage) => void } {
     noteDuplicateAlarm: () => {
       seen.alarms++;
     },
+    // The handle claims an RF event as its own write's echo only for the slots it just changed.
+    noteRfProgramming: (slot: number, change: { pin: string | null; deleted: boolean }) => {
+      if (!ownChanges.includes(slot)) return false;
+      echoes.push({ slot, ...change });
+      return true;
+    },
   } as unknown as ZigbeeLockHandle;
   const translator = new LockEvents(handle, (e) => seen.events.push(e));
-  return { seen, send: (m) => translator.handle(m) };
+  return { seen, send: (m) => translator.handle(m), echoes };
 }
 
 const programming = (data: Record<string, unknown>): LockMessage => ({ type: "commandProgrammingEventNotification", cluster: "closuresDoorLock", data });
@@ -51,6 +58,18 @@ describe("programming event notifications", () => {
       { type: "slot_changed", radioId, slot: 4, code: null, cause: "keypad_deleted" },
       { type: "all_slots_cleared", radioId },
     ]);
+  });
+
+  test("an RF event for a slot the hub just changed is that write's proof, not news; keypad events for it still are", () => {
+    const t = setup([6, 7]);
+    t.send(programming({ programeventsrc: 1, programeventcode: 2, userid: 6, pin: Buffer.from("4821"), usertype: 0, userstatus: 1 }));
+    t.send(programming({ programeventsrc: 1, programeventcode: 3, userid: 7, pin: Buffer.alloc(0), usertype: 0, userstatus: 0 }));
+    t.send(programming({ programeventsrc: 0, programeventcode: 4, userid: 6, pin: Buffer.from("9999"), usertype: 0, userstatus: 1 }));
+    expect(t.echoes).toEqual([
+      { slot: 6, pin: "4821", deleted: false },
+      { slot: 7, pin: null, deleted: true },
+    ]);
+    expect(t.seen.events).toEqual([{ type: "slot_changed", radioId, slot: 6, code: "9999", cause: "keypad_added" }]);
   });
 });
 

@@ -92,6 +92,25 @@ describe("Zigbee pairing", () => {
     await expect(pairing().include({ installCode: "nonsense" }, () => undefined)).rejects.toMatchObject({ code: "busy" });
   });
 
+  test("a factory-new lock model (profile) joins as that model: genBasic identity, endpoint, slots; a Z-Wave profile is refused", async () => {
+    h = new ZigbeeHarness([]);
+    await h.start();
+    const label = await pairing().simulator!.newLock({ protocol: "zigbee", name: "Nimly", profile: "nimly_pro_zigbee", slots: 12 });
+    if (label.installCode) secrets.add(label.installCode);
+    const rec = new PairingRecorder();
+    await pairing().include({ seconds: 30 }, rec.listener);
+    expect(await pairing().simulator!.pressButton({ simId: label.simId })).toBe("joined");
+    const { lock } = await h.nextEvent("lock_ready", (e) => e.lock.identity.radioId === `zigbee:${label.ieee}`);
+    expect(lock.identity).toMatchObject({ manufacturer: "Onesti Products AS", model: "NimlyPRO" });
+    // The request's slots override the model's 999.
+    expect(lock.capabilities()).toMatchObject({ slotCount: 12, readback: "digits" });
+    expect(await lock.writeSlot(12, "8642")).toEqual({ ok: true, proof: "readback" });
+    await expect(pairing().simulator!.newLock({ protocol: "zigbee", name: "Wrong radio", profile: "kwikset_910" })).rejects.toMatchObject({
+      code: "unsupported",
+      message: expect.stringMatching(/"kwikset_910" is a zwave profile; known zigbee profiles: /),
+    });
+  });
+
   test("refuses an unreadable install code without echoing it", async () => {
     h = new ZigbeeHarness([]);
     await h.start();

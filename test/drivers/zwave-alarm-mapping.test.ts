@@ -73,7 +73,7 @@ class YaleBackend implements ZWaveBackend {
     this.node = node;
     controller.addNode(node);
     node.defineBehavior(...createDefaultMockNodeBehaviors());
-    const controls = { slotCount: 5, codeLengths: [4, 5, 6, 7, 8], isSilent: () => false, rejectsCodes: () => false, masksDigits: () => false, batteryLevel: () => 80, countFrame: () => undefined, memoryMayHaveChanged: () => undefined };
+    const controls = { slotCount: 5, codeLengths: [4, 5, 6, 7, 8], isSilent: () => false, rejectsCodes: () => false, masksDigits: () => false, maskedCode: () => "****", codePadding: () => 0, batteryLevel: () => 80, countFrame: () => undefined, memoryMayHaveChanged: () => undefined };
     node.defineBehavior(...createLockBehaviors(controls));
     continueStartup();
     await wait.ready;

@@ -232,6 +232,25 @@ describe("Z-Wave pairing on the mock controller", () => {
     expect(rec2.types()).not.toContain("left");
   });
 
+  it("a factory-new lock model (profile) joins as that model: its security, ids, device file and slots; a bad profile is refused", async () => {
+    const label = await pairing().simulator!.newLock({ protocol: "zwave", name: "Kwikset at the shed", profile: "kwikset_910" });
+    expect(label.dsk).toBeUndefined(); // an S0 model has no S2 label
+    const rec = new PairingRecorder();
+    await pairing().include({}, rec.listener);
+    const from = net.recorder.events.length;
+    expect(await pairing().simulator!.pressButton({ simId: label.simId })).toBe("joined");
+    const joined = await rec.next("joined");
+    expect(joined.granted).toEqual(["S0_Legacy"]);
+    const { lock } = await readyEvent(joined.radioId, from);
+    expect(lock.identity).toMatchObject({ manufacturer: "Kwikset", model: "910" });
+    expect(lock.capabilities()).toMatchObject({ slotCount: 30, supportsChecksum: false });
+    expect(await lock.writeSlot(30, "8642")).toEqual({ ok: true, proof: "readback" });
+    await expect(pairing().simulator!.newLock({ protocol: "zwave", name: "Typo", profile: "kwikset_9100" })).rejects.toMatchObject({
+      code: "unsupported",
+      message: expect.stringMatching(/^profile: unknown profile "kwikset_9100"; known zwave profiles: schlage_be469zp/),
+    });
+  });
+
   it("removes only a failed lock; a live one needs an exclusion", async () => {
     const target = net.driver.locks().find((l) => l.identity.name === "Legacy")!;
     await expect(pairing().remove(target.identity.radioId)).rejects.toMatchObject({ code: "exclusion_required" });

@@ -64,17 +64,13 @@ afterAll(async () => {
   console.info(`zigbee e2e timings (ms): ${JSON.stringify(timings)}`);
 });
 
-const call = async (path: string, body: Record<string, unknown>) => {
-  const r = await hub.post(path, body);
-  if (r.status !== 200) throw new Error(`${path} -> ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-};
-const getCode = async (id: string) => (await call("/access_codes/get", { access_code_id: id })).access_code as Record<string, any>;
-const slotOf = async (device: string, code: string) => (await hub.slots(device)).find((s) => s.code === code)?.slot;
+const call = (path: string, body: Record<string, unknown>) => hub.call(path, body);
+const getCode = (id: string) => hub.accessCode(id);
+const slotOf = (device: string, code: string) => hub.slotOf(device, code);
 const eventsFor = (id: string) => cloud.events.filter((e) => e.access_code_id === id);
 const errorCodes = (c: Record<string, any>) => (c.errors as Array<{ error_code: string }>).map((e) => e.error_code);
 const waitEvent = (type: string, pred: (e: SeamEvent) => boolean = () => true, ms = 15_000) => cloud.waitEvent(type, pred, ms);
-const unmanaged = async (device: string) => (await call("/access_codes/unmanaged/list", { device_id: device })).access_codes as Array<Record<string, any>>;
+const unmanaged = (device: string) => hub.unmanagedCodes(device);
 const device = async (id: string) => (await call("/devices/get", { device_id: id })).device as Record<string, any>;
 
 async function create(deviceId: string, code: string, extra: Record<string, unknown> = {}): Promise<string> {

@@ -10,7 +10,10 @@ import { freePort, sleep } from "./ports.js";
 export interface SimLock {
   protocol: "zwave" | "zigbee";
   name: string;
-  slots: number;
+  /** A lock model (drivers/sim/profiles): the keys below then override its facts. */
+  profile?: string;
+  /** Required without a profile. */
+  slots?: number;
   code_lengths?: number[];
   checksum?: boolean;
   native_scheduling?: boolean;
@@ -179,6 +182,26 @@ export class HubProcess {
   async slots(deviceId: string): Promise<Array<{ slot: number; code: string | null }>> {
     const r = await this.post("/hub/simulate/lock_slots", { device_id: deviceId });
     return r.body.slots as Array<{ slot: number; code: string | null }>;
+  }
+
+  /** A call that must succeed: its body, else an error with the path, status and body. */
+  async call(p: string, body: Record<string, unknown>): Promise<Record<string, any>> {
+    const r = await this.post(p, body);
+    if (r.status !== 200) throw new Error(`${p} -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  async accessCode(id: string): Promise<Record<string, any>> {
+    return (await this.call("/access_codes/get", { access_code_id: id })).access_code as Record<string, any>;
+  }
+
+  /** The slot of the lock that physically holds `code`, if any. */
+  async slotOf(deviceId: string, code: string): Promise<number | undefined> {
+    return (await this.slots(deviceId)).find((s) => s.code === code)?.slot;
+  }
+
+  async unmanagedCodes(deviceId: string): Promise<Array<Record<string, any>>> {
+    return (await this.call("/access_codes/unmanaged/list", { device_id: deviceId })).access_codes as Array<Record<string, any>>;
   }
 
   async stop(ms = 5000): Promise<{ graceful: boolean; code: number | null }> {

@@ -37,12 +37,27 @@ describe("configuration", () => {
     [{ data_dir: "x", allow_remote_unlock: "no" }, /allow_remote_unlock: Expected boolean, received string/],
     [{ data_dir: "x", timing: { lock_operation_timeout_ms: 50 } }, /timing\.lock_operation_timeout_ms: Number must be greater than or equal to 1000/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, auto_relock_s: -1 }] } }, /simulation\.locks\.0\.auto_relock_s/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a" }] } }, /simulation\.locks\.0\.slots: Required \(or name a profile\)/],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", profile: "acme_9000" }] } }, /simulation\.locks\.0\.profile: unknown profile "acme_9000"; known zwave profiles: schlage_be469zp, kwikset_910, /],
+    [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", profile: "yale_yrd226_zigbee" }] } }, /simulation\.locks\.0\.profile: "yale_yrd226_zigbee" is a zigbee profile; known zwave profiles: /],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zigbee", name: "a", slots: 3, multi_code: true }] } }, /simulation\.locks\.0\.multi_code: only a Z-Wave lock takes several codes per frame/],
     [{ data_dir: "x", simulation: { locks: [{ protocol: "zwave", name: "a", slots: 3, multi_code: "yes" }] } }, /simulation\.locks\.0\.multi_code: Expected boolean/],
     ["{ not json", /not valid JSON/],
     ["[]", /must be a JSON object/],
   ])("a bad file names the key and the problem: %j", (config, pattern) => {
     expect(problem(config)).toMatch(pattern);
+  });
+
+  it("a profile gives a simulated lock its model's defaults; keys given override them; without one the flags default to false", () => {
+    const locks = (entries: object[]) => parseConfigText(JSON.stringify({ data_dir: "x", simulation: { locks: entries } }), "c", {}).simulation?.locks ?? [];
+    const [schlage, overridden, plain] = locks([
+      { protocol: "zwave", name: "Front", profile: "schlage_be469zp" },
+      { protocol: "zigbee", name: "Back", profile: "kwikset_910_zigbee", slots: 12, native_scheduling: true },
+      { protocol: "zwave", name: "Side", slots: 5 },
+    ]);
+    expect(schlage).toMatchObject({ profile: "schlage_be469zp", slots: 30, code_lengths: [4, 5, 6, 7, 8], checksum: false, masked_readback: true, battery: true });
+    expect(overridden).toMatchObject({ profile: "kwikset_910_zigbee", slots: 12, native_scheduling: true, masked_readback: false });
+    expect(plain).toEqual({ protocol: "zwave", name: "Side", slots: 5, code_lengths: [4, 5, 6, 7, 8], checksum: false, native_scheduling: false, masked_readback: false, battery: true, auto_relock_s: 0, multi_code: false });
   });
 
   it("simulation.locks[].multi_code: off unless asked for, on a Z-Wave lock", () => {

@@ -203,5 +203,14 @@ describe("hub core on a fake driver", () => {
     }
     expect(silent.fakes[0]!.memory.size).toBe(0); // nothing reached the lock
   });
-});
 
+  it("/hub/simulate/profiles lists every lock model of the catalogue with its radio, maker and model", async () => {
+    const r = await call("/hub/simulate/profiles", {});
+    expect(r.status).toBe(200);
+    const { profiles } = r.body as { profiles: Array<{ profile: string; protocol: string; manufacturer: string; model: string }> };
+    expect(profiles.filter((p) => p.protocol === "zwave").length).toBeGreaterThanOrEqual(6);
+    expect(profiles.filter((p) => p.protocol === "zigbee").length).toBeGreaterThanOrEqual(3);
+    expect(profiles).toContainEqual({ profile: "yale_yrd226_zigbee", protocol: "zigbee", manufacturer: "Yale", model: "YRD226 TSDB" });
+    expect(Object.keys(profiles[0]!).sort()).toEqual(["manufacturer", "model", "profile", "protocol"]);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { profileSummaries } from "../../../drivers/sim/profiles/index.js";
 import type { ApiContext } from "../context.js";
 import { invalidInput } from "../errors.js";
 import { id, pin, qBool, qInt } from "../params.js";
@@ -15,6 +16,8 @@ export function hubRoutes(ctx: ApiContext): Route[] {
   };
   return [
     { kind: "query", path: "/hub/status", params: z.object({}), handle: () => ({ hub: ctx.status() }) },
+    // The real lock models a simulated lock can be (protocol.md §9), for config and /hub/simulate/new_lock.
+    { kind: "query", path: "/hub/simulate/profiles", params: z.object({}), handle: () => ({ profiles: profileSummaries() }) },
     {
       kind: "query",
       path: "/hub/simulate/keypad_set_code",

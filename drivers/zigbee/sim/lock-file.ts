@@ -73,9 +73,20 @@ export function madeLocks(saved: Record<string, unknown>): MadeLock[] {
 
 function madeConfig(value: unknown): ZigbeeSimulatedLockConfig | null {
   if (!isRecord(value)) return null;
-  const { name, slots, code_lengths } = value;
+  const { name, slots, code_lengths, profile } = value;
   if (typeof name !== "string" || typeof slots !== "number" || !Array.isArray(code_lengths) || !code_lengths.every((n) => typeof n === "number")) return null;
-  return { protocol: "zigbee", name, slots, code_lengths: code_lengths as number[], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
+  const flag = (key: string): boolean => value[key] === true;
+  return {
+    protocol: "zigbee",
+    name,
+    slots,
+    code_lengths: code_lengths as number[],
+    checksum: false,
+    native_scheduling: flag("native_scheduling"),
+    masked_readback: flag("masked_readback"),
+    battery: value["battery"] !== false,
+    ...(typeof profile === "string" ? { profile } : {}),
+  };
 }
 
 /** The bolt, door and battery a lock had when the file was written; a new lock is locked, closed and full. */

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
 import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type RadioTimeSetting, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
+import { zigbeeProfile } from "../../sim/profiles/index.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
 import { coordinatorIeee, extendedPanId, lockAddresses, newLockAddress } from "./identity.js";
@@ -17,6 +18,9 @@ import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
 const C = Zcl.Clusters;
+
+/** What a simulated lock without a lock model profile says it is. */
+const SIMULATED_IDENTITY = { manufacturerName: "lockbridge", modelId: "SIM-ZB-LOCK" } as const;
 
 interface SimLock {
   readonly simId: string;
@@ -31,6 +35,8 @@ interface SimLock {
   /** Member of the network; false after remove() until connect() rejoins it, and for factory-new locks. */
   joined: boolean;
   frames: number;
+  /** Frames the coordinator sent it: each is a command the lock answers (a round trip). */
+  commands: number;
 }
 
 /** Nimly/Onesti put the Door Lock cluster on endpoint 11 with genBasic alone on endpoint 1; others use endpoint 1. */
@@ -58,6 +64,8 @@ export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   physicalSchedules(radioId: string): Map<number, YearDaySchedule>;
   /** The keypad's master menu deletes every user; the lock sends one "all deleted" notification. */
   keypadClearAll(radioId: string): Promise<void>;
+  /** Frames the coordinator sent to the lock so far: round trips, each command answered (frameCount counts both ways). */
+  commandCount(radioId: string): number;
   /** The coordinator stick is pulled: its adapter reports the disconnect and cannot be started until plugged in. */
   unplugCoordinator(): void;
   plugInCoordinator(): void;
@@ -102,15 +110,21 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     }
   }
 
-  /** THE place a simulated Zigbee lock is made: its node (endpoints, clusters), memory and quirks follow from its config. */
+  /**
+   * THE place a simulated Zigbee lock is made: its node (endpoints, clusters), memory and quirks follow from
+   * its config, and its identity, endpoint and quirks from its lock model profile (drivers/sim/profiles).
+   */
   private buildLock(a: { simId: string; config: ZigbeeSimulatedLockConfig; ieee: string; nwk: number; index: number; stored: unknown; joined: boolean; installCode: Buffer | null; made: ZigbeeSimulatedLockConfig | null }): SimLock {
     const { config } = a;
-    const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? (a.index % 2 === 0 ? 11 : 1);
+    const model = zigbeeProfile(config.profile)?.zigbee;
+    const quirks = { ...(model ? { duplicateReport: model.duplicateReport, programmingEventOnRfChange: model.programmingEventOnRfChange } : {}), ...config.zigbee };
+    const doorLockEndpoint = config.zigbee?.doorLockEndpoint ?? model?.doorLockEndpoint ?? (a.index % 2 === 0 ? 11 : 1);
     // User 0 is the master code on many locks; usable slots are user ids 1..slots.
     const limits = { userCount: config.slots + 1, minPinLen: Math.min(...config.code_lengths), maxPinLen: Math.max(...config.code_lengths) };
     const memory = new LockMemory(limits, savedMemory(a.stored));
-    const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
-    const spec = { node, name: config.name, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks: config.zigbee ?? {}, autoRelockS: config.auto_relock_s ?? 0 };
+    const node: NodeDescription = { nwk: a.nwk, ieee: a.ieee, logicalType: 2, manufacturerCode: model?.manufacturerCode ?? Zcl.ManufacturerCode.ASSA_ABLOY, endpoints: endpointsFor(doorLockEndpoint) };
+    const identity = model ? { manufacturerName: model.manufacturerName, modelId: model.modelId } : SIMULATED_IDENTITY;
+    const spec = { node, name: config.name, identity, doorLockEndpoint, nativeSchedule: config.native_scheduling, battery: config.battery, ...limits, quirks, autoRelockS: config.auto_relock_s ?? 0 };
     const entry: SimLock = {
       simId: a.simId,
       radioId: `zigbee:${a.ieee}`,
@@ -119,6 +133,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
       onAir: true,
       joined: a.joined,
       frames: 0,
+      commands: 0,
       lock: new VirtualLock(spec, memory, config.masked_readback, (ep, cluster, frame) => this.fromLock(entry, ep, cluster, frame), () => this.save(), savedBody(a.stored)),
     };
     return entry;
@@ -170,6 +185,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return false;
     target.frames++;
+    target.commands++;
     this.radioTime.toDevice(target.radioId, target.lock.spec.battery, () => target.lock.receiveZcl(endpoint, clusterId, frame));
     return true;
   }
@@ -178,6 +194,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     const target = this.reachable(nwk);
     if (!target) return "unreachable";
     target.frames++;
+    target.commands++;
     if (target.lock.faults.unresponsive) return "silent";
     const reply = answerZdo(target.lock.spec.node, clusterId, request);
     if (!reply) return "silent";
@@ -357,6 +374,10 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
 
   plugInCoordinator(): void {
     this.coordinatorPresent = true;
+  }
+
+  commandCount(radioId: string): number {
+    return this.find(radioId).commands;
   }
 
   frameCount(radioId?: string): number {

@@ -27,6 +27,8 @@ import type { NodeDescription } from "./zdo.js";
 export interface VirtualLockSpec {
   readonly node: NodeDescription;
   readonly name: string;
+  /** genBasic manufacturerName and modelId: what the lock says it is. */
+  readonly identity: { readonly manufacturerName: string; readonly modelId: string };
   readonly doorLockEndpoint: number;
   readonly nativeSchedule: boolean;
   readonly battery: boolean;
@@ -130,8 +132,8 @@ export class VirtualLock {
           appVersion: 1,
           stackVersion: 2,
           hwVersion: 1,
-          manufacturerName: "lockbridge",
-          modelId: "SIM-ZB-LOCK",
+          manufacturerName: this.spec.identity.manufacturerName,
+          modelId: this.spec.identity.modelId,
           dateCode: "20250101",
           powerSource: this.spec.battery ? 3 : 1,
           swBuildId: "1.0.0",
@@ -189,6 +191,7 @@ export class VirtualLock {
         // Like several real locks, clearing a PIN leaves the user's schedule: the driver must clear both.
         const ok = this.memory.validUser(userId) && this.change(() => this.memory.clearPin(userId));
         this.send(endpoint, DOOR_LOCK, "clearPinCodeRsp", statusPayload(ok), tsn);
+        if (ok) this.rfChangeEvent(ProgramEvent.PIN_DELETED, userId, null);
         return;
       }
       case "clearAllPinCodes":
@@ -222,6 +225,7 @@ export class VirtualLock {
     }
     const userStatus = numericAttribute(p, "userstatus") ?? UserStatus.ENABLED;
     const userType = numericAttribute(p, "usertype") ?? UserType.UNRESTRICTED;
+    const existed = this.memory.get(userId) !== undefined;
     const outcome = this.memory.set(userId, pin, userStatus, userType);
     if (outcome === "ok") this.persist();
     if (outcome === "duplicate" && this.spec.quirks.duplicateReport === "alarm") {
@@ -232,6 +236,7 @@ export class VirtualLock {
     }
     const code = outcome === "ok" ? DoorLockStatus.SUCCESS : outcome === "duplicate" ? DoorLockStatus.DUPLICATE_CODE : DoorLockStatus.GENERAL_FAILURE;
     this.send(endpoint, DOOR_LOCK, "setPinCodeRsp", { status: code }, tsn);
+    if (outcome === "ok") this.rfChangeEvent(existed ? ProgramEvent.PIN_CHANGED : ProgramEvent.PIN_ADDED, userId, pin);
   }
 
   private yearDayCommand(endpoint: number, frame: Zcl.Frame, userId: number, p: unknown): void {
@@ -303,11 +308,16 @@ export class VirtualLock {
 
   // ---- frames the lock sends on its own ---------------------------------------------------------
 
-  private programmingEvent(event: number, userId: number, code: string | null): void {
+  /** Locks that confirm RF changes: the programming event after the response (source RF). */
+  private rfChangeEvent(event: number, userId: number, code: string | null): void {
+    if (this.spec.quirks.programmingEventOnRfChange) this.programmingEvent(event, userId, code, EventSource.RF);
+  }
+
+  private programmingEvent(event: number, userId: number, code: string | null, source: number = EventSource.KEYPAD): void {
     // With SendPINOverTheAir off the notification carries no digits either.
     const pin = code !== null && !this.faults.masked_readback ? pinToBuffer(code) : NO_PIN;
     this.send(this.spec.doorLockEndpoint, DOOR_LOCK, "programmingEventNotification", {
-      programeventsrc: EventSource.KEYPAD,
+      programeventsrc: source,
       programeventcode: event,
       userid: userId,
       pin,

@@ -7,6 +7,8 @@ import { MockNode, ccCaps, type MockController, type PartialCCCapabilities } fro
 import { KeypadMode, UserIDStatus } from "zwave-js";
 import { createDefaultMockNodeBehaviors } from "zwave-js/Testing";
 import type { SimulatedLockConfig } from "../../contract.js";
+import { zwaveProfile } from "../../sim/profiles/index.js";
+import type { ZWaveModelFacts } from "../../sim/profiles/types.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
 import { createDoorLockBehaviors, ZWaveSimDoor } from "./door-lock-behaviors.js";
 import { createLockBehaviors } from "./mock-behaviors.js";
@@ -24,10 +26,20 @@ export interface SimLockSpec extends SimulatedLockConfig {
   /** The lock announces itself for SmartStart inclusion while it is powered and not in a network. */
   readonly smartStart: boolean;
   /**
-   * User Code CC version; default 2. A v1 lock is of the generation before Z-Wave Plus v2: no checksum,
-   * no Supervision (every Set is confirmed by reading it back).
+   * User Code CC version; default the lock model's (profile), else 2. A v1 lock is of the generation before
+   * Z-Wave Plus v2: no checksum, no Supervision (every Set is confirmed by reading it back).
    */
   readonly userCodeVersion?: 1 | 2;
+}
+
+/** The real lock model a simulated lock is (drivers/sim/profiles), if any. */
+export function lockModel(spec: SimulatedLockConfig): ZWaveModelFacts | undefined {
+  return zwaveProfile(spec.profile)?.zwave;
+}
+
+/** How a configured lock secures itself: as its model does, else S2 Access Control (as real keypad locks). */
+export function configuredSecurity(spec: SimulatedLockConfig): SimSecurity {
+  return lockModel(spec)?.security ?? "s2";
 }
 
 /**
@@ -50,7 +62,10 @@ export function requestedSecurityClasses(security: SimSecurity): SecurityClass[]
 /** The command classes the lock implements; application CCs answer only encrypted on a secure lock. */
 export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
   const secure = spec.security !== "none";
-  const v1 = spec.userCodeVersion === 1;
+  const model = lockModel(spec);
+  const v1 = (spec.userCodeVersion ?? model?.userCodeVersion) === 1;
+  // A model lists Supervision as it does; a device file may still take it away (compat.removeCCs).
+  const supervision = model ? model.supervision : !v1;
   const ccs: PartialCCCapabilities[] = [
     ccCaps({
       ccId: CommandClasses["User Code"],
@@ -81,10 +96,12 @@ export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
     ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, secure, version: 4 }),
   ];
   // Without Supervision every secure Set waits ~500 ms for S2's delivery check (../../../../shared/notes/zwave-js.md).
-  if (!v1) ccs.push({ ccId: CommandClasses.Supervision, isSupported: true, version: 1 });
+  if (supervision) ccs.push({ ccId: CommandClasses.Supervision, isSupported: true, version: 1 });
   // Real locks answer Version CC; without it zwave-js assumes the highest version it implements of every
   // CC, and a User Code v1 lock would be interviewed and written as v2.
   ccs.push({ ccId: CommandClasses.Version, isSupported: true, version: 3 });
+  // A model's ids reach zwave-js through Manufacturer Specific (unencrypted, as on the ID Lock 150 of HA's fixture).
+  if (model) ccs.push({ ccId: CommandClasses["Manufacturer Specific"], isSupported: true, version: 2 });
   if (spec.security === "s2") ccs.push({ ccId: CommandClasses["Security 2"], isSupported: true, version: 1 });
   if (spec.security === "s0") ccs.push({ ccId: CommandClasses.Security, isSupported: true, version: 1 });
   if (spec.battery !== false) ccs.push({ ccId: CommandClasses.Battery, isSupported: true, secure, version: 1 });
@@ -126,10 +143,13 @@ export async function createLockNode(controller: MockController, lock: SimLock, 
   // node once a node without one is sent an encrypted frame (test/drivers/zwave-mock-quirks.test.ts).
   const holdsNoKeys = options.factoryNew || (lock.granted.length === 0 && spec.security !== "none");
   const battery = spec.battery !== false;
+  const model = lockModel(spec);
   const node = await MockNode.create({
     id: options.nodeId,
     controller,
     capabilities: {
+      // A model's Manufacturer Specific ids make zwave-js load its device file and compat flags.
+      ...(model ? { manufacturerId: model.manufacturerId, productType: model.productType, productId: model.productId } : {}),
       genericDeviceClass: LOCK_DEVICE_CLASS.generic,
       specificDeviceClass: LOCK_DEVICE_CLASS.specific,
       isListening: !battery,

@@ -30,14 +30,15 @@ export interface MockLockControls {
   isSilent(): boolean;
   rejectsCodes(): boolean;
   masksDigits(): boolean;
+  /** What a masked slot reads back as ("****", or the model's own mask). */
+  maskedCode(): string;
+  /** The lock reports codes zero-padded to this many bytes (some models do); 0: as stored. */
+  codePadding(): number;
   batteryLevel(): number;
   countFrame(): void;
   /** A command was handled that may have changed the lock's memory. */
   memoryMayHaveChanged(): void;
 }
-
-/** What a real lock shows in place of digits when it does not send PINs over the air. */
-const MASKED_CODE = "****";
 
 /** A notification as a lock sends it, optionally with raw event parameters; send it with secure-send.ts. */
 export function notificationReport(controllerNodeId: number, type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): NotificationCCReport {
@@ -53,6 +54,9 @@ export function notificationReport(controllerNodeId: number, type: number, event
 export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
   return notificationReport(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
 }
+
+/** `code` followed by NUL bytes up to `length` bytes (serialized byte for byte). */
+const padded = (code: string, length: number): string => code.padEnd(length, "\0");
 
 interface CodeWrite {
   readonly userId: number;
@@ -117,17 +121,17 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
     },
   };
 
-  const maskedReadback: MockNodeBehavior = {
+  // A lock that masks its codes, or sends them zero-padded ("manufacturers send zero-padded strings",
+  // zwave-js's UserCodeCC, which strips the padding).
+  const readbackAsTheLockSendsIt: MockNodeBehavior = {
     handleCC(controller, self, cc) {
-      if (!(cc instanceof UserCodeCCGet) || !controls.masksDigits()) return undefined;
+      const padding = controls.codePadding();
+      if (!(cc instanceof UserCodeCCGet) || !(controls.masksDigits() || padding > 0)) return undefined;
       if (cc.userId < 1 || cc.userId > controls.slotCount) return undefined;
       const held = readMockSlot(self.state, cc.userId);
-      const report = new UserCodeCCReport({
-        nodeId: controller.ownNodeId,
-        userId: cc.userId,
-        userIdStatus: held.status,
-        userCode: held.code === null ? "" : MASKED_CODE,
-      });
+      let userCode = "";
+      if (held.code !== null) userCode = controls.masksDigits() ? controls.maskedCode() : padded(held.code, padding);
+      const report = new UserCodeCCReport({ nodeId: controller.ownNodeId, userId: cc.userId, userIdStatus: held.status, userCode });
       return { action: "sendCC", cc: report };
     },
   };
@@ -175,7 +179,7 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
     countFrames,
     silence,
     guardUserCodeSet,
-    maskedReadback,
+    readbackAsTheLockSendsIt,
     answerNotificationGet,
     answerBatteryGet,
     rememberScheduleEnable,

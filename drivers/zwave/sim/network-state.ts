@@ -34,6 +34,7 @@ const newLockSchema = z.object({
   security: z.enum(["s2", "s0", "none"]),
   smart_start: z.boolean(),
   profile: z.string().optional(),
+  multi_code: z.boolean().optional(),
   /** Hex; the public key (and thus the DSK) is derived from it. */
   private_key: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });

@@ -20,7 +20,7 @@ import { stopSmartStartBeforeDestroy } from "../zwave-js-quirks.js";
 import { normaliseCodeLengths, type ParsedSecurityKeys, type ZWaveSimulationOptions } from "../options.js";
 import { PAIRING_FUNCTION_TYPES, SimulatedInclusion, type InclusionHost } from "./inclusion-controller.js";
 import { ZWaveLockSimulator, type SimulatedNetworkAccess } from "./lock-simulator.js";
-import { addLockNode, createLockNode, lockCommandClasses, SIMULATED_NODE_REVISION, type SimLockSpec } from "./lock-node.js";
+import { addLockNode, configuredSecurity, createLockNode, lockCommandClasses, SIMULATED_NODE_REVISION, type SimLockSpec } from "./lock-node.js";
 import { MockLockMemory } from "./mock-lock-memory.js";
 import { NetworkState, securityClassName, simulationKeys, toSecurityClass, type NewLockRecord } from "./network-state.js";
 import { ZWavePairingSimulator } from "./pairing-simulator.js";
@@ -42,8 +42,11 @@ export function simulatedHomeId(seed: string): number {
 
 /** What the zwave-js cache learned in the interview; when it changes, the cache is stale. */
 function interviewFingerprint(locks: readonly SimulatedLockConfig[]): string {
-  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false, l.multi_code === true])]);
+  return JSON.stringify([SIMULATED_NODE_REVISION, ...locks.map((l) => [l.slots, l.checksum, l.native_scheduling, l.battery !== false, l.multi_code === true, l.profile ?? null])]);
 }
+
+/** What a simulated lock without a lock model profile says it is. */
+const SIMULATED_MODEL = { manufacturer: "lockbridge", model: "Simulated Z-Wave keypad lock" } as const;
 
 export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, InclusionHost {
   readonly commandTimeoutMs: number;
@@ -142,10 +145,11 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
 
   profileFor(node: ZWaveNode): LockProfile {
     const lock = this.lockAt(node.id);
+    // A lock model is what zwave-js made of its ids, from the model's device file, as on a real stick.
+    const model = lock?.spec.profile ? { manufacturer: node.deviceConfig?.manufacturer ?? null, model: node.deviceConfig?.label ?? null } : SIMULATED_MODEL;
     return {
       name: lock?.spec.name ?? `Simulated Z-Wave node ${node.id}`,
-      manufacturer: "lockbridge",
-      model: "Simulated Z-Wave keypad lock",
+      ...model,
       simulated: true,
       isBattery: lock?.spec.battery !== false,
       codeLengths: lock?.codeLengths ?? [],
@@ -275,15 +279,17 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
       const simId = `config-${i}`;
       const memory = await MockLockMemory.load(path.join(this.simDir, `lock-node-${FIRST_LOCK_NODE_ID + i}.json`), config.slots, this.logger);
       const codeLengths = normaliseCodeLengths(config.code_lengths, `simulation.locks[${config.name}]`);
-      const lock = new SimLock(simId, { ...config, security: "s2", smartStart: false }, codeLengths, memory, this.homeId);
+      const security = configuredSecurity(config);
+      const lock = new SimLock(simId, { ...config, security, smartStart: false }, codeLengths, memory, this.homeId);
       const member = state.memberOf(simId);
       if (member) this.place(lock, member.nodeId, member.granted.map(toSecurityClass));
       else if (!memory.snapshot.excluded) {
-        // Configured locks are in the network from the start, securely (S2 Access Control).
+        // Configured locks are in the network from the start, securely (S2 Access Control, or S0 for an S0 model).
         if (state.fresh) state.reserve(FIRST_LOCK_NODE_ID + i);
         const nodeId = state.fresh ? FIRST_LOCK_NODE_ID + i : state.allocateNodeId();
-        state.join(nodeId, simId, ["S2_AccessControl"]);
-        this.place(lock, nodeId, [toSecurityClass("S2_AccessControl")]);
+        const granted = security === "s0" ? "S0_Legacy" : "S2_AccessControl";
+        state.join(nodeId, simId, [granted]);
+        this.place(lock, nodeId, [toSecurityClass(granted)]);
       } else this.remember(lock, state, FIRST_LOCK_NODE_ID + i);
       this.simLocks.set(simId, lock);
     }
@@ -320,6 +326,8 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
       battery: record.battery,
       security: record.security,
       smartStart: record.smart_start,
+      ...(record.profile ? { profile: record.profile } : {}),
+      ...(record.multi_code ? { multi_code: true } : {}),
     };
     const keyPair = record.private_key ? await keyPairFromRawECDHPrivateKey(Uint8Array.from(Buffer.from(record.private_key, "hex"))) : null;
     return new SimLock(simId, spec, normaliseCodeLengths(record.code_lengths, `new lock ${record.name}`), memory, this.homeId, keyPair);

@@ -5,7 +5,7 @@ import type { SecurityClass } from "@zwave-js/core";
 import type { MockNode } from "@zwave-js/testing";
 import type { SimulatedFaults } from "../../contract.js";
 import { radioIdOf } from "../backend.js";
-import type { SimLockSpec } from "./lock-node.js";
+import { lockModel, type SimLockSpec } from "./lock-node.js";
 import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
@@ -18,7 +18,7 @@ export class SimLock implements MockLockControls {
   /** simulator.disconnect(): the lock is out of radio range (it keeps working at the keypad). */
   offAir = false;
   /** The lock says "new user code added" after an RF write (User Code v1 models do; user-code-behaviors.ts). */
-  reportsWrites = false;
+  reportsWrites: boolean;
   frames = 0;
   mockNode: MockNode | null = null;
   /** The node id while the lock is in the network. */
@@ -39,7 +39,9 @@ export class SimLock implements MockLockControls {
     private readonly homeId: number,
     /** The ECDH key pair behind the label's DSK (S2 locks made by new_lock; configured locks never bootstrap). */
     readonly keyPair: KeyPair | null = null,
-  ) {}
+  ) {
+    this.reportsWrites = lockModel(spec)?.reportsRfWrites ?? false;
+  }
 
   /** Kept for the simulator and the behaviours: the radio-neutral config. */
   get config(): SimLockSpec {
@@ -64,6 +66,15 @@ export class SimLock implements MockLockControls {
 
   masksDigits(): boolean {
     return this.spec.masked_readback || this.faults.masked_readback;
+  }
+
+  /** What a masked slot reads back as: the model's mask (Schlage: ten stars), else "****". */
+  maskedCode(): string {
+    return lockModel(this.spec)?.maskedCode ?? "****";
+  }
+
+  codePadding(): number {
+    return lockModel(this.spec)?.padsCodesTo ?? 0;
   }
 
   batteryLevel(): number {

@@ -58,8 +58,6 @@ class SentExtendedUserCodeReport extends UserCodeCCExtendedUserCodeReport {
   }
 }
 
-/** What a lock shows in place of digits when it does not send PINs over the air. */
-const MASKED_CODE = "****";
 /**
  * User Code payload of one report frame: the controller's 46-byte maximum payload less the CC header,
  * and S2's 12 bytes on a secure lock. How many codes a "report more" answer carries.
@@ -102,7 +100,7 @@ export function createUserCodeBehaviors(lock: SimLock): MockNodeBehavior[] {
       } else {
         for (; id <= lock.slotCount; id++) {
           const held = readMockSlot(self.state, id);
-          const code = held.code === null ? "" : lock.masksDigits() ? MASKED_CODE : held.code;
+          const code = held.code === null ? "" : lock.masksDigits() ? lock.maskedCode() : held.code;
           if (userCodes.length > 0 && (!cc.reportMore || bytes + 4 + code.length > budget)) break;
           userCodes.push({ userId: id, userIdStatus: held.status, userCode: code });
           bytes += 4 + code.length;

@@ -1,0 +1,67 @@
+// Z-Wave lock models the simulation can be (protocol.md §9). Each carries the model's real Manufacturer
+// Specific ids, so zwave-js loads that model's device file (node_modules/@zwave-js/config/config/devices/)
+// and applies its compat flags. Every fact and its source: docs/locks.md.
+import type { ZWaveLockProfile } from "./types.js";
+
+const DIGITS_4_TO_8 = [4, 5, 6, 7, 8] as const;
+
+export const ZWAVE_PROFILES: readonly ZWaveLockProfile[] = [
+  {
+    profile: "schlage_be469zp",
+    protocol: "zwave",
+    manufacturer: "Schlage",
+    model: "BE469ZP",
+    defaults: { slots: 30, code_lengths: DIGITS_4_TO_8, checksum: false, native_scheduling: false, masked_readback: true, battery: true, multi_code: false },
+    // 0x003b/be469zp.json removes Supervision (compat): the node lists it, zwave-js does not use it.
+    zwave: { manufacturerId: 0x003b, productType: 0x0001, productId: 0x0469, security: "s2", userCodeVersion: 1, supervision: true, maskedCode: "**********", reportsRfWrites: false },
+  },
+  {
+    profile: "kwikset_910",
+    protocol: "zwave",
+    manufacturer: "Kwikset",
+    model: "910",
+    defaults: { slots: 30, code_lengths: DIGITS_4_TO_8, checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
+    zwave: { manufacturerId: 0x0090, productType: 0x0001, productId: 0x0001, security: "s0", userCodeVersion: 1, supervision: false, reportsRfWrites: false, padsCodesTo: 10 },
+  },
+  {
+    profile: "kwikset_hc620",
+    protocol: "zwave",
+    manufacturer: "Kwikset",
+    model: "HC620",
+    defaults: { slots: 250, code_lengths: DIGITS_4_TO_8, checksum: true, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
+    zwave: { manufacturerId: 0x0090, productType: 0x0811, productId: 0x23a8, security: "s2", userCodeVersion: 2, supervision: true, reportsRfWrites: false },
+  },
+  {
+    profile: "yale_yrd256_zw3",
+    protocol: "zwave",
+    manufacturer: "Yale",
+    model: "YRD256-ZW3",
+    defaults: { slots: 250, code_lengths: DIGITS_4_TO_8, checksum: true, native_scheduling: true, masked_readback: false, battery: true, multi_code: true },
+    zwave: { manufacturerId: 0x0129, productType: 0x8002, productId: 0x46d5, security: "s2", userCodeVersion: 2, supervision: true, reportsRfWrites: false },
+  },
+  {
+    profile: "yale_yrd226_zw2",
+    protocol: "zwave",
+    manufacturer: "Yale",
+    model: "YRD226 (ZW2)",
+    // 0x0129/yrc_yrd_226_246_256_446-zw2.json overrides the users count to 251 (compat.overrideQueries).
+    defaults: { slots: 251, code_lengths: DIGITS_4_TO_8, checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
+    zwave: { manufacturerId: 0x0129, productType: 0x8002, productId: 0x0600, security: "s0", userCodeVersion: 1, supervision: false, reportsRfWrites: true },
+  },
+  {
+    profile: "ultraloq_ubolt_pro",
+    protocol: "zwave",
+    manufacturer: "Ultraloq",
+    model: "U-Bolt Pro Z-Wave",
+    defaults: { slots: 250, code_lengths: DIGITS_4_TO_8, checksum: true, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
+    zwave: { manufacturerId: 0x0452, productType: 0x0004, productId: 0x0001, security: "s2", userCodeVersion: 2, supervision: true, reportsRfWrites: false },
+  },
+  {
+    profile: "id_lock_150",
+    protocol: "zwave",
+    manufacturer: "ID Lock",
+    model: "ID-150",
+    defaults: { slots: 109, code_lengths: [4, 5, 6, 7, 8, 9, 10], checksum: false, native_scheduling: false, masked_readback: false, battery: true, multi_code: false },
+    zwave: { manufacturerId: 0x0373, productType: 0x0003, productId: 0x0001, security: "s0", userCodeVersion: 1, supervision: false, reportsRfWrites: false },
+  },
+];

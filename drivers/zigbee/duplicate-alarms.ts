@@ -1,0 +1,30 @@
+// Yale reports a refused duplicate PIN as a genAlarms 113 next to a plain failure status: the alarm may
+// arrive just before or just after the response, so a write waits briefly for it.
+
+/** How long after a failure status a write waits for the lock's duplicate alarm. */
+const DUPLICATE_ALARM_GRACE_MS = 250;
+
+export class DuplicateAlarms {
+  private lastAt = Number.NEGATIVE_INFINITY;
+  private waiter: (() => void) | null = null;
+
+  /** The lock sent genAlarms 113. */
+  note(): void {
+    this.lastAt = Date.now();
+    this.waiter?.();
+  }
+
+  /** Whether an alarm came since `since`, waiting up to the grace time for a late one. */
+  seenSince(since: number): Promise<boolean> {
+    if (this.lastAt >= since) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), DUPLICATE_ALARM_GRACE_MS);
+      const done = (seen: boolean): void => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve(seen);
+      };
+      this.waiter = () => done(true);
+    });
+  }
+}
