@@ -144,6 +144,7 @@ export class ZigbeeLockHandle implements LockHandle {
    */
   private async applySchedule(slot: number, schedule: SlotSchedule | undefined): Promise<RadioResult | null> {
     if (schedule) {
+      this.noteHubSchedule(slot, true);
       const set = await this.statusCommand("setYearDaySchedule", (ep, o) =>
         ep.command(
           DOOR_LOCK,
@@ -159,13 +160,29 @@ export class ZigbeeLockHandle implements LockHandle {
       );
       return typeof set === "object" ? set.result : null;
     }
-    if (!this.profile.capabilities.supportsNativeSchedule) return null;
+    if (!this.mayHoldHubSchedule(slot)) return null;
     const cleared = await this.clearSchedule(slot);
     return typeof cleared === "object" && unanswered(cleared.result) ? cleared.result : null;
   }
 
-  private clearSchedule(slot: number): Promise<StatusOutcome> {
-    return this.statusCommand("clearYearDaySchedule", (ep, o) => ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o));
+  /** Clears the hub's schedule of `slot`; answered at all (a failure status is "there was none"), the slot holds none. */
+  private async clearSchedule(slot: number): Promise<StatusOutcome> {
+    const outcome = await this.statusCommand("clearYearDaySchedule", (ep, o) => ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o));
+    if (typeof outcome !== "object" || !unanswered(outcome.result)) this.noteHubSchedule(slot, false);
+    return outcome;
+  }
+
+  /** Whether the slot may hold the hub's year-day schedule: only then does a plain code need it cleared. */
+  private mayHoldHubSchedule(slot: number): boolean {
+    if (!this.profile.capabilities.supportsNativeSchedule) return false;
+    return this.profile.hubSchedules?.includes(slot) ?? true;
+  }
+
+  /** Kept before a schedule is sent (it may land though the answer is lost), dropped once it is cleared. */
+  private noteHubSchedule(slot: number, held: boolean): void {
+    const known = this.profile.hubSchedules;
+    if (!known || known.includes(slot) === held) return;
+    this.updateProfile({ hubSchedules: held ? [...known, slot].sort((a, b) => a - b) : known.filter((s) => s !== slot) });
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
@@ -176,7 +193,7 @@ export class ZigbeeLockHandle implements LockHandle {
     if (typeof outcome === "object") return outcome.result;
     // The PIN, which is what grants access, is gone; a schedule left behind is logged, not a failure:
     // the next write of this slot replaces or clears it.
-    if (this.profile.capabilities.supportsNativeSchedule && typeof (await this.clearSchedule(slot)) === "object") {
+    if (this.mayHoldHubSchedule(slot) && typeof (await this.clearSchedule(slot)) === "object") {
       this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
     }
     return this.confirm(slot, null, outcome === "unconfirmed");

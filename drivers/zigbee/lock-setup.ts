@@ -102,6 +102,8 @@ export async function discoverLock(ctx: DiscoverContext): Promise<LockProfile> {
     readbackLimit: masked ? "send_pin_ota_off" : null,
     battery,
     readbackProven: false,
+    // A lock set up now holds no schedule of the hub's yet (profile-store.ts).
+    hubSchedules: [],
     ...(attributes["requirePinForRfOperation"] === 1 ? { rfNeedsPin: true } : {}),
   };
 }

@@ -21,6 +21,12 @@ export interface LockProfile {
   readonly rfNeedsPin?: boolean;
   /** The lock was seen confirming the hub's own PIN changes with RF programming events (rf-changes.ts). */
   readonly rfProgrammingEvents?: boolean;
+  /**
+   * Slots that may still hold the year-day schedule the hub sets (SCHEDULE_ID): added before a schedule is
+   * sent, removed once it is cleared. Absent (a profile saved before the hub kept this): unknown, so every
+   * plain write on a scheduling lock clears the slot's schedule, as it always did.
+   */
+  readonly hubSchedules?: readonly number[];
 }
 
 const LIMITS: readonly ReadbackLimit[] = ["send_pin_ota_off", "masked_digits", "no_get_pin_code_answer"];
@@ -42,7 +48,8 @@ function decodeCapabilities(value: unknown): LockCapabilities | null {
 function decodeProfile(value: unknown): LockProfile | null {
   if (!isRecord(value)) return null;
   const capabilities = decodeCapabilities(value["capabilities"]);
-  const { endpoint, readbackLimit, battery, readbackProven, doorSensor, rfNeedsPin, rfProgrammingEvents } = value;
+  const { endpoint, readbackLimit, battery, readbackProven, doorSensor, rfNeedsPin, rfProgrammingEvents, hubSchedules } = value;
+  const schedules = numberArray(hubSchedules);
   if (capabilities === null || typeof endpoint !== "number") return null;
   const limit = LIMITS.find((l) => l === readbackLimit) ?? null;
   return {
@@ -54,6 +61,7 @@ function decodeProfile(value: unknown): LockProfile | null {
     ...(typeof doorSensor === "boolean" ? { doorSensor } : {}),
     ...(rfNeedsPin === true ? { rfNeedsPin } : {}),
     ...(rfProgrammingEvents === true ? { rfProgrammingEvents } : {}),
+    ...(schedules ? { hubSchedules: schedules } : {}),
   };
 }
 

@@ -156,6 +156,31 @@ describe("slots", () => {
   });
 });
 
+describe("the hub's schedules, remembered per slot", () => {
+  test("a plain code costs no schedule command unless the slot may still hold the hub's schedule; kept across a restart", async () => {
+    h = new ZigbeeHarness([zigbeeLock({ native_scheduling: true })]);
+    await h.start();
+    const id = h.lock().identity.radioId;
+    const ieee = id.slice("zigbee:".length);
+    const commands = async (work: () => Promise<unknown>) => {
+      const before = h.simulator.commandCount(id);
+      await work();
+      return h.simulator.commandCount(id) - before;
+    };
+    const window = { startsAt: new Date("2030-06-01T10:00:00Z"), endsAt: new Date("2030-06-03T10:00:00Z") };
+    // A fresh slot: setPinCode and its read-back, no clearYearDaySchedule.
+    expect(await commands(() => h.lock().writeSlot(2, "13579"))).toBe(2);
+    expect(await commands(() => h.lock().writeSlot(3, "24680", window))).toBe(3);
+    expect((savedProfiles(h.dataDir)[ieee] as { hubSchedules?: number[] }).hubSchedules).toEqual([3]);
+    await h.restart();
+    // Still known after the restart: the plain rewrite of slot 3 clears its window, once.
+    expect(await commands(() => h.lock().writeSlot(3, "24680"))).toBe(3);
+    expect(h.simulator.physicalSchedules(id).has(3)).toBe(false);
+    expect(await commands(() => h.lock().writeSlot(3, "5555"))).toBe(2);
+    expect((savedProfiles(h.dataDir)[ieee] as { hubSchedules?: number[] }).hubSchedules).toEqual([]);
+  });
+});
+
 describe("events", () => {
   test("keypad add, change and delete arrive as slot_changed; a keypad duplicate as duplicate_refused", async () => {
     h = new ZigbeeHarness([zigbeeLock()]);
