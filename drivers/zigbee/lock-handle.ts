@@ -22,20 +22,19 @@ import { LOCK_REPORT_WAIT_MS, ZigbeeDoor } from "./door-control.js";
 import {
   DOOR_LOCK,
   DoorLockStatus,
-  SCHEDULE_ID,
   UserStatus,
   UserType,
   failure,
   isOccupied,
   pinToBuffer,
   statusFailure,
-  toZigbeeLocalTime,
 } from "./door-lock.js";
 import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
 import { classifyRadioError } from "./radio-errors.js";
 import { RfChanges, provenByEvent, type RfChange } from "./rf-changes.js";
 import { slotProblem, writeProblem } from "./write-checks.js";
 import { DuplicateAlarms } from "./duplicate-alarms.js";
+import { SlotSchedules, unanswered, type CommandOptions, type StatusOutcome } from "./slot-schedules.js";
 
 export interface HandleContext {
   readonly identity: LockIdentity;
@@ -53,14 +52,6 @@ const RF_EVENT_WAIT_MS = 1_500;
 
 type PinAnswer = Extract<PinReply, { kind: "pin" }>;
 
-type CommandOptions = { timeout: number; disableRecovery: true; sendPolicy: "immediate" };
-
-/**
- * "ok": the lock said success; "unconfirmed": it sent a Default Response with SUCCESS instead of the real
- * answer; otherwise the failure, with the Door Lock status when the lock gave one.
- */
-type StatusOutcome = "ok" | "unconfirmed" | { readonly result: RadioResult; readonly status?: number };
-
 export class ZigbeeLockHandle implements LockHandle {
   readonly identity: LockIdentity;
   /** The bolt and the door (door-control.ts); lock-events.ts feeds it the lock's reports. */
@@ -68,6 +59,11 @@ export class ZigbeeLockHandle implements LockHandle {
   private online = true;
   private readonly duplicateAlarms = new DuplicateAlarms();
   private readonly rfChanges = new RfChanges();
+  private readonly schedules = new SlotSchedules(
+    () => this.profile,
+    (change) => this.updateProfile(change),
+    (label, op) => this.statusCommand(label, op),
+  );
 
   constructor(
     private readonly ctx: HandleContext,
@@ -127,7 +123,7 @@ export class ZigbeeLockHandle implements LockHandle {
       ),
     );
     if (typeof outcome === "object") return this.writeFailure(outcome, slot, sentAt);
-    const scheduled = await this.applySchedule(slot, schedule);
+    const scheduled = await this.schedules.apply(slot, schedule);
     if (scheduled) return scheduled;
     return this.confirm(slot, code, outcome === "unconfirmed");
   }
@@ -135,54 +131,6 @@ export class ZigbeeLockHandle implements LockHandle {
   /** The Door Lock cluster sets one PIN per command: a batch is written code by code. */
   async writeSlots(writes: readonly SlotWrite[]): Promise<readonly RadioResult[]> {
     return writeEachSlot(this, writes);
-  }
-
-  /**
-   * The slot's year-day schedule after a write: set when the code has a window; on a lock that schedules,
-   * cleared when it has none, because some locks enforce a leftover schedule whatever the user type.
-   * Clearing an absent schedule may be answered with a failure status: only silence fails the write.
-   */
-  private async applySchedule(slot: number, schedule: SlotSchedule | undefined): Promise<RadioResult | null> {
-    if (schedule) {
-      this.noteHubSchedule(slot, true);
-      const set = await this.statusCommand("setYearDaySchedule", (ep, o) =>
-        ep.command(
-          DOOR_LOCK,
-          "setYearDaySchedule",
-          {
-            scheduleid: SCHEDULE_ID,
-            userid: slot,
-            zigbeelocalstarttime: toZigbeeLocalTime(schedule.startsAt),
-            zigbeelocalendtime: toZigbeeLocalTime(schedule.endsAt),
-          },
-          o,
-        ),
-      );
-      return typeof set === "object" ? set.result : null;
-    }
-    if (!this.mayHoldHubSchedule(slot)) return null;
-    const cleared = await this.clearSchedule(slot);
-    return typeof cleared === "object" && unanswered(cleared.result) ? cleared.result : null;
-  }
-
-  /** Clears the hub's schedule of `slot`; answered at all (a failure status is "there was none"), the slot holds none. */
-  private async clearSchedule(slot: number): Promise<StatusOutcome> {
-    const outcome = await this.statusCommand("clearYearDaySchedule", (ep, o) => ep.command(DOOR_LOCK, "clearYearDaySchedule", { scheduleid: SCHEDULE_ID, userid: slot }, o));
-    if (typeof outcome !== "object" || !unanswered(outcome.result)) this.noteHubSchedule(slot, false);
-    return outcome;
-  }
-
-  /** Whether the slot may hold the hub's year-day schedule: only then does a plain code need it cleared. */
-  private mayHoldHubSchedule(slot: number): boolean {
-    if (!this.profile.capabilities.supportsNativeSchedule) return false;
-    return this.profile.hubSchedules?.includes(slot) ?? true;
-  }
-
-  /** Kept before a schedule is sent (it may land though the answer is lost), dropped once it is cleared. */
-  private noteHubSchedule(slot: number, held: boolean): void {
-    const known = this.profile.hubSchedules;
-    if (!known || known.includes(slot) === held) return;
-    this.updateProfile({ hubSchedules: held ? [...known, slot].sort((a, b) => a - b) : known.filter((s) => s !== slot) });
   }
 
   async clearSlot(slot: number): Promise<RadioResult> {
@@ -193,7 +141,7 @@ export class ZigbeeLockHandle implements LockHandle {
     if (typeof outcome === "object") return outcome.result;
     // The PIN, which is what grants access, is gone; a schedule left behind is logged, not a failure:
     // the next write of this slot replaces or clears it.
-    if (this.mayHoldHubSchedule(slot) && typeof (await this.clearSchedule(slot)) === "object") {
+    if (this.schedules.mayHold(slot) && typeof (await this.schedules.clear(slot)) === "object") {
       this.ctx.logger.warn({ radioId: this.identity.radioId, slot }, "schedule not cleared");
     }
     return this.confirm(slot, null, outcome === "unconfirmed");
@@ -428,10 +376,6 @@ export class ZigbeeLockHandle implements LockHandle {
     const invalid = slotProblem(this.profile.capabilities, slot);
     if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
   }
-}
-
-function unanswered(result: RadioResult): boolean {
-  return !result.ok && (result.failure === "timeout" || result.failure === "offline");
 }
 
 /** A failed command's result as the result of a lock operation. */
