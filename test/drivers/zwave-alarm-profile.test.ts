@@ -7,8 +7,7 @@ import { MockZWaveFrameType, type MockNode, type MockZWaveFrame } from "@zwave-j
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommandClass, NotificationCCReport } from "zwave-js";
 import type { DriverEvent, LockHandle } from "../../drivers/contract.js";
-import { withProfileDefaults } from "../../drivers/sim/profiles/index.js";
-import { zwaveProfile } from "../../drivers/sim/profiles/index.js";
+import { withProfileDefaults, zwaveProfile } from "../../drivers/sim/profiles/index.js";
 import { ACCESS_CONTROL, AccessControlEvent } from "../../drivers/zwave/notifications.js";
 import { simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 

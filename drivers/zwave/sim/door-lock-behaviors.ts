@@ -25,37 +25,35 @@ export interface SimDoorLockHost {
   isSilent(): boolean;
 }
 
-/** The Access Control event a lock sends for an operation, and whether it names the user. */
-function operationEvent(locked: boolean, source: OperationSource): number {
+/** What happened to the bolt, as the model's alarm table names it. */
+type Operation = Exclude<keyof ZWaveAlarmCodes, "jammed" | "keypadLockout" | "lowBattery">;
+
+function operationOf(locked: boolean, source: OperationSource): Operation {
   switch (source) {
     case "rf":
-      return locked ? AccessControlEvent.RfLock : AccessControlEvent.RfUnlock;
+      return locked ? "rfLock" : "rfUnlock";
     case "keypad":
-      return locked ? AccessControlEvent.KeypadLock : AccessControlEvent.KeypadUnlock;
+      return locked ? "keypadLock" : "keypadUnlock";
     case "keypad_button":
-      return AccessControlEvent.KeypadLock;
+      return "keypadButtonLock";
     case "thumb_turn":
-      return locked ? AccessControlEvent.ManualLock : AccessControlEvent.ManualUnlock;
+      return locked ? "manualLock" : "manualUnlock";
     case "auto":
-      return AccessControlEvent.AutoLock;
+      return "autoLock";
   }
 }
 
-/** The alarm a lock that reports by Alarm sends for an operation. */
-function operationAlarm(alarms: ZWaveAlarmCodes, locked: boolean, source: OperationSource): ZWaveAlarm {
-  switch (source) {
-    case "rf":
-      return locked ? alarms.rfLock : alarms.rfUnlock;
-    case "keypad":
-      return locked ? alarms.keypadLock : alarms.keypadUnlock;
-    case "keypad_button":
-      return alarms.keypadButtonLock;
-    case "thumb_turn":
-      return locked ? alarms.manualLock : alarms.manualUnlock;
-    case "auto":
-      return alarms.autoLock;
-  }
-}
+/** The Access Control event a lock that reports by Notification sends for an operation. */
+const OPERATION_EVENTS: Readonly<Record<Operation, number>> = {
+  rfLock: AccessControlEvent.RfLock,
+  rfUnlock: AccessControlEvent.RfUnlock,
+  keypadLock: AccessControlEvent.KeypadLock,
+  keypadUnlock: AccessControlEvent.KeypadUnlock,
+  keypadButtonLock: AccessControlEvent.KeypadLock,
+  manualLock: AccessControlEvent.ManualLock,
+  manualUnlock: AccessControlEvent.ManualUnlock,
+  autoLock: AccessControlEvent.AutoLock,
+};
 
 const ALL_HANDLES = [true, true, true, true] as [boolean, boolean, boolean, boolean];
 
@@ -124,8 +122,9 @@ export class ZWaveSimDoor implements DoorReporter {
   // ---- DoorReporter ---------------------------------------------------------------------------
 
   operated(locked: boolean, source: OperationSource, slot: number | null): void {
-    if (this.alarms) this.alarm(operationAlarm(this.alarms, locked, source), slot ?? 0);
-    else this.notify(ACCESS_CONTROL, operationEvent(locked, source), source === "keypad" && slot !== null ? Uint8Array.of(slot) : undefined);
+    const operation = operationOf(locked, source);
+    if (this.alarms) this.alarm(this.alarms[operation], slot ?? 0);
+    else this.notify(ACCESS_CONTROL, OPERATION_EVENTS[operation], source === "keypad" && slot !== null ? Uint8Array.of(slot) : undefined);
   }
 
   jammed(): void {
