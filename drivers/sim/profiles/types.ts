@@ -8,6 +8,38 @@ export type ProfileDefaults = Pick<SimulatedLockConfig, "slots" | "code_lengths"
   readonly multi_code: boolean;
 };
 
+/**
+ * An old Alarm report (Notification CC v1) as a model sends it: its own alarm type, and a level. Without a
+ * fixed level the level carries the user's slot (keypad operations) or the battery % (battery alarms).
+ */
+export interface ZWaveAlarm {
+  readonly alarmType: number;
+  readonly alarmLevel?: number;
+}
+
+/**
+ * What a model that reports by Alarm sends for each thing that happens at the lock. zwave-js turns each into
+ * a notification through the model's device file (compat.alarmMapping); what is not listed here (door sensor,
+ * wrong codes, cover, keypad code changes) still goes out as a Notification Report.
+ */
+export interface ZWaveAlarmCodes {
+  readonly rfLock: ZWaveAlarm;
+  readonly rfUnlock: ZWaveAlarm;
+  /** The level is the slot of the code entered. */
+  readonly keypadLock: ZWaveAlarm;
+  readonly keypadUnlock: ZWaveAlarm;
+  /** The keypad's lock button (one-touch lock): no code, no slot. */
+  readonly keypadButtonLock: ZWaveAlarm;
+  readonly manualLock: ZWaveAlarm;
+  readonly manualUnlock: ZWaveAlarm;
+  readonly autoLock: ZWaveAlarm;
+  readonly jammed: ZWaveAlarm;
+  /** Too many wrong codes: the keypad shuts itself off. */
+  readonly keypadLockout: ZWaveAlarm;
+  /** The level is the battery %. */
+  readonly lowBattery: ZWaveAlarm;
+}
+
 /** How a Z-Wave model identifies itself and behaves. */
 export interface ZWaveModelFacts {
   /** Manufacturer Specific CC: these select the model's zwave-js device file (and its compat flags). */
@@ -27,6 +59,11 @@ export interface ZWaveModelFacts {
   readonly reportsRfWrites: boolean;
   /** The lock reports each code zero-padded to this many bytes (zwave-js strips the padding). */
   readonly padsCodesTo?: number;
+  /**
+   * The lock reports its operations, jams, keypad lockout and battery by old Alarm reports (these codes) and
+   * lists Notification CC version 1: zwave-js applies a device file's alarmMapping to version 1 reports only.
+   */
+  readonly alarmReports?: ZWaveAlarmCodes;
 }
 
 /** How a Zigbee model identifies itself and behaves. */

@@ -2,14 +2,17 @@
 // answered from the shared door mechanism (../../sim/door-mechanism.ts), and what real locks send
 // unprompted, as real frames: Access Control notifications for every operation (RF, keypad, keypad
 // button, thumb turn, auto-relock), the door sensor and the jam; Home Security for a wrong code and a
-// removed cover; a Battery Report and Power Management's "replace battery soon".
+// removed cover; a Battery Report and Power Management's "replace battery soon". A model that reports by
+// Alarm (its profile's alarmReports) sends its own alarm types for what its device file maps instead.
 import { CommandClasses, Duration } from "@zwave-js/core";
 import type { MockNode, MockNodeBehavior } from "@zwave-js/testing";
 import { BatteryCCReport, DoorLockCCOperationGet, DoorLockCCOperationReport, DoorLockCCOperationSet, DoorLockMode, type CommandClass } from "zwave-js";
 import type { SimulatedLockConfig } from "../../contract.js";
 import { DoorMechanism, LOW_BATTERY_PERCENT, type DoorReporter, type DoorState, type OperationSource } from "../../sim/door-mechanism.js";
+import { zwaveProfile } from "../../sim/profiles/index.js";
+import type { ZWaveAlarm, ZWaveAlarmCodes } from "../../sim/profiles/types.js";
 import { ACCESS_CONTROL, AccessControlEvent, HOME_SECURITY, HomeSecurityEvent, POWER_MANAGEMENT, PowerManagementEvent } from "../notifications.js";
-import { notificationReport } from "./mock-behaviors.js";
+import { alarmReport, notificationReport } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 import { sendFromLock } from "./secure-send.js";
 
@@ -22,21 +25,35 @@ export interface SimDoorLockHost {
   isSilent(): boolean;
 }
 
-/** The Access Control event a lock sends for an operation, and whether it names the user. */
-function operationEvent(locked: boolean, source: OperationSource): number {
+/** What happened to the bolt, as the model's alarm table names it. */
+type Operation = Exclude<keyof ZWaveAlarmCodes, "jammed" | "keypadLockout" | "lowBattery">;
+
+function operationOf(locked: boolean, source: OperationSource): Operation {
   switch (source) {
     case "rf":
-      return locked ? AccessControlEvent.RfLock : AccessControlEvent.RfUnlock;
+      return locked ? "rfLock" : "rfUnlock";
     case "keypad":
-      return locked ? AccessControlEvent.KeypadLock : AccessControlEvent.KeypadUnlock;
+      return locked ? "keypadLock" : "keypadUnlock";
     case "keypad_button":
-      return AccessControlEvent.KeypadLock;
+      return "keypadButtonLock";
     case "thumb_turn":
-      return locked ? AccessControlEvent.ManualLock : AccessControlEvent.ManualUnlock;
+      return locked ? "manualLock" : "manualUnlock";
     case "auto":
-      return AccessControlEvent.AutoLock;
+      return "autoLock";
   }
 }
+
+/** The Access Control event a lock that reports by Notification sends for an operation. */
+const OPERATION_EVENTS: Readonly<Record<Operation, number>> = {
+  rfLock: AccessControlEvent.RfLock,
+  rfUnlock: AccessControlEvent.RfUnlock,
+  keypadLock: AccessControlEvent.KeypadLock,
+  keypadUnlock: AccessControlEvent.KeypadUnlock,
+  keypadButtonLock: AccessControlEvent.KeypadLock,
+  manualLock: AccessControlEvent.ManualLock,
+  manualUnlock: AccessControlEvent.ManualUnlock,
+  autoLock: AccessControlEvent.AutoLock,
+};
 
 const ALL_HANDLES = [true, true, true, true] as [boolean, boolean, boolean, boolean];
 
@@ -44,8 +61,11 @@ export class ZWaveSimDoor implements DoorReporter {
   readonly mechanism: DoorMechanism;
   /** Frames the lock sends by itself go out one after another, after its answer to the current command. */
   private sending: Promise<void> = Promise.resolve();
+  /** The model's alarm types, when it reports by Alarm (Notification v1) rather than by Notification. */
+  private readonly alarms: ZWaveAlarmCodes | undefined;
 
   constructor(private readonly lock: SimDoorLockHost) {
+    this.alarms = zwaveProfile(lock.config.profile)?.zwave.alarmReports;
     this.mechanism = new DoorMechanism({
       initial: lock.memory.snapshot.door,
       autoRelockMs: (lock.config.auto_relock_s ?? 0) * 1000,
@@ -85,7 +105,9 @@ export class ZWaveSimDoor implements DoorReporter {
     const before = this.lock.memory.snapshot.battery;
     this.lock.memory.setBattery(level);
     this.send((nodeId) => new BatteryCCReport({ nodeId, level }));
-    if (level < LOW_BATTERY_PERCENT && before >= LOW_BATTERY_PERCENT) this.notify(POWER_MANAGEMENT, PowerManagementEvent.ReplaceBatterySoon);
+    if (level >= LOW_BATTERY_PERCENT || before < LOW_BATTERY_PERCENT) return;
+    if (this.alarms) this.alarm(this.alarms.lowBattery, level);
+    else this.notify(POWER_MANAGEMENT, PowerManagementEvent.ReplaceBatterySoon);
   }
 
   /** Resolves once every frame queued so far was sent (or dropped: nobody hears a silent lock). */
@@ -100,11 +122,14 @@ export class ZWaveSimDoor implements DoorReporter {
   // ---- DoorReporter ---------------------------------------------------------------------------
 
   operated(locked: boolean, source: OperationSource, slot: number | null): void {
-    this.notify(ACCESS_CONTROL, operationEvent(locked, source), source === "keypad" && slot !== null ? Uint8Array.of(slot) : undefined);
+    const operation = operationOf(locked, source);
+    if (this.alarms) this.alarm(this.alarms[operation], slot ?? 0);
+    else this.notify(ACCESS_CONTROL, OPERATION_EVENTS[operation], source === "keypad" && slot !== null ? Uint8Array.of(slot) : undefined);
   }
 
   jammed(): void {
-    this.notify(ACCESS_CONTROL, AccessControlEvent.LockJammed);
+    if (this.alarms) this.alarm(this.alarms.jammed, 0);
+    else this.notify(ACCESS_CONTROL, AccessControlEvent.LockJammed);
   }
 
   doorChanged(open: boolean): void {
@@ -117,7 +142,8 @@ export class ZWaveSimDoor implements DoorReporter {
   }
 
   keypadLockedOut(): void {
-    this.notify(ACCESS_CONTROL, AccessControlEvent.CodeLimitExceeded);
+    if (this.alarms) this.alarm(this.alarms.keypadLockout, 0);
+    else this.notify(ACCESS_CONTROL, AccessControlEvent.CodeLimitExceeded);
   }
 
   changed(state: DoorState): void {
@@ -128,6 +154,11 @@ export class ZWaveSimDoor implements DoorReporter {
 
   private notify(type: number, event: number, parameters?: Uint8Array<ArrayBuffer>): void {
     this.send((nodeId) => notificationReport(nodeId, type, event, parameters));
+  }
+
+  /** An old Alarm report; `variableLevel` (the slot, the battery %) where the model gives no fixed level. */
+  private alarm(alarm: ZWaveAlarm, variableLevel: number): void {
+    this.send((nodeId) => alarmReport(nodeId, alarm.alarmType, alarm.alarmLevel ?? variableLevel));
   }
 
   /** Sent as the lock sends anything unasked: encrypted with its network key (secure-send.ts). */

@@ -45,9 +45,9 @@ export function configuredSecurity(spec: SimulatedLockConfig): SimSecurity {
 /**
  * Bumped when the simulated node's shape changes (command classes, security), so zwave-js caches of
  * older simulated nodes are dropped: 2 added Door Lock and the notifications of protocol.md §8, 3 made
- * the locks S2 secured.
+ * the locks S2 secured, 5 made models that report by Alarm list Notification CC version 1.
  */
-export const SIMULATED_NODE_REVISION = 4;
+export const SIMULATED_NODE_REVISION = 5;
 
 /** Entry Control / Secure Keypad Door Lock. */
 export const LOCK_DEVICE_CLASS = { basic: 0x04, generic: 0x40, specific: 0x03 } as const;
@@ -81,18 +81,7 @@ export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
       supportedKeypadModes: [KeypadMode.Normal],
       supportedUserIDStatuses: [UserIDStatus.Available, UserIDStatus.Enabled, UserIDStatus.Disabled],
     }),
-    ccCaps({
-      ccId: CommandClasses.Notification,
-      isSupported: true,
-      secure,
-      version: 8,
-      supportsV1Alarm: false,
-      notificationTypesAndEvents: {
-        [ACCESS_CONTROL]: Object.values(AccessControlEvent),
-        [HOME_SECURITY]: Object.values(HomeSecurityEvent),
-        [POWER_MANAGEMENT]: Object.values(PowerManagementEvent),
-      },
-    }),
+    notificationCaps(secure, model?.alarmReports !== undefined),
     ccCaps({ ccId: CommandClasses["Door Lock"], isSupported: true, secure, version: 4 }),
   ];
   // Without Supervision every secure Set waits ~500 ms for S2's delivery check (../../../../shared/notes/zwave-js.md).
@@ -119,6 +108,26 @@ export function lockCommandClasses(spec: SimLockSpec): PartialCCCapabilities[] {
     );
   }
   return ccs;
+}
+
+/**
+ * Notification CC as the lock implements it: version 8 with the events of protocol.md §8, or, for a model
+ * that reports by Alarm, version 1 (zwave-js maps a device file's alarm types only for version 1 nodes).
+ */
+function notificationCaps(secure: boolean, reportsByAlarm: boolean): PartialCCCapabilities {
+  if (reportsByAlarm) return { ccId: CommandClasses.Notification, isSupported: true, secure, version: 1 };
+  return ccCaps({
+    ccId: CommandClasses.Notification,
+    isSupported: true,
+    secure,
+    version: 8,
+    supportsV1Alarm: false,
+    notificationTypesAndEvents: {
+      [ACCESS_CONTROL]: Object.values(AccessControlEvent),
+      [HOME_SECURITY]: Object.values(HomeSecurityEvent),
+      [POWER_MANAGEMENT]: Object.values(PowerManagementEvent),
+    },
+  });
 }
 
 export interface LockNodeOptions {

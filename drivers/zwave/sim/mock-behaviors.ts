@@ -50,6 +50,11 @@ export function notificationReport(controllerNodeId: number, type: number, event
   });
 }
 
+/** An old Alarm report (Notification v1: the model's alarm type and level, nothing else); send it with secure-send.ts. */
+export function alarmReport(controllerNodeId: number, alarmType: number, alarmLevel: number): NotificationCCReport {
+  return new NotificationCCReport({ nodeId: controllerNodeId, alarmType, alarmLevel });
+}
+
 /** An Access Control notification as a lock sends it (user id as the one event parameter). */
 export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
   return notificationReport(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
