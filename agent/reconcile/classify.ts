@@ -7,6 +7,8 @@ export interface Observation {
   readonly slot: number;
   readonly code: string | null;
   readonly masked: boolean;
+  /** The lock said its keypad wrote this slot: news even where the digits are masked. */
+  readonly changedAtKeypad?: boolean;
 }
 
 export type Classification =
@@ -59,7 +61,9 @@ export function classify(obs: Observation, owner: CodeRecord | undefined, known:
     const confirmed = owner.wasOnLock && (owner.status === "set" || owner.status === "unset") && owner.desired === "present";
     if (!confirmed) return { kind: "none" };
     if (empty) return externalChange(owner, "removed");
-    if (obs.masked || obs.code === owner.code) return { kind: "none" };
+    // Masked digits prove nothing either way, unless the lock said its keypad wrote the slot.
+    if (obs.masked) return obs.changedAtKeypad ? externalChange(owner, "modified") : { kind: "none" };
+    if (obs.code === owner.code) return { kind: "none" };
     return externalChange(owner, "modified");
   }
   if (empty) return known ? { kind: "unmanaged_gone", unmanaged: known } : { kind: "none" };

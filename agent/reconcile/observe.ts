@@ -16,8 +16,8 @@ export function recordObservation(tx: Tx, deviceId: string, obs: Observation): v
   const owner = store.codes({ deviceId }).find((c) => c.slot === obs.slot);
   const known = store.unmanaged({ deviceId }).find((u) => u.slot === obs.slot);
   const previous = store.slots(deviceId).get(obs.slot);
-  // A masked slot the hub wrote keeps the hub's knowledge of its digits.
-  const code = obs.masked && owner && previous?.code === owner.code ? owner.code : obs.code;
+  // A masked slot the hub wrote keeps the hub's knowledge of its digits, unless the keypad wrote it since.
+  const code = obs.masked && !obs.changedAtKeypad && owner && previous?.code === owner.code ? owner.code : obs.code;
   store.putSlot({ deviceId, slot: obs.slot, code, masked: obs.masked, schedule: obs.code === null ? null : (previous?.schedule ?? null), observedAt: tx.nowIso });
   const result = classify({ ...obs, code }, owner, known);
   switch (result.kind) {

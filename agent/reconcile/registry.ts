@@ -110,6 +110,8 @@ export class LockRegistry {
       case "slot_changed":
         if (e.code !== undefined) ex.observe({ slot: e.slot, code: e.code, masked: false });
         else if (e.cause === "keypad_deleted") ex.observe({ slot: e.slot, code: null, masked: false });
+        // A lock that masks digits would answer a read with "occupied" only: the keypad's word is all there is.
+        else if (e.cause === "keypad_added" && lock.capabilities.readback === "status_only") ex.observe({ slot: e.slot, code: null, masked: true, changedAtKeypad: true });
         else ex.requestRead([e.slot]);
         return;
       case "all_slots_cleared":

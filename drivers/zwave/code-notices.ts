@@ -72,6 +72,9 @@ export class CodeNotices {
   noteAdded(slot: number): boolean {
     const until = this.echoes.get(slot);
     if (until === undefined || Date.now() >= until) return false;
+    // After the write, only a lock known to answer writes gets the grace: on any other lock a "code added"
+    // then is the keypad's (a keypad edit right after the hub's write was taken for its echo and lost).
+    if (until !== Infinity && !this.reportsWrites) return false;
     this.echoes.delete(slot);
     this.note({ kind: "added", slot });
     this.reportsWrites = true;

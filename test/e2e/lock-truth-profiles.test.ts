@@ -2,7 +2,8 @@
 // every profile of both radios (drivers/sim/profiles, protocol.md §9), through the hub process as
 // `npm run agent` starts it: the device as Seam sees it (type by brand, maker and model as the radio
 // reports them, slots, code lengths), a managed code set and deleted, a keypad code in a free slot
-// becoming an unmanaged code and going away again, a managed code cleared at the keypad restored.
+// becoming an unmanaged code and going away again, a managed code cleared or changed at the keypad restored,
+// a keypad duplicate refused.
 import { ConfigManager } from "@zwave-js/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCK_PROFILES, type LockModelProfile } from "../../drivers/sim/profiles/index.js";
@@ -107,6 +108,31 @@ describe("lock truth per lock model (both radios)", () => {
     await waitEvent("access_code.deleted_external_to_seam", (x) => x.access_code_id === id);
     await waitFor(async () => (await hub.slotOf(dev[name]!, pin)) === slot, "restored on the lock", 30_000);
     await waitFor(async () => (await hub.accessCode(id)).errors.length === 0, "error cleared", 30_000);
+  });
+
+  it.each(cases)("%s: a managed code changed at the keypad is modified_external_to_seam and restored", async (name, _profile, i) => {
+    const pin = pinFor(i, 4);
+    const id = await setCode(dev[name]!, pin);
+    const slot = (await hub.slotOf(dev[name]!, pin))!;
+    await hub.call("/hub/simulate/keypad_set_code", { device_id: dev[name], slot, code: pins.use(pinFor(i, 5)) });
+    await waitEvent("access_code.modified_external_to_seam", (x) => x.access_code_id === id);
+    await waitFor(async () => (await hub.slotOf(dev[name]!, pin)) === slot, "restored on the lock", 30_000);
+    await waitFor(async () => {
+      const c = await hub.accessCode(id);
+      return c.status === "set" && c.errors.length === 0;
+    }, "set with the error cleared", 30_000);
+    expect(await hub.slotOf(dev[name]!, pinFor(i, 5))).toBeUndefined();
+  });
+
+  it.each(cases)("%s: a keypad duplicate of a managed code is refused by the lock; nothing is recorded", async (name, profile, i) => {
+    const pin = pinFor(i, 6);
+    await setCode(dev[name]!, pin);
+    const before = cloud.events.length;
+    const free = Math.min(7, profile.defaults.slots);
+    await hub.call("/hub/simulate/keypad_set_code", { device_id: dev[name], slot: free, code: pin });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await hub.slotOf(dev[name]!, pin)).not.toBe(free);
+    expect(cloud.events.slice(before).filter((e) => e.device_id === dev[name] && e.event_type.startsWith("access_code.unmanaged"))).toEqual([]);
   });
 
   it("every event seen is Seam-valid, and no PIN reached the hub's logs", () => {
