@@ -154,7 +154,7 @@ export class Hub {
       );
       this.mqtt.start();
     }
-    this.housekeeping();
+    // Hourly only: a prune scans the events table, which start-up (API ready in well under 2 s) need not wait for.
     this.pruneTimer = setInterval(() => this.housekeeping(), 3600_000);
     this.pruneTimer.unref();
     // Radios come up in the background: the API and cloud serve stored state meanwhile.

@@ -58,11 +58,7 @@ export class LockReports {
 
   /** The hub's own setLocked was confirmed by the lock. */
   confirmedRemote(locked: boolean): void {
-    const action = actionOf(locked);
-    this.cancelInferred(action);
-    this.update({ locked });
-    if (this.isRepeat(action, "remote", null)) return;
-    this.operation(action, "remote", null);
+    this.announced(locked, "remote", null);
   }
 
   /** Whether the bolt is, or within `ms` is reported, where `locked` says (the proof of a remote operation). */

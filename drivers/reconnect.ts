@@ -1,22 +1,20 @@
 // Bringing a radio controller (a Z-Wave stick, a Zigbee coordinator) back after it went away: bounded
 // exponential backoff, one log line per attempt, stoppable at any moment. The stick is local to this
-// hub, so there is no herd to spread out and no jitter: 1 s, 2 s, 4 s ... then every `maxDelayMs`.
+// hub, so there is no herd to spread out and no jitter: 1 s, 2 s, 4 s ... then every 30 s.
 import type { DriverLogger } from "./contract.js";
 
 export interface ReconnectOptions {
   /** Shown in log lines, e.g. "z-wave controller". */
   readonly what: string;
   readonly logger: DriverLogger;
-  readonly initialDelayMs?: number;
-  readonly maxDelayMs?: number;
 }
 
-export const RECONNECT_INITIAL_DELAY_MS = 1_000;
-export const RECONNECT_MAX_DELAY_MS = 30_000;
+const RECONNECT_INITIAL_DELAY_MS = 1_000;
+const RECONNECT_MAX_DELAY_MS = 30_000;
 
 /** The pause before attempt `attempt` (1-based) when the previous one failed. */
-export function reconnectDelay(attempt: number, initialMs = RECONNECT_INITIAL_DELAY_MS, maxMs = RECONNECT_MAX_DELAY_MS): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(attempt - 2, 30)));
+function reconnectDelay(attempt: number): number {
+  return Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_INITIAL_DELAY_MS * 2 ** Math.max(0, Math.min(attempt - 2, 30)));
 }
 
 /** Thrown by `until` when the loop was stopped before `open` succeeded. */
@@ -42,7 +40,7 @@ export class Reconnector {
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new ReconnectStopped(what);
       if (attempt > 1) {
-        const delay = reconnectDelay(attempt, this.options.initialDelayMs, this.options.maxDelayMs);
+        const delay = reconnectDelay(attempt);
         await pause(delay, signal);
         if (signal.aborted) throw new ReconnectStopped(what);
       }
@@ -52,7 +50,7 @@ export class Reconnector {
         return result;
       } catch (error) {
         if (signal.aborted) throw new ReconnectStopped(what);
-        const retryInMs = reconnectDelay(attempt + 1, this.options.initialDelayMs, this.options.maxDelayMs);
+        const retryInMs = reconnectDelay(attempt + 1);
         logger.warn({ attempt, retryInMs, reason: error instanceof Error ? error.message : String(error) }, `${what} not reachable; retrying`);
       }
     }

@@ -81,7 +81,7 @@ async function smartStart(hub: HubClient, qr: string, out: (line: string) => voi
       const ready = await hub.post("/devices/get", { device_id: found.device_id });
       if (ready.status === 200) {
         out(`done: the lock is paired`);
-        out(`  paired: device ${found.device_id} (${(await deviceName(hub, found.device_id)) ?? "?"})`);
+        out(`  paired: device ${found.device_id} (${(ready.body.device as { display_name?: string } | undefined)?.display_name ?? "?"})`);
         return EXIT.ok;
       }
     }

@@ -6,7 +6,7 @@ import type { LockOperationResult } from "../../drivers/contract.js";
 import type { Tx } from "../events/journal.js";
 import type { LockOperationRecord } from "../store/records.js";
 import { operationErrors } from "./plan-operations.js";
-import { retryable } from "./retry.js";
+import { backoffMs, retryable } from "./retry.js";
 import type { OperationError, RadioStep, StoreStep } from "./steps.js";
 
 export type OperateStep = Extract<RadioStep, { kind: "operate_lock" }>;
@@ -57,7 +57,7 @@ export function recordOperation(tx: Tx, step: OperateStep, result: LockOperation
   const error = errorFor(op, result);
   if (!retryable(result)) return finish(tx, op, { status: "error", error });
   const attempts = op.attempts + 1;
-  const backoff = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(attempts, 16));
+  const backoff = backoffMs(attempts, maxBackoffMs);
   tx.store.updateLockOperation(op.actionAttemptId, { attempts, nextAttemptAt: tx.now + backoff, lastError: error });
   tx.kick(op.deviceId);
   return null;

@@ -109,8 +109,7 @@ export class RadioSteps {
       return results;
     } catch (e) {
       this.o.onRadioCommand?.("write_slot", false);
-      const failure = e instanceof RadioError ? { failure: e.failure, message: e.message } : { failure: "timeout" as const, message: e instanceof Error ? e.message : String(e) };
-      return writes.map(() => ({ ok: false, ...failure }));
+      return writes.map(() => failureOf(e));
     }
   }
 
@@ -122,12 +121,17 @@ export class RadioSteps {
       return r;
     } catch (e) {
       this.o.onRadioCommand?.(kind, false);
-      if (e instanceof RadioError) return { ok: false, failure: e.failure, message: e.message };
-      return { ok: false, failure: "timeout", message: e instanceof Error ? e.message : String(e) };
+      return failureOf(e);
     }
   }
 
   private retryPolicy(): RetryPolicy {
     return { quickRetries: this.o.quickRetries, quickRetryDelayMs: this.o.quickRetryDelayMs, sleep: (ms) => this.o.clock.sleep(ms), stopped: this.o.stopped };
   }
+}
+
+/** A driver call that threw, as its result: the driver's own RadioError, anything else a timeout. */
+function failureOf(e: unknown): Extract<RadioResult, { ok: false }> {
+  if (e instanceof RadioError) return { ok: false, failure: e.failure, message: e.message };
+  return { ok: false, failure: "timeout", message: e instanceof Error ? e.message : String(e) };
 }

@@ -9,6 +9,9 @@ export interface RetryPolicy {
   readonly stopped: () => boolean;
 }
 
+/** The wait before the next plan retries a failed step: 2 s, 4 s, ... up to `maxMs`. */
+export const backoffMs = (attempts: number, maxMs: number): number => Math.min(maxMs, 1000 * 2 ** Math.min(attempts, 16));
+
 /** Failures worth asking again at once: silence, or an answer that does not show the effect yet. */
 export const retryable = (r: { readonly ok: boolean; readonly failure?: RadioFailure }) => !r.ok && (r.failure === "timeout" || r.failure === "mismatch");
 

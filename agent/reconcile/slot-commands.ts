@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import { withIssue } from "./apply.js";
 import { recordObservation } from "./observe.js";
 import type { RadioStep } from "./steps.js";
+import { backoffMs } from "./retry.js";
 
 export type SlotCommandStep = Extract<RadioStep, { kind: "write_slot" | "clear_slot" }>;
 
@@ -52,7 +53,7 @@ export function recordSlotCommand(tx: Tx, deviceId: string, step: SlotCommandSte
     return false;
   }
   const attempts = code.attempts + 1;
-  const backoff = Math.min(o.maxBackoffMs, 1000 * 2 ** Math.min(attempts, 16));
+  const backoff = backoffMs(attempts, o.maxBackoffMs);
   store.updateCode(code.accessCodeId, { attempts, nextAttemptAt: tx.now + backoff });
   return false;
 }

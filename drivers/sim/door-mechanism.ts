@@ -25,6 +25,9 @@ export interface DoorState {
   readonly doorOpen: boolean;
 }
 
+/** A lock out of the box: bolted, its door closed. */
+export const FACTORY_DOOR: DoorState = { locked: true, doorOpen: false };
+
 /** Consecutive wrong codes before the keypad shuts off (Yale's and the ZCL's default is 5). */
 export const WRONG_CODE_LIMIT = 5;
 /** How long the keypad stays off after WRONG_CODE_LIMIT wrong codes. */

@@ -1,9 +1,12 @@
 // The Door Lock cluster (ZCL 0x0101) as this driver uses it: value meanings, PIN and time encoding,
 // and how a lock's answer maps to the contract's RadioResult. Shared by the driver and the virtual lock.
-import type { RadioFailure, RadioResult } from "../contract.js";
+import type { RadioResult } from "../contract.js";
 import { failed as failure } from "../write-checks.js";
 
 export { failure };
+
+/** The contract radio id of a Zigbee lock: its IEEE address. */
+export const radioIdOf = (ieee: string): string => `zigbee:${ieee}`;
 
 export const DOOR_LOCK = "closuresDoorLock";
 export const POWER_CFG = "genPowerCfg";

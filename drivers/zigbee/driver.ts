@@ -11,6 +11,7 @@ import { ZigbeeLockHandle } from "./lock-handle.js";
 import { discoverLock, findDoorLockEndpoint } from "./lock-setup.js";
 import { DEFAULT_REAL_TIMEOUT_MS, DEFAULT_SIMULATED_TIMEOUT_MS, parseNetworkKey, validateSerialOptions, type ZigbeeDriverOptions } from "./options.js";
 import { ZigbeePairing } from "./pairing.js";
+import { radioIdOf } from "./door-lock.js";
 import { ProfileStore, type LockProfile } from "./profile-store.js";
 import { registerSimulatedNetwork } from "./sim/install.js";
 import { SimNetwork, type ZigbeeLockSimulator } from "./sim/network.js";
@@ -91,10 +92,8 @@ export class ZigbeeDriver implements LockDriver {
     } finally {
       this.unregister?.();
       this.unregister = null;
-      for (const { handle } of this.locksByIeee.values()) handle.door.dispose();
+      this.dropLocks();
       this.network?.dispose();
-      this.locksByIeee.clear();
-      this.setup.clear();
       if (running === this) running = null;
     }
   }
@@ -126,14 +125,20 @@ export class ZigbeeDriver implements LockDriver {
    * Controller is started with backoff; the locks come back through lock_ready, from herdsman's
    * database and the profile store, without radio traffic.
    */
+  /** Forgets every lock handle; their doors stop any pending inferred report (a new handle replaces each). */
+  private dropLocks(): void {
+    for (const { handle } of this.locksByIeee.values()) handle.door.dispose();
+    this.locksByIeee.clear();
+    this.setup.clear();
+  }
+
   private onAdapterDisconnected(controller: Controller): void {
     if (this.controller !== controller) return;
     this.controller = null;
     this.options.logger.warn({}, "zigbee coordinator disconnected; its locks are offline until it is back");
     this.pairing.controllerLost();
     for (const { handle } of this.locksByIeee.values()) handle.noteReachable(false);
-    this.locksByIeee.clear();
-    this.setup.clear();
+    this.dropLocks();
     void (async () => {
       await controller.stop().catch(() => undefined);
       this.unregister?.();
@@ -317,8 +322,4 @@ export class ZigbeeDriver implements LockDriver {
       }
     }
   }
-}
-
-function radioIdOf(ieee: string): string {
-  return `zigbee:${ieee}`;
 }

@@ -32,9 +32,10 @@ import {
 import type { LockProfile, ProfileStore, ReadbackLimit } from "./profile-store.js";
 import { classifyRadioError } from "./radio-errors.js";
 import { RfChanges, provenByEvent, type RfChange } from "./rf-changes.js";
+import { slotProblem as slotError } from "../write-checks.js";
 import { slotProblem, writeProblem } from "./write-checks.js";
 import { DuplicateAlarms } from "./duplicate-alarms.js";
-import { SlotSchedules, unanswered, type CommandOptions, type StatusOutcome } from "./slot-schedules.js";
+import { SlotSchedules, type CommandOptions, type StatusOutcome } from "./slot-schedules.js";
 
 export interface HandleContext {
   readonly identity: LockIdentity;
@@ -373,8 +374,8 @@ export class ZigbeeLockHandle implements LockHandle {
   }
 
   private assertSlot(slot: number): void {
-    const invalid = slotProblem(this.profile.capabilities, slot);
-    if (invalid && !invalid.ok) throw new RadioError(invalid.failure, invalid.message);
+    const problem = slotError(this.profile.capabilities, slot);
+    if (problem) throw problem;
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Controller } from "zigbee-herdsman";
 import { parseInstallCode } from "zigbee-herdsman/dist/controller/helpers/installCodes.js";
 import { PairingError, type DriverLogger, type IncludeOptions, type PairingListener, type PairingSession, type PairingSimulator, type RadioPairing } from "../contract.js";
+import { radioIdOf } from "./door-lock.js";
 
 export interface ZigbeePairingHost {
   controller(): Controller | null;
@@ -25,7 +26,6 @@ interface Window {
   readonly onlyIeee: string | null;
 }
 
-const radioIdOf = (ieee: string) => `zigbee:${ieee}`;
 
 export class ZigbeePairing implements RadioPairing {
   private window: Window | null = null;

@@ -6,8 +6,9 @@
 import { CRC16_CCITT, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
 import { UserIDStatus, ZWaveError, ZWaveErrorCodes, type ZWaveNode } from "zwave-js";
 import type { BatchContext, LockCapabilities, RadioResult, SlotWrite } from "../contract.js";
-import type { CodeNotices } from "./code-notices.js";
+import { duplicateRefused, type CodeNotices } from "./code-notices.js";
 import { failed, toRadioError } from "./radio-errors.js";
+import { writeEachSlot } from "../write-each.js";
 
 /** What a batch needs from its lock handle (lock-handle.ts). */
 export interface BatchHost {
@@ -68,19 +69,13 @@ export class ZWaveBatchWriter {
     const caps = this.host.capabilities();
     const results: Array<RadioResult | null> = writes.map((w) => this.host.validate(caps, w.slot, w.code));
     const pending = writes.filter((_, i) => results[i] === null);
-    const done = caps.multiCodeWrite && pending.length > 1 ? await this.send(caps, pending, context) : await this.oneByOne(pending);
+    const done = caps.multiCodeWrite && pending.length > 1 ? await this.send(caps, pending, context) : await writeEachSlot(this.host, pending);
     let next = 0;
     return results.map((r) => r ?? done[next++]!);
   }
 
-  private async oneByOne(writes: readonly SlotWrite[]): Promise<RadioResult[]> {
-    const results: RadioResult[] = [];
-    for (const w of writes) results.push(await this.host.writeSlot(w.slot, w.code));
-    return results;
-  }
-
   private async send(caps: LockCapabilities, writes: readonly SlotWrite[], context: BatchContext): Promise<RadioResult[]> {
-    if (writes.length === 1) return this.oneByOne(writes);
+    if (writes.length === 1) return writeEachSlot(this.host, writes);
     const since = Date.now();
     let outcome: SupervisionResult | undefined | typeof TOO_LARGE;
     try {
@@ -117,7 +112,7 @@ export class ZWaveBatchWriter {
     const named = (slot: number) => this.host.notices.find(since, (n) => n.kind === "duplicate" && n.slot === slot) !== undefined;
     const results: RadioResult[] = [];
     for (const w of writes) {
-      results.push(named(w.slot) ? failed("duplicate", "the lock refused the code: the same PIN is in another slot") : await this.host.writeSlot(w.slot, w.code));
+      results.push(named(w.slot) ? duplicateRefused() : await this.host.writeSlot(w.slot, w.code));
     }
     return results;
   }

@@ -95,7 +95,7 @@ export class CodeNotices {
       if (this.reportsWrites && ++this.missedReports >= MISSED_REPORTS_LIMIT) this.reportsWrites = false;
       return null;
     }
-    if (heard.kind === "duplicate") return failed("duplicate", "the lock refused the code: the same PIN is in another slot");
+    if (heard.kind === "duplicate") return duplicateRefused();
     if (heard.kind === "added") return { ok: true, proof: "notification" };
     return heard.code === code ? { ok: true, proof: "readback" } : null; // masked, empty or different: a read decides
   }
@@ -121,4 +121,7 @@ export class CodeNotices {
 }
 
 /** A duplicate notice that names `slot`, or names none (the lock did not say which). */
+/** The lock refused a code because the same PIN is in another slot. */
+export const duplicateRefused = (): RadioResult => failed("duplicate", "the lock refused the code: the same PIN is in another slot");
+
 export const duplicateFor = (slot: number) => (n: CodeNotice) => n.kind === "duplicate" && (n.slot === slot || n.slot === null);

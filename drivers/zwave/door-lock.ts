@@ -5,10 +5,9 @@ import { CommandClasses, SupervisionStatus } from "@zwave-js/core";
 import { DoorLockCCValues, DoorLockMode, type ZWaveNode } from "zwave-js";
 import { RadioError, type DriverEventListener, type LockControls, type LockOperationResult, type LockState } from "../contract.js";
 import { LockReports } from "../lock-reports.js";
-import { AccessControlEvent, type ValueChange } from "./notifications.js";
+import { AccessControlEvent, type ValueChange, NOTIFICATION_CC } from "./notifications.js";
 
-export const DOOR_LOCK_CC = 0x62;
-const NOTIFICATION_CC = 0x71;
+const DOOR_LOCK_CC = 0x62;
 /** Without Supervision, how long to wait for the lock's own report before asking it. */
 const REPORT_WAIT_MS = 1_500;
 

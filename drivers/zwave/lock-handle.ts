@@ -27,7 +27,7 @@ import {
   type SlotWrite,
 } from "../contract.js";
 import { ZWaveBatchWriter } from "./batch-writes.js";
-import { CodeNotices, duplicateFor } from "./code-notices.js";
+import { CodeNotices, duplicateFor, duplicateRefused } from "./code-notices.js";
 import { ZWaveDoorLock } from "./door-lock.js";
 import { readableCode } from "./notifications.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
@@ -377,7 +377,7 @@ export class ZWaveLockHandle implements LockHandle {
         : { ok: true, proof: statusOnly ? "status" : "readback" };
     }
     if (!occupied) {
-      if (await this.sawDuplicate(slot, since)) return failed("duplicate", "the lock refused the code: the same PIN is in another slot");
+      if (await this.sawDuplicate(slot, since)) return duplicateRefused();
       return failed("mismatch", `slot ${slot} is empty after the write`);
     }
     const digits = this.digitsOf(report.userCode);
@@ -388,7 +388,7 @@ export class ZWaveLockHandle implements LockHandle {
 
   private async refusal(slot: number, since: number): Promise<RadioResult> {
     return (await this.sawDuplicate(slot, since))
-      ? failed("duplicate", "the lock refused the code: the same PIN is in another slot")
+      ? duplicateRefused()
       : failed("rejected", `the lock refused the code for slot ${slot}`);
   }
 

@@ -152,7 +152,7 @@ export function notificationToEvent(radioId: string, type: number, event: number
 /** User Code CC value ids zwave-js updates from a User Code Report. */
 export const USER_CODE_CC = 0x63;
 export const BATTERY_CC = 0x80;
-const NOTIFICATION_CC = 0x71;
+export const NOTIFICATION_CC = 0x71;
 
 export interface ValueChange {
   readonly commandClass: number;

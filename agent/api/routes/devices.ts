@@ -7,7 +7,7 @@ import { deviceNotFound, invalidInput, unsupported } from "../errors.js";
 import { paginate, pageParams } from "../paginate.js";
 import { id, onlyTrue, qArray, refused, timestamp } from "../params.js";
 import type { Route } from "../router.js";
-import type { SeamObject } from "../shape.js";
+import { displayName, type SeamObject } from "../shape.js";
 
 const NO_CLOUD = (what: string) => `${what} are a Seam cloud feature; the hub has none`;
 /** custom_metadata values (Seam: strings up to 500 characters or booleans; null removes a key). */
@@ -105,7 +105,7 @@ export function deviceRoutes(ctx: ApiContext, shape: Shaper): Route[] {
   const get = (p: { device_id?: string | undefined; name?: string | undefined }, store: Store) => {
     if (!p.device_id && !p.name) throw invalidInput("give device_id or name", { field: "device_id" });
     const lock = p.device_id ? store.lock(p.device_id) : store.locks().find((l) => (l.displayName ?? l.name) === p.name);
-    if (!lock || (p.name !== undefined && (lock.displayName ?? lock.name) !== p.name)) throw deviceNotFound(p.device_id ?? p.name!);
+    if (!lock || (p.name !== undefined && displayName(lock) !== p.name)) throw deviceNotFound(p.device_id ?? p.name!);
     return shape.device(lock);
   };
   const simulate = (path: string, act: "connect" | "disconnect" | "remove"): Route => ({
@@ -159,7 +159,7 @@ export function deviceRoutes(ctx: ApiContext, shape: Shaper): Route[] {
           throw invalidInput("name and properties.name differ; give one of them", { field: "name" });
         }
         const newName = p.name !== undefined ? p.name : p.properties?.name;
-        const before = lock.displayName ?? lock.name;
+        const before = displayName(lock);
         const patch: { displayName?: string | null; customMetadata?: Record<string, string | boolean> } = {};
         if (newName !== undefined) patch.displayName = newName;
         if (p.custom_metadata) {

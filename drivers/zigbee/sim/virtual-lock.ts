@@ -23,6 +23,7 @@ import type { ZigbeeSimulatedQuirks } from "../options.js";
 import type { LockMemory } from "./lock-memory.js";
 import { VirtualDoor, type SavedBody } from "./virtual-door.js";
 import type { NodeDescription } from "./zdo.js";
+import { FACTORY_DOOR } from "../../sim/door-mechanism.js";
 
 export interface VirtualLockSpec {
   readonly node: NodeDescription;
@@ -62,7 +63,7 @@ export class VirtualLock {
     private readonly transmit: LockTransmit,
     /** Called after every change of memory, so a restart finds what the lock physically holds. */
     private readonly persist: () => void,
-    saved: SavedBody = { door: { locked: true, doorOpen: false }, battery: 100 },
+    saved: SavedBody = { door: FACTORY_DOOR, battery: 100 },
   ) {
     this.faults = { unresponsive: false, rejects_codes: false, masked_readback: maskedReadback, jammed: false };
     this.door = new VirtualDoor({

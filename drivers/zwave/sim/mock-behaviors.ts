@@ -130,8 +130,9 @@ export function createLockBehaviors(controls: MockLockControls): MockNodeBehavio
   // zwave-js's UserCodeCC, which strips the padding).
   const readbackAsTheLockSendsIt: MockNodeBehavior = {
     handleCC(controller, self, cc) {
+      if (!(cc instanceof UserCodeCCGet)) return undefined;
       const padding = controls.codePadding();
-      if (!(cc instanceof UserCodeCCGet) || !(controls.masksDigits() || padding > 0)) return undefined;
+      if (!(controls.masksDigits() || padding > 0)) return undefined;
       if (cc.userId < 1 || cc.userId > controls.slotCount) return undefined;
       const held = readMockSlot(self.state, cc.userId);
       let userCode = "";

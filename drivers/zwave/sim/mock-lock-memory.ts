@@ -16,6 +16,7 @@ import {
   writeMockSlot,
   writeMockYearDay,
 } from "./mock-state-keys.js";
+import { FACTORY_DOOR } from "../../sim/door-mechanism.js";
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -26,7 +27,7 @@ const fileSchema = z.object({
   slots: z.record(z.string(), z.object({ status: z.number().int(), code: z.string().min(1) })).default({}),
   schedules: z.record(z.string(), z.object({ yearDay: z.unknown(), enabled: z.boolean() })).default({}),
   /** Where the bolt and the door are (protocol.md §8); a lock keeps its bolt where it was. */
-  door: z.object({ locked: z.boolean(), doorOpen: z.boolean() }).default({ locked: true, doorOpen: false }),
+  door: z.object({ locked: z.boolean(), doorOpen: z.boolean() }).default(FACTORY_DOOR),
 });
 
 export interface LockMemorySnapshot {
@@ -37,7 +38,7 @@ export interface LockMemorySnapshot {
   readonly door: { readonly locked: boolean; readonly doorOpen: boolean };
 }
 
-const EMPTY: LockMemorySnapshot = { excluded: false, battery: 100, slots: {}, schedules: {}, door: { locked: true, doorOpen: false } };
+const EMPTY: LockMemorySnapshot = { excluded: false, battery: 100, slots: {}, schedules: {}, door: FACTORY_DOOR };
 
 export class MockLockMemory {
   private current: LockMemorySnapshot;

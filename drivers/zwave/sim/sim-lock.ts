@@ -40,8 +40,12 @@ export class SimLock implements MockLockControls {
     /** The ECDH key pair behind the label's DSK (S2 locks made by new_lock; configured locks never bootstrap). */
     readonly keyPair: KeyPair | null = null,
   ) {
-    this.reportsWrites = lockModel(spec)?.reportsRfWrites ?? false;
+    this.model = lockModel(spec);
+    this.reportsWrites = this.model?.reportsRfWrites ?? false;
   }
+
+  /** The real model the lock is (its profile), looked up once: behaviours ask on every frame. */
+  private readonly model: ReturnType<typeof lockModel>;
 
   /** Kept for the simulator and the behaviours: the radio-neutral config. */
   get config(): SimLockSpec {
@@ -70,11 +74,11 @@ export class SimLock implements MockLockControls {
 
   /** What a masked slot reads back as: the model's mask (Schlage: ten stars), else "****". */
   maskedCode(): string {
-    return lockModel(this.spec)?.maskedCode ?? "****";
+    return this.model?.maskedCode ?? "****";
   }
 
   codePadding(): number {
-    return lockModel(this.spec)?.padsCodesTo ?? 0;
+    return this.model?.padsCodesTo ?? 0;
   }
 
   batteryLevel(): number {
