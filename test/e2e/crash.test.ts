@@ -213,9 +213,13 @@ class Worker {
       if (!got) {
         // The hub died with the request: it ran or it did not. Find out once the hub is back.
         this.ops.uncertain++;
-        await hubUp();
-        const list = await httpOnce("/access_codes/list", { device_id: this.deviceId });
-        if (list?.status !== 200) throw new Error(`list after a lost create: ${list?.status}`);
+        // The next kill may land between the hub coming up and the list: ask again until it is answered.
+        let list: Res | null = null;
+        while (!list) {
+          await hubUp();
+          list = await httpOnce("/access_codes/list", { device_id: this.deviceId });
+        }
+        if (list.status !== 200) throw new Error(`list after a lost create: ${list.status}`);
         const hit = (list.body.access_codes as Array<Record<string, any>>).filter((c) => c.name === name);
         if (hit.length > 1) fail(`HTTP create ${name} ran ${hit.length} times`);
         if (hit[0]) remember(hit[0].code, name);
