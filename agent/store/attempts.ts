@@ -106,15 +106,15 @@ export abstract class AttemptRepositories extends Statements {
     const r = this.stmt("SELECT * FROM action_attempts WHERE action_attempt_id = ?").get(id) as Row | undefined;
     return r && actionAttemptFromRow(r);
   }
-  /** Oldest first (the order they were made in). */
-  actionAttempts(filter: { ids?: readonly string[]; deviceId?: string; limit?: number } = {}): ActionAttemptRecord[] {
+  /** Oldest first (the order they were made in); `offset`/`limit` page in SQL (/action_attempts/list). */
+  actionAttempts(filter: { ids?: readonly string[]; deviceId?: string; limit?: number; offset?: number } = {}): ActionAttemptRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.ids) (where.push(`action_attempt_id IN (${filter.ids.map(() => "?").join(",") || "NULL"})`), params.push(...filter.ids));
     if (filter.deviceId) (where.push("device_id = ?"), params.push(filter.deviceId));
-    const sql = `SELECT * FROM action_attempts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, rowid LIMIT ?`;
+    const sql = `SELECT * FROM action_attempts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, rowid LIMIT ? OFFSET ?`;
     return this.stmt(sql)
-      .all(...params, filter.limit ?? -1)
+      .all(...params, filter.limit ?? -1, filter.offset ?? 0)
       .map((r) => actionAttemptFromRow(r as Row));
   }
 }

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { schemas } from "@seamapi/types/connect";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { paginate } from "../../agent/api/paginate.js";
+import { actionAttemptRoutes } from "../../agent/api/routes/action-attempts.js";
 import { shapeActionAttempt } from "../../agent/api/shape.js";
 import { openDatabase } from "../../agent/store/db.js";
 import { MIGRATIONS } from "../../agent/store/migrations.js";
@@ -72,9 +74,61 @@ describe("action attempts in the store", () => {
     expect(store.actionAttempts({ ids: [attempt(3).id, attempt(2).id] }).map((a) => a.id)).toEqual([attempt(2).id, attempt(3).id]);
     expect(store.actionAttempts({ ids: [] })).toEqual([]);
     expect(store.actionAttempts({ limit: 2 })).toHaveLength(2);
+    expect(store.actionAttempts({ offset: 1, limit: 1 }).map((a) => a.id)).toEqual([attempt(2).id]);
+    expect(store.actionAttempts({ offset: 2 }).map((a) => a.id)).toEqual([attempt(3).id]);
     expect(store.actionAttempt("00000000-0000-4000-b000-000000000099")).toBeUndefined();
     store.updateActionAttempt("00000000-0000-4000-b000-000000000099", { status: "success" });
     expect(store.actionAttempts()).toHaveLength(3);
+    store.db.close();
+  });
+
+  it("/action_attempts/list pages in SQL: 1200 attempts in pages of 500, in (created_at, insertion) order, by device too, never reading more than a page and one", async () => {
+    const store = new Store(openDatabase(tempDir()));
+    const other = "00000000-0000-4000-8000-0000000000ff";
+    // Inserted out of time order, with ties on created_at and ids that sort against insertion order.
+    const stored = Array.from({ length: 1200 }, (_, i) => attempt(100_000 - i, { createdAt: at((i * 7) % 300), deviceId: i % 3 === 0 ? other : DEVICE }));
+    store.transaction(() => stored.forEach((a) => store.putActionAttempt(a)));
+    const inOrder = stored.map((a, i) => ({ a, i })).sort((x, y) => x.a.createdAt.localeCompare(y.a.createdAt) || x.i - y.i).map(({ a }) => a.id);
+    const route = actionAttemptRoutes().find((r) => r.path === "/action_attempts/list")!;
+    if (route.kind !== "query") throw new Error("/action_attempts/list is a query");
+    const reads = vi.spyOn(store, "actionAttempts");
+    type Page = { action_attempts: Array<{ action_attempt_id: string }>; pagination: { has_next_page: boolean; next_page_cursor: string | null } };
+    const list = async (query: Record<string, unknown>) => (await route.handle(route.params.parse(query), store)) as Page;
+    const walk = async (query: Record<string, unknown>) => {
+      const pages: Page[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await list({ ...query, ...(cursor ? { page_cursor: cursor } : {}) });
+        pages.push(page);
+        cursor = page.pagination.next_page_cursor;
+      } while (cursor);
+      return pages;
+    };
+    const idsOf = (pages: Page[]) => pages.flatMap((p) => p.action_attempts.map((a) => a.action_attempt_id));
+
+    const pages = await walk({ limit: "500" });
+    expect(pages.map((p) => [p.action_attempts.length, p.pagination.has_next_page])).toEqual([[500, true], [500, true], [200, false]]);
+    expect(idsOf(pages)).toEqual(inOrder);
+    // Same pages and cursors as paging the whole list in JS did, so cursors handed out before still read on.
+    const cursors = [undefined, ...pages.map((p) => p.pagination.next_page_cursor)].slice(0, 3);
+    expect(pages.map((p) => p.pagination)).toEqual(cursors.map((c) => paginate(inOrder, { limit: 500, page_cursor: c }).pagination));
+    expect((await list({ limit: "500", page_cursor: cursors[2] })).action_attempts.map((a) => a.action_attempt_id)).toEqual(inOrder.slice(1000));
+
+    const mine = new Set(stored.filter((a) => a.deviceId === DEVICE).map((a) => a.id));
+    const byDevice = await walk({ device_id: DEVICE, limit: "500" });
+    expect(byDevice.map((p) => [p.action_attempts.length, p.pagination.has_next_page])).toEqual([[500, true], [300, false]]);
+    expect(idsOf(byDevice)).toEqual(inOrder.filter((id) => mine.has(id)));
+    // No limit: the default page (500); an exact fit has no next page.
+    const first = await list({});
+    expect(first.action_attempts).toHaveLength(500);
+    expect((await list({ device_id: DEVICE, limit: "800" })).pagination).toMatchObject({ has_next_page: false, next_page_cursor: null });
+    const byIds = await list({ action_attempt_ids: [inOrder[7], inOrder[3], inOrder[1100]], limit: "2" });
+    expect([byIds.action_attempts.map((a) => a.action_attempt_id), byIds.pagination.has_next_page]).toEqual([[inOrder[3], inOrder[7]], true]);
+
+    // Every read asked SQL for one page and one row more, from the cursor's offset, and got no more.
+    expect(reads.mock.calls.slice(0, 3).map(([filter]) => [filter?.offset, filter?.limit])).toEqual([[0, 501], [500, 501], [1000, 501]]);
+    reads.mock.calls.forEach(([filter], n) => expect((reads.mock.results[n]!.value as unknown[]).length).toBeLessThanOrEqual(filter!.limit!));
+    expect(reads.mock.results.map((r) => (r.value as unknown[]).length).slice(0, 3)).toEqual([501, 501, 200]);
     store.db.close();
   });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Tx } from "../../events/journal.js";
 import type { ActionAttemptRecord } from "../../store/records.js";
 import { ApiError } from "../errors.js";
-import { paginate, pageParams } from "../paginate.js";
+import { pageOf, pageParams, pageWindow } from "../paginate.js";
 import { id, qArray } from "../params.js";
 import type { Route } from "../router.js";
 import { shapeActionAttempt } from "../shape.js";
@@ -56,8 +56,15 @@ export function actionAttemptRoutes(): Route[] {
       path: "/action_attempts/list",
       params: listParams,
       handle: (p: z.infer<typeof listParams>, store) => {
-        const all = store.actionAttempts({ ...(p.action_attempt_ids ? { ids: p.action_attempt_ids } : {}), ...(p.device_id ? { deviceId: p.device_id } : {}) });
-        const { page, pagination } = paginate(all, p);
+        // Paged in SQL: attempts pile up for HISTORY_KEEP_MS, a page reads only its rows and one more.
+        const window = pageWindow(p);
+        const fetched = store.actionAttempts({
+          ...(p.action_attempt_ids ? { ids: p.action_attempt_ids } : {}),
+          ...(p.device_id ? { deviceId: p.device_id } : {}),
+          offset: window.offset,
+          limit: window.limit + 1,
+        });
+        const { page, pagination } = pageOf(fetched, window);
         return { action_attempts: page.map(shapeActionAttempt), pagination };
       },
     },
