@@ -7,6 +7,7 @@ import { profiled } from "./profile.js";
 import { DoorLockMode, UserIDStatus, type Driver } from "zwave-js";
 import type { RadioTimeSetting, SimulatedLockConfig } from "../../drivers/contract.js";
 import { ZWaveSimulation } from "../../drivers/zwave/sim/network.js";
+import { ZWaveLockSimulator } from "../../drivers/zwave/sim/lock-simulator.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { benchConfig, startInproc, uniqueCodes, unsettled, type BenchLock } from "./inproc.js";
 import { peakRssMb, percentile, steadyRss } from "./stats.js";
@@ -26,6 +27,38 @@ const sim = (slots: number, over: Partial<SimulatedLockConfig> = {}): SimulatedL
   battery: true,
   ...over,
 });
+
+/**
+ * A lock's request frames (both directions) by why they were sent, from the simulator's tally by
+ * inner command: the code check (User Code CC), zwave-js's ping of a FLiRS node resumed from cache
+ * (No Operation), the S2 nonce exchange before the first encrypted command, the bolt read of
+ * protocol.md §8 (Door Lock CC), and anything else by name. Round trips are the hub's Gets.
+ */
+function framesByCause(tally: Record<string, number>, frameCount: number) {
+  const sum = (match: (command: string) => boolean) => Object.entries(tally).reduce((n, [command, frames]) => n + (match(command) ? frames : 0), 0);
+  const codeCheck = (c: string) => c.startsWith("UserCodeCC");
+  const ping = (c: string) => c === "NoOperationCC";
+  const nonce = (c: string) => /^Security2?CCNonce/.test(c);
+  const stateRead = (c: string) => c.startsWith("DoorLockCC");
+  const other = Object.fromEntries(Object.entries(tally).filter(([c]) => ![codeCheck, ping, nonce, stateRead].some((m) => m(c))));
+  const counted = Object.values(tally).reduce((a, b) => a + b, 0);
+  if (counted !== frameCount) throw new Error(`frame tally ${counted} != frameCount ${frameCount}`);
+  return {
+    codeCheck: sum(codeCheck),
+    codeCheckRoundTrips: sum((c) => codeCheck(c) && c.endsWith("Get")),
+    ping: sum(ping),
+    nonce: sum(nonce),
+    stateRead: sum(stateRead),
+    other: Object.values(other).reduce((a, b) => a + b, 0),
+    otherCommands: Object.keys(other).join(", "),
+    tally,
+  };
+}
+
+/** The frames counted between two tallies of one lock. */
+function tallySince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).flatMap(([c, n]) => (n - (before[c] ?? 0) > 0 ? [[c, n - (before[c] ?? 0)]] : [])));
+}
 
 async function bareZwave(locks: SimulatedLockConfig[], radioTime: RadioTimeSetting = "instant"): Promise<{ driver: Driver; close: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "lb-bare-"));
@@ -186,7 +219,7 @@ const modes: Record<string, (args: string[]) => Promise<Result>> = {
     await hub.cleanup();
     return { rss, peak, readyMs, codes: 2500 };
   },
-  /** Issue 3 rows: start-up of an unchanged 250-slot checksum lock vs a full read; one keypad change. */
+  /** Issue 3 rows: start-up of an unchanged 250-slot checksum lock vs a full read, each frame by cause; one keypad change. */
   async framesZwave() {
     const cfg = benchConfig([{ protocol: "zwave", name: "Bench", slots: 250, checksum: true }]);
     let h = await startInproc(cfg);
@@ -198,14 +231,18 @@ const modes: Record<string, (args: string[]) => Promise<Result>> = {
     await h.hub.stop();
     h = await startInproc(cfg);
     await h.waitAll(() => (h.hub.registry.executor(device)?.lastVerify ?? null) !== null, 120_000);
-    const sim0 = h.hub.drivers[0]!.simulator!;
+    const sim0 = h.hub.drivers[0]!.simulator;
+    if (!(sim0 instanceof ZWaveLockSimulator)) throw new Error("bench framesZwave: not the simulated Z-Wave network");
     const radioId = h.hub.store.lock(device)!.radioId;
-    const startup = h.hub.registry.executor(device)!.lastVerify!;
     const startupFrames = sim0.frameCount(radioId);
+    const startup = framesByCause(sim0.framesByCommand(radioId), startupFrames);
     const handle = h.hub.registry.executor(device)!.lockHandle!;
     const f0 = sim0.frameCount(radioId);
+    const tally0 = sim0.framesByCommand(radioId);
     for (let s = 1; s <= 250; s++) await handle.readSlot(s);
     const fullReadFrames = sim0.frameCount(radioId) - f0;
+    const fullRead = framesByCause(tallySince(tally0, sim0.framesByCommand(radioId)), fullReadFrames);
+    if (fullRead.codeCheck !== fullReadFrames) throw new Error(`full read: ${fullReadFrames - fullRead.codeCheck} frames besides User Code (${fullRead.otherCommands})`);
     const before = sim0.frameCount(radioId);
     const events0 = h.hub.store.events({ limit: 100_000 }).length;
     await sim0.keypadSetCode(radioId, 200, "864213");
@@ -213,7 +250,20 @@ const modes: Record<string, (args: string[]) => Promise<Result>> = {
     await new Promise((r) => setTimeout(r, 300));
     const keypadFrames = sim0.frameCount(radioId) - before;
     await h.hub.stop();
-    return { startupFrames, startupRoundTrips: startup.roundTrips, fullReadFrames, keypadFrames };
+    return {
+      startupFrames,
+      codeCheckFrames: startup.codeCheck,
+      codeCheckRoundTrips: startup.codeCheckRoundTrips,
+      pingFrames: startup.ping,
+      nonceFrames: startup.nonce,
+      stateReadFrames: startup.stateRead,
+      otherFrames: startup.other,
+      otherCommands: startup.otherCommands,
+      startupTally: JSON.stringify(startup.tally),
+      fullReadFrames,
+      fullReadRoundTrips: fullRead.codeCheckRoundTrips,
+      keypadFrames,
+    };
   },
   /** Idle radio frames over a simulated day for 10 Z-Wave locks (injected clock; default 6 h periodic check). */
   async idleZwave() {

@@ -8,6 +8,7 @@ import { UserCodeCCReport, UserIDStatus } from "zwave-js";
 import { createZWaveDriver } from "../../drivers/zwave/index.js";
 import { removeLeftoverCacheLocks } from "../support/zwave-cache-locks.js";
 import { accessControlReport } from "../../drivers/zwave/sim/mock-behaviors.js";
+import { ZWaveLockSimulator } from "../../drivers/zwave/sim/lock-simulator.js";
 import { sendFromLock } from "../../drivers/zwave/sim/secure-send.js";
 import { recordingLogger, simLock, simulatedZWave, tempDataDir, type SimulatedZWave } from "../support/zwave-harness.js";
 
@@ -279,6 +280,23 @@ describe("simulated Z-Wave locks", () => {
     const total = sim().frameCount();
     expect(total).toBeGreaterThan(0);
     expect(sim().frameCount(front.identity.radioId) + sim().frameCount(back.identity.radioId)).toBe(total);
+  });
+
+  it("tallies each lock's frames by the command inside their encapsulation", async () => {
+    const zwave = sim();
+    if (!(zwave instanceof ZWaveLockSimulator)) throw new Error("not the simulated Z-Wave network");
+    const radioId = front.identity.radioId;
+    const before = zwave.framesByCommand(radioId);
+    await front.readChecksum();
+    const after = zwave.framesByCommand(radioId);
+    for (const command of ["UserCodeCCUserCodeChecksumGet", "UserCodeCCUserCodeChecksumReport"]) {
+      expect((after[command] ?? 0) - (before[command] ?? 0)).toBe(1);
+    }
+    // Encrypted under S2, yet tallied by what was asked, not as Security 2 frames.
+    expect(after["Security2CCMessageEncapsulation"]).toBeUndefined();
+    const tallied = (tally: Record<string, number>) => Object.values(tally).reduce((a, b) => a + b, 0);
+    expect(tallied(after)).toBe(zwave.frameCount(radioId));
+    expect(tallied(zwave.framesByCommand(back.identity.radioId))).toBe(zwave.frameCount(back.identity.radioId));
   });
 
   it("does not keep every frame in memory (the mock records them for assertions)", async () => {

@@ -162,6 +162,14 @@ export class ZWaveLockSimulator implements LockSimulator {
     return this.net.locks().reduce((sum, lock) => sum + lock.frames, 0);
   }
 
+  /**
+   * Z-Wave only (not in the driver contract): the lock's request frames so far by inner command class
+   * name, both directions, encapsulation unwrapped; the values add up to frameCount(radioId).
+   */
+  framesByCommand(radioId: string): Record<string, number> {
+    return Object.fromEntries(this.net.lock(radioId).framesByCommand);
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private door(lock: SimLock): ZWaveSimDoor {

@@ -10,6 +10,9 @@ import {
   NotificationCCReport,
   ScheduleEntryLockCCEnableAllSet,
   Security2CC,
+  Security2CCMessageEncapsulation,
+  SecurityCCCommandEncapsulation,
+  SupervisionCCGet,
   ScheduleEntryLockCCEnableSet,
   UserCodeCCExtendedUserCodeSet,
   UserCodeCCGet,
@@ -35,7 +38,8 @@ export interface MockLockControls {
   /** The lock reports codes zero-padded to this many bytes (some models do); 0: as stored. */
   codePadding(): number;
   batteryLevel(): number;
-  countFrame(): void;
+  /** One request frame to or from the lock, carrying `cc` as sent (encapsulated or not). */
+  countFrame(cc: CommandClass): void;
   /** A command was handled that may have changed the lock's memory. */
   memoryMayHaveChanged(): void;
 }
@@ -58,6 +62,20 @@ export function alarmReport(controllerNodeId: number, alarmType: number, alarmLe
 /** An Access Control notification as a lock sends it (user id as the one event parameter). */
 export function accessControlReport(controllerNodeId: number, event: number, userId?: number): NotificationCCReport {
   return notificationReport(controllerNodeId, ACCESS_CONTROL, event, userId === undefined ? undefined : Uint8Array.of(userId));
+}
+
+/**
+ * The class name of the command a frame carries, under its Security 2, Security 0 and Supervision
+ * wrappers ("UserCodeCCUserCodeChecksumGet"): the frame tally groups by what was asked, not how.
+ * An S2 frame with nothing inside (extensions only) stays "Security2CCMessageEncapsulation".
+ */
+export function innerCommandName(cc: CommandClass): string {
+  let inner = cc;
+  for (;;) {
+    if (inner instanceof Security2CCMessageEncapsulation && inner.encapsulated) inner = inner.encapsulated;
+    else if (inner instanceof SecurityCCCommandEncapsulation || inner instanceof SupervisionCCGet) inner = inner.encapsulated;
+    else return inner.constructor.name;
+  }
 }
 
 /** `code` followed by NUL bytes up to `length` bytes (serialized byte for byte). */
@@ -95,7 +113,7 @@ export function slotHoldingCode(state: Map<string, unknown>, slotCount: number, 
 export function createLockBehaviors(controls: MockLockControls): MockNodeBehavior[] {
   const countFrames: MockNodeBehavior = {
     transformIncomingCC(_controller, _self, cc) {
-      controls.countFrame();
+      controls.countFrame(cc);
       return cc;
     },
   };

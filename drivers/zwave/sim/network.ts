@@ -362,7 +362,7 @@ export class ZWaveSimulation implements ZWaveBackend, SimulatedNetworkAccess, In
       {
         // Frames from a lock to the controller (requests only; link-layer ACKs are not counted).
         onNodeFrame: (_controller, node, frame) => {
-          if (frame.type === MockZWaveFrameType.Request) this.lockAt(node.id)?.countFrame();
+          if (frame.type === MockZWaveFrameType.Request) this.lockAt(node.id)?.countFrame(frame.payload);
           return false;
         },
         onHostMessage: (controller) => {

@@ -3,11 +3,12 @@
 // on the simulated radio (null while it is not in the network).
 import type { SecurityClass } from "@zwave-js/core";
 import type { MockNode } from "@zwave-js/testing";
+import type { CommandClass } from "zwave-js";
 import type { SimulatedFaults } from "../../contract.js";
 import { radioIdOf } from "../backend.js";
 import { lockModel, type SimLockSpec } from "./lock-node.js";
 import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
-import type { MockLockControls } from "./mock-behaviors.js";
+import { innerCommandName, type MockLockControls } from "./mock-behaviors.js";
 import type { MockLockMemory } from "./mock-lock-memory.js";
 
 type FaultFlags = { -readonly [K in keyof SimulatedFaults]-?: boolean };
@@ -20,6 +21,8 @@ export class SimLock implements MockLockControls {
   /** The lock says "new user code added" after an RF write (User Code v1 models do; user-code-behaviors.ts). */
   reportsWrites: boolean;
   frames = 0;
+  /** The same request frames by inner command (mock-behaviors.ts innerCommandName): what the frames were. */
+  readonly framesByCommand = new Map<string, number>();
   mockNode: MockNode | null = null;
   /** The node id while the lock is in the network. */
   nodeId: number | null = null;
@@ -85,8 +88,10 @@ export class SimLock implements MockLockControls {
     return this.memory.snapshot.battery;
   }
 
-  countFrame(): void {
+  countFrame(cc: CommandClass): void {
     this.frames++;
+    const command = innerCommandName(cc);
+    this.framesByCommand.set(command, (this.framesByCommand.get(command) ?? 0) + 1);
   }
 
   memoryMayHaveChanged(): void {
