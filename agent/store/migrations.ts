@@ -150,4 +150,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pairings_started ON pairings(started_at);
   `,
+  // 6: /action_attempts/list pages in SQL in the order attempts were made, and history pruning picks old ones
+  // by age: both walk this index instead of scanning and sorting the table
+  `
+  CREATE INDEX action_attempts_created ON action_attempts(created_at);
+  `,
 ];
