@@ -133,8 +133,8 @@ export class LockEvents {
     const alarm = decodeAlarm(data);
     if (!alarm) return;
     if (alarm.alarmCode === ALARM_DUPLICATE_PIN) {
-      this.lock.noteDuplicateAlarm();
-      this.emit({ type: "duplicate_refused", radioId: this.radioId, slot: null });
+      // A keypad duplicate names no slot; the hub's own refused write reports its slot itself.
+      if (!this.lock.noteDuplicateAlarm()) this.emit({ type: "duplicate_refused", radioId: this.radioId, slot: null });
       return;
     }
     if (alarm.clusterId === POWER_CLUSTER_ID) {

@@ -109,7 +109,18 @@ export class ZigbeeLockHandle implements LockHandle {
     if (invalid) return invalid;
     const sentAt = Date.now();
     this.rfChanges.changing(slot);
-    const outcome = await this.statusCommand("setPinCode", (ep, o) =>
+    const outcome = await this.duplicateAlarms.during(async () => {
+      const sent = await this.sendPinCode(slot, code, schedule);
+      return typeof sent === "object" ? this.writeFailure(sent, slot, sentAt) : sent;
+    });
+    if (typeof outcome === "object") return outcome;
+    const scheduled = await this.schedules.apply(slot, schedule);
+    if (scheduled) return scheduled;
+    return this.confirm(slot, code, outcome === "unconfirmed");
+  }
+
+  private sendPinCode(slot: number, code: string, schedule: SlotSchedule | undefined): Promise<StatusOutcome> {
+    return this.statusCommand("setPinCode", (ep, o) =>
       ep.command(
         DOOR_LOCK,
         "setPinCode",
@@ -123,10 +134,6 @@ export class ZigbeeLockHandle implements LockHandle {
         o,
       ),
     );
-    if (typeof outcome === "object") return this.writeFailure(outcome, slot, sentAt);
-    const scheduled = await this.schedules.apply(slot, schedule);
-    if (scheduled) return scheduled;
-    return this.confirm(slot, code, outcome === "unconfirmed");
   }
 
   /** The Door Lock cluster sets one PIN per command: a batch is written code by code. */
@@ -206,8 +213,9 @@ export class ZigbeeLockHandle implements LockHandle {
     return true;
   }
 
-  noteDuplicateAlarm(): void {
-    this.duplicateAlarms.note();
+  /** True when a write under way takes the alarm as its answer (and reports it for its slot). */
+  noteDuplicateAlarm(): boolean {
+    return this.duplicateAlarms.note();
   }
 
   noteBattery(level: number): void {
@@ -270,6 +278,7 @@ export class ZigbeeLockHandle implements LockHandle {
     if (outcome.status === DoorLockStatus.DUPLICATE_CODE) {
       this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
     } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarms.seenSince(sentAt))) {
+      this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
       return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
     }
     return outcome.result;

@@ -25,6 +25,9 @@ export class ZWaveDoorLock {
   readonly reports: LockReports;
   /** An Operation Get of ours is in flight: the values it brings are a read, not the lock's news. */
   private reading = false;
+  /** When the lock last reported its bolt jammed; wakes a remote operation waiting for the bolt. */
+  private jammedAt = Number.NEGATIVE_INFINITY;
+  private readonly jamWaiters = new Set<() => void>();
 
   constructor(
     private readonly node: ZWaveNode,
@@ -47,7 +50,13 @@ export class ZWaveDoorLock {
     let state: Partial<LockState> | null = null;
     if (change.commandClass === DOOR_LOCK_CC && change.property === "currentMode") state = { locked: lockedFromMode(change.newValue) };
     else if (change.commandClass === DOOR_LOCK_CC && change.property === "doorStatus") state = { doorOpen: doorOpenFrom(change.newValue) };
-    else if (change.commandClass === NOTIFICATION_CC && change.property === "Access Control" && change.propertyKey === "Door state") {
+    else if (change.commandClass === NOTIFICATION_CC && change.property === "Access Control" && change.propertyKey === "Lock state") {
+      if (change.newValue === AccessControlEvent.LockJammed) {
+        this.jammedAt = Date.now();
+        for (const wake of [...this.jamWaiters]) wake();
+      }
+      return true;
+    } else if (change.commandClass === NOTIFICATION_CC && change.property === "Access Control" && change.propertyKey === "Door state") {
       if (change.newValue === AccessControlEvent.DoorOpen) state = { doorOpen: true };
       else if (change.newValue === AccessControlEvent.DoorClosed) state = { doorOpen: false };
       else return true;
@@ -78,6 +87,7 @@ export class ZWaveDoorLock {
   async set(locked: boolean): Promise<LockOperationResult> {
     if (!this.controls().remoteLock) return { ok: false, failure: "rejected", message: "the lock has no Door Lock command class" };
     const verb = locked ? "lock" : "unlock";
+    const sentAt = Date.now();
     const result = await this.node.commandClasses["Door Lock"].set(locked ? DoorLockMode.Secured : DoorLockMode.Unsecured);
     if (result?.status === SupervisionStatus.Success) {
       this.reports.confirmedRemote(locked);
@@ -86,8 +96,10 @@ export class ZWaveDoorLock {
     if (result?.status === SupervisionStatus.Fail || result?.status === SupervisionStatus.NoSupport) {
       return { ok: false, failure: "rejected", message: `the lock refused to ${verb} (jammed, or remote operation is disabled at the lock)` };
     }
-    // Working, or no Supervision: the lock reports the bolt's position once it has moved.
-    if (await this.reports.reach(locked, REPORT_WAIT_MS)) {
+    // Working, or no Supervision: the lock reports the bolt's position once it has moved, or that it jammed.
+    const moved = await this.boltMoves(locked, sentAt);
+    if (moved === "jammed") return { ok: false, failure: "rejected", message: `the lock reports its bolt jammed: it did not ${verb}` };
+    if (moved === "reached") {
       this.reports.confirmedRemote(locked);
       return { ok: true, proof: "state_report" };
     }
@@ -101,6 +113,23 @@ export class ZWaveDoorLock {
 
   dispose(): void {
     this.reports.dispose();
+  }
+
+  /**
+   * The bolt reported where `locked` says, the lock reporting a jam first (maybe while zwave-js still
+   * waited on the Set, so since `sentAt`), or neither within the wait.
+   */
+  private async boltMoves(locked: boolean, sentAt: number): Promise<"reached" | "jammed" | "silent"> {
+    if (this.jammedAt >= sentAt) return "jammed";
+    let wake: () => void = () => undefined;
+    const jammed = new Promise<"jammed">((resolve) => (wake = () => resolve("jammed")));
+    this.jamWaiters.add(wake);
+    try {
+      const reach = this.reports.reach(locked, REPORT_WAIT_MS).then((reached): "reached" | "silent" => (reached ? "reached" : "silent"));
+      return await Promise.race([reach, jammed]);
+    } finally {
+      this.jamWaiters.delete(wake);
+    }
   }
 
   private hasDoorSensor(): boolean {

@@ -27,13 +27,14 @@ import {
   type SlotWrite,
 } from "../contract.js";
 import { ZWaveBatchWriter } from "./batch-writes.js";
-import { CodeNotices, duplicateFor, duplicateRefused } from "./code-notices.js";
+import { CodeNotices } from "./code-notices.js";
 import { ZWaveDoorLock } from "./door-lock.js";
 import { readableCode } from "./notifications.js";
 import { failed, toRadioError, withDeadline } from "./radio-errors.js";
 import { liftYearDay, programYearDay } from "./schedule.js";
 import { isOccupiedStatus } from "./user-id-status.js";
 import { slotProblem, writeProblem } from "./write-checks.js";
+import { confirmWrite, DUPLICATE_NOTICE_WAIT_MS, refusal, slotBefore, type ProofHost } from "./write-proof.js";
 
 /** What the driver knows about a lock beyond what the node reports. */
 export interface LockProfile {
@@ -58,9 +59,6 @@ export interface LockHandleOptions {
 }
 
 const DEFAULT_CHARSET = "0123456789";
-/** How long to wait after a refusal for the lock's "duplicate" notification (Access Control 0x0F). */
-const DUPLICATE_NOTICE_WAIT_MS = 400;
-
 
 export class ZWaveLockHandle implements LockHandle {
   readonly identity: LockIdentity;
@@ -79,6 +77,7 @@ export class ZWaveLockHandle implements LockHandle {
   private known: LockCapabilities | null = null;
   /** The bolt and the door (door-lock.ts). */
   readonly door: ZWaveDoorLock;
+  private readonly proofHost: ProofHost;
 
   constructor(
     private readonly node: ZWaveNode,
@@ -87,6 +86,12 @@ export class ZWaveLockHandle implements LockHandle {
     private readonly options: LockHandleOptions,
   ) {
     this.door = new ZWaveDoorLock(node, radioId, options.emit);
+    this.proofHost = {
+      node,
+      notices: this.notices,
+      statusOnly: () => this.readbackMode() === "status_only",
+      digitsOf: (userCode) => this.digitsOf(userCode),
+    };
     this.batches = new ZWaveBatchWriter({
       node,
       notices: this.notices,
@@ -96,7 +101,7 @@ export class ZWaveLockHandle implements LockHandle {
       writeSlot: (slot, code) => this.writeSlot(slot, code),
       run: (slots, work) => this.run(slots, work),
       // Each under the deadline with its slot busy, as in a single write: our own reads are not news.
-      confirm: (slot, code, result, since) => this.runResult(slot, () => this.confirm(slot, code, result, since)),
+      confirm: (slot, code, result, since) => this.runResult(slot, () => confirmWrite(this.proofHost, slot, code, result, since)),
       liftSchedule: (caps, slot) =>
         this.run(slot, () => liftYearDay(node, caps, slot)).catch((e: unknown) => {
           const error = toRadioError(e, false);
@@ -210,16 +215,25 @@ export class ZWaveLockHandle implements LockHandle {
         const refused = await programYearDay(this.node, slot, schedule);
         if (refused) return refused;
       }
+      const supervised = this.node.supportsCC(CommandClasses.Supervision);
+      let before = slotBefore(this.node, slot);
+      // A lock that hides digits and answers no Supervision cannot show that it took a new code over an
+      // old one (the slot is occupied either way): it is emptied first, so the status proves the write.
+      if (!supervised && before !== null && this.readbackMode() === "status_only") {
+        const cleared = await confirmWrite(this.proofHost, slot, null, await this.node.commandClasses["User Code"].clear(slot), since);
+        if (!cleared.ok) return cleared;
+        before = null;
+      }
       // Without Supervision the lock's own "code added" is the write's answer (code-notices.ts).
-      if (!this.node.supportsCC(CommandClasses.Supervision)) this.notices.expectEcho([slot]);
+      if (!supervised) this.notices.expectEcho([slot]);
       const result = await this.node.commandClasses["User Code"].set(slot, UserIDStatus.Enabled, code);
-      if (result?.status === SupervisionStatus.Fail) return this.refusal(slot, since);
+      if (result?.status === SupervisionStatus.Fail) return refusal(this.proofHost, slot, since);
       if (!schedule) {
         // A plain code must not inherit the window of the slot's previous, time-bound code.
         const refused = await liftYearDay(this.node, caps, slot);
         if (refused) return refused;
       }
-      return this.confirm(slot, code, result, since);
+      return confirmWrite(this.proofHost, slot, code, result, since, before);
     });
   }
 
@@ -241,7 +255,7 @@ export class ZWaveLockHandle implements LockHandle {
       if (result?.status === SupervisionStatus.Fail) return failed("rejected", `the lock refused to clear slot ${slot}`);
       const refused = await liftYearDay(this.node, this.capabilities(), slot);
       if (refused) return refused;
-      return this.confirm(slot, null, result, since);
+      return confirmWrite(this.proofHost, slot, null, result, since);
     });
   }
 
@@ -356,44 +370,5 @@ export class ZWaveLockHandle implements LockHandle {
       const error = toRadioError(e, false);
       return failed(error.failure, error.message);
     }
-  }
-
-  /**
-   * Proves a write (`expected` = the code) or a clear (`expected` = null): Supervision success
-   * suffices for locks that show digits; otherwise one User Code Get decides.
-   */
-  private async confirm(slot: number, expected: string | null, result: SupervisionResult | undefined, since: number): Promise<RadioResult> {
-    const statusOnly = this.readbackMode() === "status_only";
-    if (result?.status === SupervisionStatus.Success && !statusOnly) return { ok: true, proof: "supervision" };
-    // Without Supervision (User Code v1), the lock's own report of the write is its confirmation.
-    const reported = expected !== null && result === undefined ? await this.notices.reportOf(slot, expected, since) : null;
-    if (reported) return reported;
-    const report = await this.node.commandClasses["User Code"].get(slot);
-    if (!report) return failed("timeout", `no User Code Report for slot ${slot} after the write`);
-    const occupied = isOccupiedStatus(report.userIdStatus);
-    if (expected === null) {
-      return occupied
-        ? failed("mismatch", `slot ${slot} still holds a code after clearing`)
-        : { ok: true, proof: statusOnly ? "status" : "readback" };
-    }
-    if (!occupied) {
-      if (await this.sawDuplicate(slot, since)) return duplicateRefused();
-      return failed("mismatch", `slot ${slot} is empty after the write`);
-    }
-    const digits = this.digitsOf(report.userCode);
-    if (digits === undefined) return { ok: true, proof: "status" };
-    // Never put either code into the message: it ends up in logs.
-    return digits === expected ? { ok: true, proof: "readback" } : failed("mismatch", `slot ${slot} holds a different code than written`);
-  }
-
-  private async refusal(slot: number, since: number): Promise<RadioResult> {
-    return (await this.sawDuplicate(slot, since))
-      ? duplicateRefused()
-      : failed("rejected", `the lock refused the code for slot ${slot}`);
-  }
-
-  /** Whether the lock reported a duplicate for this write, waiting briefly for a late report. */
-  private async sawDuplicate(slot: number, since: number): Promise<boolean> {
-    return (await this.notices.waitFor(since, DUPLICATE_NOTICE_WAIT_MS, duplicateFor(slot))) !== undefined;
   }
 }

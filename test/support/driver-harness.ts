@@ -59,11 +59,13 @@ function recordingLogger(lines: LogLine[]): DriverLogger {
  * Per-call budgets: small, so silent-lock scenarios stay fast, but not flaky on 2 busy cores. Z-Wave's
  * must stay above zwave-js's own no-ACK time for a FLiRS (beamed) lock, ~1 s: a call abandoned before
  * zwave-js gives up leaves the command in its queue, and the simulator's connect() ping is then dropped
- * with it (the node stays dead until the next successful command).
+ * with it (the node stays dead until the next successful command). And above the 3 s a v1 lock known to
+ * report its writes is given for its "code added" (code-notices.ts): a silent refusal is read back in time.
  */
-const ZWAVE_COMMAND_TIMEOUT_MS = 2_500;
+const ZWAVE_COMMAND_TIMEOUT_MS = 4_000;
 const ZIGBEE_COMMAND_TIMEOUT_MS = 1_000;
-const READY_TIMEOUT_MS = 30_000;
+/** A first start interviews every lock: six User Code v1 locks of 251 slots (yale_yrd226_zw2) take ~28 s here. */
+const READY_TIMEOUT_MS = 90_000;
 
 export interface DriverHarness {
   readonly protocol: Protocol;

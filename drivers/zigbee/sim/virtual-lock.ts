@@ -59,13 +59,14 @@ export class VirtualLock {
   constructor(
     readonly spec: VirtualLockSpec,
     readonly memory: LockMemory,
-    maskedReadback: boolean,
+    /** The model always hides digits (masked_readback in its config); the fault of that name hides them too. */
+    private readonly maskedByModel: boolean,
     private readonly transmit: LockTransmit,
     /** Called after every change of memory, so a restart finds what the lock physically holds. */
     private readonly persist: () => void,
     saved: SavedBody = { door: FACTORY_DOOR, battery: 100 },
   ) {
-    this.faults = { unresponsive: false, rejects_codes: false, masked_readback: maskedReadback, jammed: false };
+    this.faults = { unresponsive: false, rejects_codes: false, masked_readback: false, jammed: false };
     this.door = new VirtualDoor({
       endpoint: spec.doorLockEndpoint,
       saved,
@@ -81,6 +82,11 @@ export class VirtualLock {
     if (faults.rejects_codes !== undefined) this.faults.rejects_codes = faults.rejects_codes;
     if (faults.masked_readback !== undefined) this.faults.masked_readback = faults.masked_readback;
     if (faults.jammed !== undefined) this.faults.jammed = faults.jammed;
+  }
+
+  /** Lifting the masked_readback fault does not show digits on a model that always hides them. */
+  private masksDigits(): boolean {
+    return this.maskedByModel || this.faults.masked_readback;
   }
 
   // ---- the air side ----------------------------------------------------------------------------
@@ -148,7 +154,7 @@ export class VirtualLock {
           minPinLen: this.spec.minPinLen,
           maxPinLen: this.spec.maxPinLen,
           numOfYearDaySchedulesSupportedPerUser: this.spec.nativeSchedule ? 1 : 0,
-          sendPinOta: this.faults.masked_readback ? 0 : 1,
+          sendPinOta: this.masksDigits() ? 0 : 1,
           requirePinForRfOperation: 0,
         };
       case POWER_CFG:
@@ -180,7 +186,7 @@ export class VirtualLock {
           return;
         }
         const user = this.memory.get(userId);
-        const pin = user && !this.faults.masked_readback ? pinToBuffer(user.pin) : NO_PIN;
+        const pin = user && !this.masksDigits() ? pinToBuffer(user.pin) : NO_PIN;
         // An empty slot reads as status "available" and type 0xFF (herdsman decodes that non-value as NaN).
         const payload = user
           ? { userid: userId, userstatus: user.status, usertype: user.type, pincodevalue: pin }
@@ -316,7 +322,7 @@ export class VirtualLock {
 
   private programmingEvent(event: number, userId: number, code: string | null, source: number = EventSource.KEYPAD): void {
     // With SendPINOverTheAir off the notification carries no digits either.
-    const pin = code !== null && !this.faults.masked_readback ? pinToBuffer(code) : NO_PIN;
+    const pin = code !== null && !this.masksDigits() ? pinToBuffer(code) : NO_PIN;
     this.send(this.spec.doorLockEndpoint, DOOR_LOCK, "programmingEventNotification", {
       programeventsrc: source,
       programeventcode: event,

@@ -72,9 +72,10 @@ export function accessControlReport(controllerNodeId: number, event: number, use
 export function innerCommandName(cc: CommandClass): string {
   let inner = cc;
   for (;;) {
-    if (inner instanceof Security2CCMessageEncapsulation && inner.encapsulated) inner = inner.encapsulated;
-    else if (inner instanceof SecurityCCCommandEncapsulation || inner instanceof SupervisionCCGet) inner = inner.encapsulated;
-    else return inner.constructor.name;
+    // An encapsulation seen before it is decrypted (S0 on the way in) carries nothing yet: it counts as itself.
+    const next = inner instanceof Security2CCMessageEncapsulation || inner instanceof SecurityCCCommandEncapsulation || inner instanceof SupervisionCCGet ? inner.encapsulated : undefined;
+    if (next === undefined) return inner.constructor.name;
+    inner = next;
   }
 }
 
