@@ -89,7 +89,9 @@ export class CodeNotices {
    * writes; null when it said nothing that decides (then a read does).
    */
   async reportOf(slot: number, code: string, since: number): Promise<RadioResult | null> {
-    const match = (n: CodeNotice) => ((n.kind === "added" || n.kind === "report") && n.slot === slot) || duplicateFor(slot)(n);
+    // Only a report that shows the code decides: an older one of the slot (the read that proved its clear just
+    // before, say) must not end the wait for the lock's "code added".
+    const match = (n: CodeNotice) => (n.kind === "added" && n.slot === slot) || (n.kind === "report" && n.slot === slot && n.code === code) || duplicateFor(slot)(n);
     const heard = await this.waitFor(since, this.reportsWrites ? WRITE_REPORT_WAIT_MS : 0, match);
     if (!heard) {
       if (this.reportsWrites && ++this.missedReports >= MISSED_REPORTS_LIMIT) this.reportsWrites = false;
@@ -97,7 +99,7 @@ export class CodeNotices {
     }
     if (heard.kind === "duplicate") return duplicateRefused();
     if (heard.kind === "added") return { ok: true, proof: "notification" };
-    return heard.code === code ? { ok: true, proof: "readback" } : null; // masked, empty or different: a read decides
+    return { ok: true, proof: "readback" };
   }
 
   /** Waits up to `ms` for a matching notice since `since` (at once when there is one already). */

@@ -96,13 +96,14 @@ describe("slots", () => {
     expect(h.simulator.physicalSlots(lock.identity.radioId)[1]).toEqual({ slot: 2, code: null });
   });
 
-  test("Yale: a general failure with genAlarms 113 is a duplicate too", async () => {
+  test("Yale: a general failure with genAlarms 113 is a duplicate too, reported for the slot written", async () => {
     h = new ZigbeeHarness([zigbeeLock({ zigbee: { duplicateReport: "alarm" } })]);
     await h.start();
     const lock = h.lock();
     expect((await lock.writeSlot(1, "5555")).ok).toBe(true);
     expect(await lock.writeSlot(2, "5555")).toMatchObject({ ok: false, failure: "duplicate" });
-    await h.nextEvent("duplicate_refused", (e) => e.slot === null);
+    // The alarm names no slot, but it answers the hub's own write: the refusal is reported for that slot.
+    await h.nextEvent("duplicate_refused", (e) => e.slot === 2);
   });
 
   test("rejects_codes: the lock's refusal is 'rejected' and memory is unchanged", async () => {
