@@ -83,8 +83,9 @@ function zwaveConfigs(): Promise<ConfigManager> {
 }
 
 /**
- * The suite on one real lock model: each base entry keeps its name, slot count, faults-free defaults and
- * auto-relock, and takes the model's code lengths, checksum, scheduling, read-back and multi-code support.
+ * The suite on one real lock model: each base entry keeps its name, slot count (unless the model's device
+ * file fixes it) and auto-relock, and takes the model's code lengths, checksum, scheduling, read-back,
+ * battery and multi-code support.
  */
 export async function profileVariant(harness: DriverHarness, profile: LockModelProfile): Promise<ContractVariant> {
   if (profile.protocol !== harness.protocol) throw new Error(`${profile.profile} is a ${profile.protocol} profile`);
