@@ -275,13 +275,11 @@ export class ZigbeeLockHandle implements LockHandle {
 
   /** Duplicate handling: ZCL status 3 is reported as an event too; Yale sends a general failure plus genAlarms 113. */
   private async writeFailure(outcome: { result: RadioResult; status?: number }, slot: number, sentAt: number): Promise<RadioResult> {
-    if (outcome.status === DoorLockStatus.DUPLICATE_CODE) {
-      this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
-    } else if (outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarms.seenSince(sentAt))) {
-      this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
-      return failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)");
-    }
-    return outcome.result;
+    const byStatus = outcome.status === DoorLockStatus.DUPLICATE_CODE;
+    const byAlarm = !byStatus && outcome.status === DoorLockStatus.GENERAL_FAILURE && (await this.duplicateAlarms.seenSince(sentAt));
+    if (!byStatus && !byAlarm) return outcome.result;
+    this.ctx.emit({ type: "duplicate_refused", radioId: this.identity.radioId, slot });
+    return byAlarm ? failure("duplicate", "setPinCode: the lock holds this PIN in another slot (alarm 113)") : outcome.result;
   }
 
   /**

@@ -1,6 +1,6 @@
 // One Z-Wave lock as the contract's LockHandle: every call is a bounded, single attempt over
 // zwave-js's User Code / Schedule Entry Lock APIs, and every write is confirmed before ok:true.
-import { CommandClasses, SecurityClass, SupervisionStatus, type SupervisionResult } from "@zwave-js/core";
+import { CommandClasses, SecurityClass, SupervisionStatus } from "@zwave-js/core";
 import {
   BatteryCCValues,
   NodeStatus,

@@ -20,8 +20,7 @@ export class SimLock implements MockLockControls {
   offAir = false;
   /** The lock says "new user code added" after an RF write (User Code v1 models do; user-code-behaviors.ts). */
   reportsWrites: boolean;
-  frames = 0;
-  /** The same request frames by inner command (mock-behaviors.ts innerCommandName): what the frames were. */
+  /** Request frames to and from the lock by inner command (mock-behaviors.ts innerCommandName). */
   readonly framesByCommand = new Map<string, number>();
   mockNode: MockNode | null = null;
   /** The node id while the lock is in the network. */
@@ -88,8 +87,14 @@ export class SimLock implements MockLockControls {
     return this.memory.snapshot.battery;
   }
 
+  /** Every request frame so far: the tally's sum. */
+  get frames(): number {
+    let total = 0;
+    for (const n of this.framesByCommand.values()) total += n;
+    return total;
+  }
+
   countFrame(cc: CommandClass): void {
-    this.frames++;
     const command = innerCommandName(cc);
     this.framesByCommand.set(command, (this.framesByCommand.get(command) ?? 0) + 1);
   }
