@@ -11,6 +11,7 @@ import { RadioSteps, type BatchStep, type InFlightWrite } from "./radio-steps.js
 import { recordSlotCommand, type SlotCommandStep } from "./slot-commands.js";
 import { plan, type ReconcilePolicy } from "./planner.js";
 import { SettledCodes } from "./settled-codes.js";
+import { SlotReads } from "./slot-reads.js";
 import { isRadioStep, type RadioStep, type StoreStep } from "./steps.js";
 import type { Tx } from "../events/journal.js";
 
@@ -61,7 +62,7 @@ export class LockExecutor {
   private kicked = false;
   private stopped = false;
   private running: Promise<void> | null = null;
-  private readonly pendingReads = new Set<number>();
+  private readonly pendingReads = new SlotReads();
   /** Codes the last plans found settled, so a full lock does not cost a walk over every code per command. */
   private readonly settled = new SettledCodes();
   private checksumDirty = false;
@@ -125,7 +126,7 @@ export class LockExecutor {
   }
   /** Read these slots soon (keypad notification, sync), ahead of planned work. */
   requestRead(slots: Iterable<number>): void {
-    for (const s of slots) this.pendingReads.add(s);
+    this.pendingReads.request(slots);
     this.kick();
   }
   /** Check the lock against the hub's records (checksum first) before any other radio work. */
@@ -168,9 +169,8 @@ export class LockExecutor {
         continue;
       }
       if (background && this.pendingReads.size) {
-        const slot = this.pendingReads.values().next().value as number;
-        this.pendingReads.delete(slot);
-        await this.read(handle, slot);
+        const requested = this.pendingReads.take()!;
+        await this.read(handle, requested.slot, requested);
         continue;
       }
       // What the lock said about the last command and the plan that follows commit together.
@@ -287,7 +287,8 @@ export class LockExecutor {
     }
   }
 
-  private async read(handle: LockHandle, slot: number): Promise<void> {
+  /** `requested`: the lock said the slot changed (pendingReads), so a failed read is tried again, bounded. */
+  private async read(handle: LockHandle, slot: number, requested?: { readonly slot: number; readonly failures: number }): Promise<void> {
     try {
       this.radio.commands++;
       const content = await handle.readSlot(slot);
@@ -295,8 +296,9 @@ export class LockExecutor {
       this.observe({ slot, code: content.code ?? null, masked: content.code === undefined });
     } catch (e) {
       this.o.onRadioCommand?.("read_slot", false);
-      this.o.logger.warn({ device_id: this.deviceId, slot, reason: e instanceof Error ? e.message : String(e) }, "slot read failed");
-      // Leave it: availability events decide about the lock; the next sync or notification reads again.
+      const again = requested !== undefined && this.pendingReads.failed(requested);
+      this.o.logger.warn({ device_id: this.deviceId, slot, again, reason: e instanceof Error ? e.message : String(e) }, again ? "slot read failed; trying again" : "slot read failed");
+      // Availability events decide about the lock; past the attempts the next sync or notification reads again.
       await this.sleep(Math.min(this.o.maxBackoffMs, 1000));
     }
   }

@@ -35,6 +35,9 @@ export class FakeLock implements LockHandle {
   readonly calls: string[] = [];
   /** How long each radio call takes. */
   callMs = 0;
+  /** The next this many slot reads go unanswered (a report lost in the air). */
+  failReads = 0;
+  slotReads = 0;
   /** Where the lock's own reports go (set by FakeDriver). */
   emit: (e: DriverEvent) => void = () => undefined;
   constructor(
@@ -97,6 +100,8 @@ export class FakeLock implements LockHandle {
   }
   async readSlot(slot: number) {
     this.check();
+    this.slotReads++;
+    if (this.failReads > 0 && this.failReads--) throw new RadioError("timeout", "no User Code Report");
     const m = this.memory.get(slot);
     return { slot, code: m ? (this.faults.masked_readback ? undefined : m.code) : null };
   }

@@ -101,7 +101,7 @@ export class HubProcess {
       local_api: { listen: `127.0.0.1:${this.port}`, api_key: this.apiKey },
       simulation: { locks: this.opts.locks },
       timing: { delay_warning_after_ms: 1500, failure_after_ms: 6000, program_ahead_ms: 1000, reconcile_interval_ms: 3_600_000, ...(this.opts.timing ?? {}) },
-      log: { level: "info" },
+      log: { level: process.env.HUB_LOG_LEVEL ?? "info" },
       ...(this.opts.cloud ? { cloud: this.opts.cloud } : {}),
       ...(this.opts.extra ?? {}),
     };
@@ -229,6 +229,7 @@ export class HubProcess {
 
   async cleanup(): Promise<void> {
     await this.stop(3000).catch(() => undefined);
+    if (process.env.HUB_LOG_DIR) writeFileSync(path.join(process.env.HUB_LOG_DIR, `${path.basename(this.dir)}.log`), this.logs);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

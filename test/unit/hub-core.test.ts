@@ -112,6 +112,23 @@ describe("hub core on a fake driver", () => {
     await waitFor(() => events().some((e) => e.event_type === "access_code.unmanaged.removed"), "unmanaged.removed");
   });
 
+  it("a keypad code whose read goes unanswered is read again, bounded (3 reads), not left for the next sync", async () => {
+    radio().failReads = 2;
+    const before = radio().slotReads;
+    await driver.keypadSetCode(front().radioId, 3, "2468");
+    await waitFor(() => hub.store.unmanaged().some((u) => u.slot === 3), "unmanaged after two lost reads", 10_000);
+    expect(radio().slotReads - before).toBe(3);
+    // A lock that never answers: three reads, then the hub leaves the slot to the next sync.
+    radio().failReads = 100;
+    const from = radio().slotReads;
+    await driver.keypadSetCode(front().radioId, 4, "1357");
+    await waitFor(() => radio().slotReads - from === 3, "three reads", 10_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(radio().slotReads - from).toBe(3);
+    expect(hub.store.unmanaged().some((u) => u.slot === 4)).toBe(false);
+    radio().failReads = 0;
+  });
+
   it("full lock: no_space error, programmed when a slot frees", async () => {
     for (const [i, c] of ["1470", "2581", "3692", "4703"].entries()) await driver.keypadSetCode(front().radioId, i + 1, c);
     await waitFor(() => hub.store.unmanaged().length === 4, "4 unmanaged");

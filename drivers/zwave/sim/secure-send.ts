@@ -8,8 +8,20 @@ import { MockZWaveFrameType, createMockZWaveRequestFrame, type MockNode, type Mo
 import { Security2CC, Security2CCNonceGet, Security2CCNonceReport, SecurityCC, SecurityCCNonceGet, SecurityCCNonceReport, type CommandClass } from "zwave-js";
 
 const NONCE_WAIT_MS = 1_000;
-/** How long after an unsolicited frame a controller's nonce means "could not decode it". */
-const RESYNC_WAIT_MS = 500;
+/**
+ * How long after an unsolicited frame a controller's nonce means "could not decode it". Generous: the
+ * mock and the driver share one process, and on a loaded machine a timer can fire before the nonce that
+ * already arrived is read. Only the lock's latest S2 step resyncs: once it has sent another frame or asked
+ * for a nonce itself, a nonce from the controller answers that, not an older frame.
+ */
+const RESYNC_WAIT_MS = 1_500;
+/** S2 frames and nonce requests each lock has sent. */
+const s2Steps = new WeakMap<MockNode, number>();
+const nextS2Step = (node: MockNode): number => {
+  const step = (s2Steps.get(node) ?? 0) + 1;
+  s2Steps.set(node, step);
+  return step;
+};
 
 const isNonceReport = (f: MockZWaveFrame): f is MockZWaveRequestFrame => f.type === MockZWaveFrameType.Request && f.payload instanceof Security2CCNonceReport;
 
@@ -31,9 +43,13 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
     frame = Security2CC.encapsulate(cc, node.id, node.securityManagers);
     // Both sides may have used the span at once (the controller was sending too): the controller then
     // cannot decode this and answers with its nonce, and a real S2 lock sends the frame again.
+    const step = nextS2Step(node);
     const resync = node.expectControllerFrame(isNonceReport, { timeout: RESYNC_WAIT_MS });
     void resync.then(
-      () => node.sendToController(createMockZWaveRequestFrame(Security2CC.encapsulate(cc, node.id, node.securityManagers), { ackRequested: true })),
+      () => {
+        if (s2Steps.get(node) !== step) return;
+        return node.sendToController(createMockZWaveRequestFrame(Security2CC.encapsulate(cc, node.id, node.securityManagers), { ackRequested: true }));
+      },
       () => undefined,
     ).catch(() => undefined);
   } else if (security === SecurityClass.S0_Legacy && node.securityManagers.securityManager) {
@@ -46,6 +62,7 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
 }
 
 async function exchangeNonce<T extends CommandClass>(node: MockNode, get: CommandClass, reportType: new (...args: never[]) => T): Promise<T> {
+  nextS2Step(node);
   const isReport = (f: MockZWaveFrame): f is MockZWaveRequestFrame => f.type === MockZWaveFrameType.Request && f.payload instanceof reportType;
   const answer = node.expectControllerFrame(isReport, { timeout: NONCE_WAIT_MS });
   await node.sendToController(createMockZWaveRequestFrame(get, { ackRequested: false }));
