@@ -1,5 +1,6 @@
 // Shared by the installer page's browser tests: the hub on its default locks, a logged-in page, screenshots, axe.
 import { mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
@@ -12,7 +13,11 @@ export function defaultLocks(): SimLock[] {
   return cfg.simulation.locks;
 }
 
-export const SCREENSHOTS = path.join(projectRoot(), "docs", "ui");
+/**
+ * Where the screenshots go: docs/ui with LOCKBRIDGE_UPDATE_SCREENSHOTS=1 (to refresh the pictures the docs
+ * show), else a temporary folder, so a test run leaves the working tree as it was.
+ */
+export const SCREENSHOTS = process.env.LOCKBRIDGE_UPDATE_SCREENSHOTS === "1" ? path.join(projectRoot(), "docs", "ui") : path.join(tmpdir(), "lockbridge-ui-screenshots");
 
 export function startHub(extra: Partial<ConstructorParameters<typeof HubProcess>[0]> = {}): HubProcess {
   return new HubProcess({ locks: defaultLocks(), ...extra });
@@ -35,7 +40,7 @@ export async function go(page: Page, hash: string, heading: string | RegExp): Pr
 
 /**
  * One view, checked and pictured: axe finds no serious or critical violation, and a full-page
- * screenshot is saved at desktop and phone widths (docs/ui/<name>-desktop.png, -phone.png). At the
+ * screenshot is saved at desktop and phone widths (SCREENSHOTS/<name>-desktop.png, -phone.png). At the
  * phone width nothing may be wider than the screen. A modal is pictured as the viewport shows it
  * (`fullPage: false`), since its backdrop covers the viewport only.
  */
