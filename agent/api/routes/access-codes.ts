@@ -81,13 +81,24 @@ export const matchesSearch = (c: { accessCodeId: string; name: string | null; co
   return [c.name, c.code, c.accessCodeId].some((v) => v !== null && v.toLowerCase().includes(q));
 };
 
+/** How Seam's get paths name a code: access_code_id, or device_id with code (both checked when given). */
+export interface CodeLookup {
+  readonly access_code_id?: string | undefined;
+  readonly device_id?: string | undefined;
+  readonly code?: string | undefined;
+}
+
+/** The code a get names, managed or unmanaged: `byId` and `onDevice` look it up in the right table. */
+export function findByLookup<T extends { readonly deviceId: string; readonly code: string | null }>(p: CodeLookup, byId: (id: string) => T | undefined, onDevice: (deviceId: string) => readonly T[]): T {
+  if (!p.access_code_id && !(p.device_id && p.code)) throw invalidInput("give access_code_id, or device_id with code", { field: "access_code_id" });
+  const found = p.access_code_id ? byId(p.access_code_id) : onDevice(p.device_id!).find((c) => c.code === p.code);
+  if (!found || (p.device_id && found.deviceId !== p.device_id) || (p.code !== undefined && found.code !== p.code)) throw accessCodeNotFound(p.access_code_id ?? "(by device and code)");
+  return found;
+}
+
 export function accessCodeRoutes(ctx: ApiContext, shape: Shaper): Route[] {
-  const findCode = (p: { access_code_id?: string | undefined; device_id?: string | undefined; code?: string | undefined }): CodeRecord => {
-    if (!p.access_code_id && !(p.device_id && p.code)) throw invalidInput("give access_code_id, or device_id with code", { field: "access_code_id" });
-    const found = p.access_code_id ? shape.visibleCodes({ ids: [p.access_code_id] })[0] : shape.visibleCodes({ deviceId: p.device_id! }).find((c) => c.code === p.code);
-    if (!found || (p.device_id && found.deviceId !== p.device_id) || (p.code !== undefined && found.code !== p.code)) throw accessCodeNotFound(p.access_code_id ?? "(by device and code)");
-    return found;
-  };
+  const findCode = (p: CodeLookup): CodeRecord =>
+    findByLookup(p, (id) => shape.visibleCodes({ ids: [id] })[0], (deviceId) => shape.visibleCodes({ deviceId }));
   return [
     {
       kind: "mutation",

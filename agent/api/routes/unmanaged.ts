@@ -6,7 +6,7 @@ import { accessCodeNotFound, invalidInput } from "../errors.js";
 import { id, name, pin, qBool, refused, syncParam } from "../params.js";
 import { paginate, pageParams } from "../paginate.js";
 import type { Store } from "../../store/store.js";
-import { matchesSearch } from "./access-codes.js";
+import { findByLookup, matchesSearch, type CodeLookup } from "./access-codes.js";
 import type { Route } from "../router.js";
 import { requireSimulated, requireTypable } from "./devices.js";
 import { actionAttempt } from "./action-attempts.js";
@@ -73,12 +73,8 @@ export function unmanagedRoutes(ctx: ApiContext, shape: Shaper): Route[] {
   const convertParams = z.object({ access_code_id: id, is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional(), sync: syncParam.optional() });
   const updateParams = z.object({ access_code_id: id, is_managed: qBool, name: name.optional(), is_external_modification_allowed: qBool.optional(), allow_external_modification: qBool.optional(), force: qBool.optional() });
   const listParams = z.object({ device_id: id, search: z.string().min(1).max(200).optional(), user_identifier_key: refused("user identities are a Seam cloud feature; the hub has none"), ...pageParams });
-  const findUnmanaged = (store: Store, p: { access_code_id?: string | undefined; device_id?: string | undefined; code?: string | undefined }): UnmanagedRecord => {
-    if (!p.access_code_id && !(p.device_id && p.code)) throw invalidInput("give access_code_id, or device_id with code", { field: "access_code_id" });
-    const u = p.access_code_id ? store.unmanagedCode(p.access_code_id) : store.unmanaged({ deviceId: p.device_id! }).find((x) => x.code === p.code);
-    if (!u || (p.device_id && u.deviceId !== p.device_id) || (p.code !== undefined && u.code !== p.code)) throw accessCodeNotFound(p.access_code_id ?? "(by device and code)");
-    return u;
-  };
+  const findUnmanaged = (store: Store, p: CodeLookup): UnmanagedRecord =>
+    findByLookup(p, (id) => store.unmanagedCode(id), (deviceId) => store.unmanaged({ deviceId }));
   return [
     {
       kind: "query",

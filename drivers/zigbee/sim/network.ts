@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Zdo, ZSpec, Zcl } from "zigbee-herdsman";
 import { PairingError, type LockSimulator, type NewSimulatedLock, type PairingSimulator, type RadioTimeSetting, type SimulatedFaults, type SimulatedLockLabel } from "../../contract.js";
+import { BodySimulator } from "../../sim/door-simulator.js";
 import { zigbeeProfile } from "../../sim/profiles/index.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 import type { CoordinatorPort, SimulatedAir } from "./adapter.js";
@@ -14,6 +15,7 @@ import { madeLocks, readSavedLocks, savedBody, savedJoined, savedMemory, writeSa
 import { LockMemory, type YearDaySchedule } from "./lock-memory.js";
 import { installCodeLabel, makeInstallCode, newLockConfig } from "./new-lock.js";
 import { ZigbeeRadioTime, zigbeeRadioTimeModel } from "./radio-time.js";
+import type { VirtualDoor } from "./virtual-door.js";
 import { VirtualLock } from "./virtual-lock.js";
 import { answerZdo, endDeviceAnnounce, type NodeDescription, type SimpleDescriptor } from "./zdo.js";
 
@@ -71,7 +73,7 @@ export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   plugInCoordinator(): void;
 }
 
-export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
+export class SimNetwork extends BodySimulator implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
   readonly joinWindow = new JoinWindow();
@@ -84,6 +86,7 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
   private zdoTsn = 0;
 
   constructor(options: SimNetworkOptions) {
+    super();
     this.file = path.join(options.dataDir, "simulated-locks.json");
     this.seed = options.seed;
     this.radioTime = new ZigbeeRadioTime(zigbeeRadioTimeModel(options.radioTime));
@@ -325,37 +328,14 @@ export class SimNetwork implements SimulatedAir, ZigbeeLockSimulator {
     await settle();
   }
 
-  // ---- DoorSimulator -----------------------------------------------------------------------------
+  // ---- DoorSimulator (../../sim/door-simulator.ts) ---------------------------------------------
 
-  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
-    this.find(radioId).lock.door.mechanism.operate(locked, "thumb_turn");
-    await settle();
+  protected bodyOf(radioId: string): VirtualDoor {
+    return this.find(radioId).lock.door;
   }
 
-  async pressKeypadLock(radioId: string): Promise<void> {
-    this.find(radioId).lock.door.mechanism.operate(true, "keypad_button");
-    await settle();
-  }
-
-  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
-    this.find(radioId).lock.door.mechanism.setDoorOpen(open);
-    await settle();
-  }
-
-  async tamper(radioId: string): Promise<void> {
-    this.find(radioId).lock.door.tamper();
-    await settle();
-  }
-
-  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
-    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError("a battery level is 0..100 %");
-    this.find(radioId).lock.door.battery(percent);
-    await settle();
-  }
-
-  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
-    const { mechanism } = this.find(radioId).lock.door;
-    return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
+  protected reportsSent(): Promise<void> {
+    return settle();
   }
 
   /** Stops the locks' own timers (auto-relock) with the network. */

@@ -8,6 +8,7 @@ import { accessControlReport, slotHoldingCode } from "./mock-behaviors.js";
 import { readMockScheduleEnabled, readMockSlot, readMockYearDay, writeMockSlot, writeMockYearDay } from "./mock-state-keys.js";
 import { AccessControlEvent } from "../notifications.js";
 import { withDeadline } from "../radio-errors.js";
+import { BodySimulator } from "../../sim/door-simulator.js";
 import { isInsideYearDay } from "../schedule.js";
 import type { ZWaveSimDoor } from "./door-lock-behaviors.js";
 import type { SimulatedInclusion } from "./inclusion-controller.js";
@@ -26,8 +27,10 @@ export interface SimulatedNetworkAccess {
 const PING_TIMEOUT_MS = 5_000;
 const EXCLUSION_TIMEOUT_MS = 10_000;
 
-export class ZWaveLockSimulator implements LockSimulator {
-  constructor(private readonly net: SimulatedNetworkAccess) {}
+export class ZWaveLockSimulator extends BodySimulator implements LockSimulator {
+  constructor(private readonly net: SimulatedNetworkAccess) {
+    super();
+  }
 
   async keypadSetCode(radioId: string, slot: number, code: string): Promise<void> {
     const lock = this.net.lock(radioId);
@@ -72,42 +75,14 @@ export class ZWaveLockSimulator implements LockSimulator {
     return result;
   }
 
-  // ---- the bolt, the door and the body (DoorSimulator) ----------------------------------------
+  // ---- the bolt, the door and the body (DoorSimulator, ../../sim/door-simulator.ts) ---------
 
-  async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
-    const door = this.door(this.net.lock(radioId));
-    door.mechanism.operate(locked, "thumb_turn");
-    await door.idle();
+  protected bodyOf(radioId: string): ZWaveSimDoor {
+    return this.door(this.net.lock(radioId));
   }
 
-  async pressKeypadLock(radioId: string): Promise<void> {
-    const door = this.door(this.net.lock(radioId));
-    door.mechanism.operate(true, "keypad_button");
-    await door.idle();
-  }
-
-  async setDoorOpen(radioId: string, open: boolean): Promise<void> {
-    const door = this.door(this.net.lock(radioId));
-    door.mechanism.setDoorOpen(open);
-    await door.idle();
-  }
-
-  async tamper(radioId: string): Promise<void> {
-    const door = this.door(this.net.lock(radioId));
-    door.tamper();
-    await door.idle();
-  }
-
-  async setBatteryLevel(radioId: string, percent: number): Promise<void> {
-    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError("a battery level is 0..100 %");
-    const door = this.door(this.net.lock(radioId));
-    door.battery(percent);
-    await door.idle();
-  }
-
-  physicalDoor(radioId: string): { locked: boolean; doorOpen: boolean; boltMoves: number } {
-    const { mechanism } = this.door(this.net.lock(radioId));
-    return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
+  protected reportsSent(radioId: string): Promise<void> {
+    return this.bodyOf(radioId).idle();
   }
 
   physicalSlots(radioId: string): Array<{ slot: number; code: string | null }> {
