@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { ZSpec } from "zigbee-herdsman";
 import { PairingError, type NewSimulatedLock } from "../../contract.js";
-import { profileProblem, withProfileDefaults } from "../../sim/profiles/index.js";
+import { newLockModel } from "../../sim/new-lock-model.js";
 import type { ZigbeeSimulatedLockConfig } from "../options.js";
 
 const DEFAULT_SLOTS = 20;
@@ -12,13 +12,7 @@ const DEFAULT_CODE_LENGTHS = [4, 5, 6, 7, 8];
 export function newLockConfig(spec: NewSimulatedLock): ZigbeeSimulatedLockConfig {
   if (spec.protocol !== "zigbee") throw new PairingError("unsupported", "this is the Zigbee simulation");
   if (spec.security !== undefined || spec.smart_start !== undefined) throw new PairingError("unsupported", "security and smart_start are Z-Wave options; a Zigbee lock joins with the network key (and its install code)");
-  const problem = spec.profile === undefined ? null : profileProblem(spec.profile, "zigbee");
-  if (problem) throw new PairingError("unsupported", `profile: ${problem}`);
-  const own = { slots: spec.slots, code_lengths: spec.code_lengths };
-  const lock = spec.profile
-    ? { ...withProfileDefaults("zigbee", spec.profile, own), profile: spec.profile }
-    : { slots: spec.slots ?? DEFAULT_SLOTS, code_lengths: [...(spec.code_lengths ?? DEFAULT_CODE_LENGTHS)], checksum: false, native_scheduling: false, masked_readback: false, battery: true };
-  if (!Number.isInteger(lock.slots) || lock.slots < 1 || lock.slots > 1000) throw new PairingError("unsupported", "slots must be 1..1000");
+  const lock = newLockModel("zigbee", spec, { slots: DEFAULT_SLOTS, maxSlots: 1000, codeLengths: DEFAULT_CODE_LENGTHS, limitNote: "on a simulated Zigbee lock" });
   return { protocol: "zigbee", name: spec.name, ...lock, code_lengths: [...lock.code_lengths] };
 }
 

@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { dskToString, generateECDHKeyPair } from "@zwave-js/core";
 import { PairingError, type DriverLogger, type NewSimulatedLock, type PairingSimulator, type SimulatedLockLabel } from "../../contract.js";
-import { profileProblem, withProfileDefaults, zwaveProfile } from "../../sim/profiles/index.js";
+import { newLockModel } from "../../sim/new-lock-model.js";
+import { zwaveProfile } from "../../sim/profiles/index.js";
 import { normaliseCodeLengths } from "../options.js";
 import type { SimulatedInclusion } from "./inclusion-controller.js";
 import { LOCK_DEVICE_CLASS, requestedSecurityClasses } from "./lock-node.js";
@@ -52,29 +53,19 @@ export class ZWavePairingSimulator implements PairingSimulator {
 
   async newLock(spec: NewSimulatedLock): Promise<SimulatedLockLabel> {
     if (spec.protocol !== "zwave") throw new PairingError("unsupported", "this is the Z-Wave simulation");
-    const problem = spec.profile === undefined ? null : profileProblem(spec.profile, "zwave");
-    if (problem) throw new PairingError("unsupported", `profile: ${problem}`);
     // A lock model gives its own facts (and security); the request's keys override them.
-    const model = spec.profile ? withProfileDefaults("zwave", spec.profile, { slots: spec.slots, code_lengths: spec.code_lengths }) : null;
+    const model = newLockModel("zwave", spec, { slots: DEFAULT_SLOTS, maxSlots: 255, codeLengths: DEFAULT_CODE_LENGTHS, limitNote: "on Z-Wave (a User Code Get addresses at most 255 users)" });
     const security = spec.security ?? zwaveProfile(spec.profile)?.zwave.security ?? "s2";
     const smartStart = spec.smart_start ?? false;
     if (smartStart && security !== "s2") throw new PairingError("unsupported", "SmartStart needs an S2 lock (security: \"s2\")");
-    const slots = model?.slots ?? spec.slots ?? DEFAULT_SLOTS;
-    if (!Number.isInteger(slots) || slots < 1 || slots > 255) throw new PairingError("unsupported", "slots must be 1..255 on Z-Wave");
-    const codeLengths = normaliseCodeLengths(model?.code_lengths ?? spec.code_lengths ?? DEFAULT_CODE_LENGTHS, `new lock ${spec.name}`);
+    const codeLengths = normaliseCodeLengths(model.code_lengths, `new lock ${spec.name}`);
     const keyPair = security === "s2" ? await generateECDHKeyPair() : null;
     const record: NewLockRecord = {
       name: spec.name,
-      slots,
+      ...model,
       code_lengths: codeLengths,
-      checksum: model?.checksum ?? false,
-      native_scheduling: model?.native_scheduling ?? false,
-      masked_readback: model?.masked_readback ?? false,
-      battery: model?.battery ?? true,
       security,
       smart_start: smartStart,
-      ...(spec.profile ? { profile: spec.profile } : {}),
-      ...(model?.multi_code ? { multi_code: true } : {}),
       ...(keyPair ? { private_key: Buffer.from(keyPair.privateKey).toString("hex") } : {}),
     };
     const simId = randomUUID();
