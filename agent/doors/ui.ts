@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { errorBody } from "../api/errors.js";
 import type { ChangeBus } from "../events/changes.js";
 import type { Logger } from "../log.js";
 import { LiveStream } from "./ui-live.js";
@@ -94,18 +95,18 @@ export class UiDoor {
     if (pathname === "/ui/session") {
       this.session(req, res, method).catch((e: unknown) => {
         this.opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "ui session failed");
-        if (!res.headersSent) this.json(res, 500, { error: { type: "internal_error", message: "the hub failed to handle this request" } });
+        if (!res.headersSent) this.fail(res, 500, "internal_error", "the hub failed to handle this request");
       });
       return true;
     }
     req.resume();
     if (pathname === "/ui/events" && method === "GET") return (this.live(req, res), true);
-    if (method !== "GET" && method !== "HEAD") return (this.json(res, 405, { error: { type: "invalid_input", message: `method ${method.slice(0, 10)} is not supported here` } }), true);
+    if (method !== "GET" && method !== "HEAD") return (this.fail(res, 405, "invalid_input", `method ${method.slice(0, 10)} is not supported here`), true);
     if (pathname === "/ui") return (res.writeHead(308, { location: "/ui/", ...SECURITY_HEADERS }), res.end(), true);
     if (pathname === "/ui/" || pathname === "/ui/index.html") return (this.file(req, res, "index.html", "no-store"), true);
     const asset = /^\/ui\/assets\/([A-Za-z0-9._-]+)$/.exec(pathname);
     if (asset && !asset[1]!.startsWith(".")) return (this.file(req, res, path.join("assets", asset[1]!), "public, max-age=31536000, immutable"), true);
-    this.json(res, 404, { error: { type: "not_found", message: `no such page: ${pathname.slice(0, 200)}` } });
+    this.fail(res, 404, "not_found", `no such page: ${pathname.slice(0, 200)}`);
     return true;
   }
 
@@ -115,10 +116,10 @@ export class UiDoor {
   }
 
   private file(req: IncomingMessage, res: ServerResponse, rel: string, cache: string): void {
-    if (!this.dir) return this.json(res, 503, { error: { type: "unsupported", message: "the installer page was not built; run npm run build" } });
+    if (!this.dir) return this.fail(res, 503, "unsupported", "the installer page was not built; run npm run build");
     const full = path.join(this.dir, rel);
     const type = TYPES[path.extname(full)];
-    if (!type || !existsSync(full)) return this.json(res, 404, { error: { type: "not_found", message: `no such file: ${rel.slice(0, 200)}` } });
+    if (!type || !existsSync(full)) return this.fail(res, 404, "not_found", `no such file: ${rel.slice(0, 200)}`);
     const gz = `${full}.gz`;
     const useGz = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")) && existsSync(gz);
     const served = useGz ? gz : full;
@@ -138,7 +139,7 @@ export class UiDoor {
     if (method === "GET") {
       req.resume();
       const s = this.sessions.fromRequest(req);
-      if (!s || !sameOrigin(req)) return this.json(res, 401, { error: { type: "unauthorized", message: "not logged in; give the API key" } });
+      if (!s || !sameOrigin(req)) return this.fail(res, 401, "unauthorized", "not logged in; give the API key");
       return this.json(res, 200, { ok: true, csrf_token: s.csrf });
     }
     if (method === "DELETE") {
@@ -146,11 +147,11 @@ export class UiDoor {
       if (this.sessions.authorizes(req)) this.sessions.end(req);
       return this.json(res, 200, { ok: true }, { "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` });
     }
-    if (method !== "POST") return (req.resume(), this.json(res, 405, { error: { type: "invalid_input", message: "use POST with {api_key} to log in" } }));
-    if (!sameOrigin(req)) return (req.resume(), this.json(res, 403, { error: { type: "forbidden", message: "log in from the hub's own page" } }));
+    if (method !== "POST") return (req.resume(), this.fail(res, 405, "invalid_input", "use POST with {api_key} to log in"));
+    if (!sameOrigin(req)) return (req.resume(), this.fail(res, 403, "forbidden", "log in from the hub's own page"));
     if (!/^application\/json\b/i.test(String(req.headers["content-type"] ?? ""))) {
       req.resume();
-      return this.json(res, 400, { error: { type: "invalid_input", message: "send the API key as a JSON body {\"api_key\": \"...\"}" } });
+      return this.fail(res, 400, "invalid_input", "send the API key as a JSON body {\"api_key\": \"...\"}");
     }
     const text = await readSmallBody(req, MAX_LOGIN_BODY);
     let key: unknown;
@@ -159,15 +160,15 @@ export class UiDoor {
     } catch {
       key = undefined;
     }
-    if (typeof key !== "string" || key.length === 0 || key.length > 512) return this.json(res, 400, { error: { type: "invalid_input", message: "api_key: give the hub's API key (a string)" } });
+    if (typeof key !== "string" || key.length === 0 || key.length > 512) return this.fail(res, 400, "invalid_input", "api_key: give the hub's API key (a string)");
     const t = this.opts.now();
     this.failures = this.failures.filter((f) => t - f < 60_000);
-    if (this.failures.length >= LOGIN_FAILURES_PER_MINUTE) return this.json(res, 429, { error: { type: "rate_limited", message: "too many wrong API keys; wait a minute and try again" } });
+    if (this.failures.length >= LOGIN_FAILURES_PER_MINUTE) return this.fail(res, 429, "rate_limited", "too many wrong API keys; wait a minute and try again");
     const made = this.sessions.create(key);
     if (!made) {
       this.failures.push(t);
       this.opts.logger.warn({}, "installer page: login with a wrong API key");
-      return this.json(res, 401, { error: { type: "unauthorized", message: "the API key is not valid for this hub" } });
+      return this.fail(res, 401, "unauthorized", "the API key is not valid for this hub");
     }
     const maxAge = Math.floor(this.sessions.limits.maxAgeMs / 1000);
     this.json(res, 200, { ok: true, csrf_token: made.session.csrf }, { "set-cookie": `${SESSION_COOKIE}=${made.id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}` });
@@ -175,8 +176,8 @@ export class UiDoor {
 
   private live(req: IncomingMessage, res: ServerResponse): void {
     const session = this.sessions.fromRequest(req);
-    if (!session || !sameOrigin(req)) return this.json(res, 401, { error: { type: "unauthorized", message: "not logged in; give the API key" } });
-    if (this.streams.size >= (this.opts.maxStreams ?? 8)) return this.json(res, 429, { error: { type: "rate_limited", message: "too many installer pages are open on this hub; close one" } });
+    if (!session || !sameOrigin(req)) return this.fail(res, 401, "unauthorized", "not logged in; give the API key");
+    if (this.streams.size >= (this.opts.maxStreams ?? 8)) return this.fail(res, 429, "rate_limited", "too many installer pages are open on this hub; close one");
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no", ...SECURITY_HEADERS });
     const stream: LiveStream = new LiveStream(
       res,
@@ -185,6 +186,11 @@ export class UiDoor {
       () => this.streams.delete(stream),
     );
     this.streams.add(stream);
+  }
+
+  /** An error in the API's one shape (ok: false, type, message, validation_errors for invalid_input). */
+  private fail(res: ServerResponse, status: number, type: string, message: string): void {
+    this.json(res, status, errorBody(type, message));
   }
 
   private json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {

@@ -71,8 +71,13 @@ describe("installer page: files", () => {
 describe("installer page: session", () => {
   it("logs in only with the key in a same-origin JSON body, never from a URL; the cookie is HttpOnly and SameSite=Strict", async () => {
     const post = (body: unknown, headers: Record<string, string> = {}, q = "") => fetch(`${base}/ui/session${q}`, { method: "POST", headers: { "content-type": "application/json", ...sameOrigin(), ...headers }, body: JSON.stringify(body) });
-    expect((await post({ api_key: "seam_wrong" })).status).toBe(401);
-    expect((await post({}, {}, `?api_key=${hub.apiKey}`)).status).toBe(400);
+    const wrong = await post({ api_key: "seam_wrong" });
+    expect(wrong.status).toBe(401);
+    // The page's errors have the API's one shape.
+    expect(await wrong.json()).toEqual({ ok: false, error: { type: "unauthorized", message: "the API key is not valid for this hub" } });
+    const fromUrl = await post({}, {}, `?api_key=${hub.apiKey}`);
+    expect(fromUrl.status).toBe(400);
+    expect(await fromUrl.json()).toMatchObject({ ok: false, error: { type: "invalid_input", validation_errors: { _errors: [expect.stringContaining("api_key")] } } });
     expect((await post({ api_key: hub.apiKey }, { origin: "http://evil.example", "sec-fetch-site": "cross-site" })).status).toBe(403);
     expect((await post({ api_key: hub.apiKey }, { origin: `http://127.0.0.1:${hub.port + 1}`, "sec-fetch-site": "same-site" })).status).toBe(403);
     const form = await fetch(`${base}/ui/session`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...sameOrigin() }, body: `api_key=${hub.apiKey}` });
