@@ -161,7 +161,7 @@ describe("lock truth scenarios (Z-Wave)", () => {
     await waitFor(async () => (await getCode(ac.access_code_id)).status === "set", "set once a slot freed");
     expect(await slotOf(dev.Small!, "8024")).toBe(2);
     expect(errorCodes(await getCode(ac.access_code_id))).toEqual([]);
-  });
+  }, 120_000);
 
   it("12. a lock that refuses codes: failed_to_set_on_device at once, no retry loop", async () => {
     await call("/hub/simulate/lock_faults", { device_id: dev.Faulty, rejects_codes: true });
