@@ -170,7 +170,7 @@ export class LockExecutor {
       }
       if (background && this.pendingReads.size) {
         const requested = this.pendingReads.take()!;
-        await this.read(handle, requested.slot, requested);
+        await this.read(handle, requested.slot, () => this.pendingReads.failed(requested));
         continue;
       }
       // What the lock said about the last command and the plan that follows commit together.
@@ -287,8 +287,8 @@ export class LockExecutor {
     }
   }
 
-  /** `requested`: the lock said the slot changed (pendingReads), so a failed read is tried again, bounded. */
-  private async read(handle: LockHandle, slot: number, requested?: { readonly slot: number; readonly failures: number }): Promise<void> {
+  /** `retry`: on failure, queue the read again if it has attempts left (a slot the lock said changed); true when queued. */
+  private async read(handle: LockHandle, slot: number, retry: () => boolean = () => false): Promise<void> {
     try {
       this.radio.commands++;
       const content = await handle.readSlot(slot);
@@ -296,7 +296,7 @@ export class LockExecutor {
       this.observe({ slot, code: content.code ?? null, masked: content.code === undefined });
     } catch (e) {
       this.o.onRadioCommand?.("read_slot", false);
-      const again = requested !== undefined && this.pendingReads.failed(requested);
+      const again = retry();
       this.o.logger.warn({ device_id: this.deviceId, slot, again, reason: e instanceof Error ? e.message : String(e) }, again ? "slot read failed; trying again" : "slot read failed");
       // Availability events decide about the lock; past the attempts the next sync or notification reads again.
       await this.sleep(Math.min(this.o.maxBackoffMs, 1000));

@@ -3,7 +3,7 @@
 // again, so dropping the read would hide the keypad's code until the next full sync.
 
 /** Reads of one requested slot, the first included, before it is left to the next sync. */
-export const SLOT_READ_ATTEMPTS = 3;
+const SLOT_READ_ATTEMPTS = 3;
 
 export class SlotReads {
   /** Slot -> failed attempts so far, in request order. */

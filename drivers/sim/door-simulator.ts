@@ -14,11 +14,11 @@ export interface SimulatedBody {
   battery(level: number): void;
 }
 
-export abstract class BodySimulator implements DoorSimulator {
+export abstract class BodySimulator<Body extends SimulatedBody> implements DoorSimulator {
   /** The body of the lock `radioId`; throws when the radio has no such lock. */
-  protected abstract bodyOf(radioId: string): SimulatedBody;
-  /** Resolves once the reports the body queued so far reached the hub's radio. */
-  protected abstract reportsSent(radioId: string): Promise<void>;
+  protected abstract bodyOf(radioId: string): Body;
+  /** Resolves once the reports `body` queued so far reached the hub's radio. */
+  protected abstract reportsSent(body: Body): Promise<void>;
 
   async turnThumbTurn(radioId: string, locked: boolean): Promise<void> {
     await this.act(radioId, (body) => body.mechanism.operate(locked, "thumb_turn"));
@@ -46,8 +46,9 @@ export abstract class BodySimulator implements DoorSimulator {
     return { locked: mechanism.locked, doorOpen: mechanism.doorOpen, boltMoves: mechanism.boltMoves };
   }
 
-  private async act(radioId: string, what: (body: SimulatedBody) => unknown): Promise<void> {
-    what(this.bodyOf(radioId));
-    await this.reportsSent(radioId);
+  private async act(radioId: string, what: (body: Body) => unknown): Promise<void> {
+    const body = this.bodyOf(radioId);
+    what(body);
+    await this.reportsSent(body);
   }
 }

@@ -101,7 +101,10 @@ export class FakeLock implements LockHandle {
   async readSlot(slot: number) {
     this.check();
     this.slotReads++;
-    if (this.failReads > 0 && this.failReads--) throw new RadioError("timeout", "no User Code Report");
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw new RadioError("timeout", "no User Code Report");
+    }
     const m = this.memory.get(slot);
     return { slot, code: m ? (this.faults.masked_readback ? undefined : m.code) : null };
   }

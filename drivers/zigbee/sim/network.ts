@@ -73,7 +73,7 @@ export interface ZigbeeLockSimulator extends LockSimulator, PairingSimulator {
   plugInCoordinator(): void;
 }
 
-export class SimNetwork extends BodySimulator implements SimulatedAir, ZigbeeLockSimulator {
+export class SimNetwork extends BodySimulator<VirtualDoor> implements SimulatedAir, ZigbeeLockSimulator {
   readonly coordinator: NodeDescription;
   readonly extendedPanId: string;
   readonly joinWindow = new JoinWindow();

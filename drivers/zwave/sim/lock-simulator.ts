@@ -27,7 +27,7 @@ export interface SimulatedNetworkAccess {
 const PING_TIMEOUT_MS = 5_000;
 const EXCLUSION_TIMEOUT_MS = 10_000;
 
-export class ZWaveLockSimulator extends BodySimulator implements LockSimulator {
+export class ZWaveLockSimulator extends BodySimulator<ZWaveSimDoor> implements LockSimulator {
   constructor(private readonly net: SimulatedNetworkAccess) {
     super();
   }
@@ -81,8 +81,8 @@ export class ZWaveLockSimulator extends BodySimulator implements LockSimulator {
     return this.door(this.net.lock(radioId));
   }
 
-  protected reportsSent(radioId: string): Promise<void> {
-    return this.bodyOf(radioId).idle();
+  protected reportsSent(door: ZWaveSimDoor): Promise<void> {
+    return door.idle();
   }
 
   physicalSlots(radioId: string): Array<{ slot: number; code: string | null }> {

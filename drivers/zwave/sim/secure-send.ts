@@ -15,11 +15,11 @@ const NONCE_WAIT_MS = 1_000;
  * for a nonce itself, a nonce from the controller answers that, not an older frame.
  */
 const RESYNC_WAIT_MS = 1_500;
-/** S2 frames and nonce requests each lock has sent. */
-const s2Steps = new WeakMap<MockNode, number>();
-const nextS2Step = (node: MockNode): number => {
-  const step = (s2Steps.get(node) ?? 0) + 1;
-  s2Steps.set(node, step);
+/** Secure frames and nonce requests each lock has sent on its own. */
+const ownSteps = new WeakMap<MockNode, number>();
+const nextOwnStep = (node: MockNode): number => {
+  const step = (ownSteps.get(node) ?? 0) + 1;
+  ownSteps.set(node, step);
   return step;
 };
 
@@ -43,11 +43,11 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
     frame = Security2CC.encapsulate(cc, node.id, node.securityManagers);
     // Both sides may have used the span at once (the controller was sending too): the controller then
     // cannot decode this and answers with its nonce, and a real S2 lock sends the frame again.
-    const step = nextS2Step(node);
+    const step = nextOwnStep(node);
     const resync = node.expectControllerFrame(isNonceReport, { timeout: RESYNC_WAIT_MS });
     void resync.then(
       () => {
-        if (s2Steps.get(node) !== step) return;
+        if (ownSteps.get(node) !== step) return;
         return node.sendToController(createMockZWaveRequestFrame(Security2CC.encapsulate(cc, node.id, node.securityManagers), { ackRequested: true }));
       },
       () => undefined,
@@ -62,7 +62,7 @@ export async function sendFromLock(node: MockNode, cc: CommandClass): Promise<vo
 }
 
 async function exchangeNonce<T extends CommandClass>(node: MockNode, get: CommandClass, reportType: new (...args: never[]) => T): Promise<T> {
-  nextS2Step(node);
+  nextOwnStep(node);
   const isReport = (f: MockZWaveFrame): f is MockZWaveRequestFrame => f.type === MockZWaveFrameType.Request && f.payload instanceof reportType;
   const answer = node.expectControllerFrame(isReport, { timeout: NONCE_WAIT_MS });
   await node.sendToController(createMockZWaveRequestFrame(get, { ackRequested: false }));
